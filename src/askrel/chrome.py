@@ -1,0 +1,185 @@
+"""Separating an article from the web-page chrome saved around it.
+
+Web captures carry cookie notices, menus, paywall prompts, teasers of other articles and
+comment forms. These rules are generic (no per-site patterns): a line is chrome when it is a
+short interface prompt, a teaser, or a list of promotional bullets next to such a prompt;
+everything from a "related articles" or "leave a reply" heading to the end is chrome; and
+trailing lines that carry no sentence (tag lists) are chrome. Headings and author bios stay.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from askrel.records import Block
+
+_BULLET = re.compile(r"^\s*(?:[•·▪‣◦*\-–]|\d{1,2}[.)])\s+")
+_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
+
+# Short prompts of a site's interface; a line made only of these is chrome.
+_UI_LABELS = re.compile(
+    r"(?:more information|close|accept(?: all)?(?: cookies)?|reject(?: all)?|got it|ok(?:ay)?|"
+    r"subscribe(?: now| today)?|sign (?:in|up)|log ?in|log out|register|menu|search|share|print|"
+    r"e-?mail|tweet|follow us|skip to (?:main )?content|back to top|home|next|previous|"
+    r"read more|continue reading|view all(?: [a-z]+)?|see all(?: [a-z]+)?|load more|"
+    r"manage (?:cookies|preferences)|cookie settings|privacy policy|terms of (?:use|service)|"
+    r"advertisement|sponsored)",
+    re.IGNORECASE,
+)
+_UI_SEPARATORS = re.compile(r"[\s.|·•/,\-–—]+")
+
+# Phrases that mark a line as interface text wherever they appear in a short line.
+_PROMPT = re.compile(
+    r"\bcookies?\b|\bsubscri(?:be|ption|ber)s?\b|\bpaywall|\bunlimited access\b|"
+    r"\bfree article|\bnewsletter|\bsign (?:in|up)\b|\blog ?in\b|\bcreate (?:an|a free) account\b|"
+    r"\balready a (?:member|subscriber)\b|\byou are (?:currently )?(?:viewing|reading)\b|"
+    r"\badvertisement\b|\ball rights reserved\b|\bshare (?:this|on)\b|"
+    r"^\s*(?:©|\(c\)|copyright\b)|"
+    r"\b[a-z]+_[a-z]+(?:_[a-z]+)*\b",  # icon ligature names such as menu_open
+    re.IGNORECASE,
+)
+# A teaser for another page: "Also read: …", "See also: …", "More by …".
+_TEASER = re.compile(
+    r"^\s*(?:also read|read also|read more|see also|related|recommended|watch|listen|"
+    r"more (?:by|from)|further reading)\b\s*[:\-–—]?\s*\S",
+    re.IGNORECASE,
+)
+# A heading after which the page shows other articles or comments, never the article.
+_TAIL_HEADING = re.compile(
+    r"^\s*(?:related (?:publications|articles|posts|stories|content|reading|news|topics)|"
+    r"recommended(?: for you| reading| articles)?|you (?:may|might) also (?:like|enjoy)|"
+    r"more (?:stories|articles|news)(?: from [\w .]+)?|read next|popular (?:posts|articles)|"
+    r"most (?:read|popular)|leave a (?:reply|comment)|(?:\d+ )?comments?|post a comment|"
+    r"join the conversation)\s*:?\s*$",
+    re.IGNORECASE,
+)
+_HAS_WORD = re.compile(r"[^\W\d_]{2,}")
+MAX_PROMPT_WORDS = 16
+MAX_HEADING_WORDS = 20
+
+
+@dataclass(frozen=True)
+class Line:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+    @property
+    def is_bullet(self) -> bool:
+        return bool(_BULLET.match(self.text))
+
+    @property
+    def is_sentence(self) -> bool:
+        return bool(_SENTENCE_END.search(self.text.rstrip()))
+
+
+def split_lines(text: str, start: int, end: int) -> list[Line]:
+    """Non-blank lines of text[start:end], trimmed, as absolute offsets."""
+    lines = []
+    for match in re.finditer(r"[^\n]+", text[start:end]):
+        raw = match.group()
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        lead = len(raw) - len(raw.lstrip())
+        s = start + match.start() + lead
+        lines.append(Line(s, s + len(stripped), stripped))
+    return lines
+
+
+def is_ui_label_line(text: str) -> bool:
+    """True for a line made only of interface labels, such as 'More information . Close'."""
+    rest = _UI_LABELS.sub(" ", text)
+    return not _UI_SEPARATORS.sub("", rest) and bool(text.strip())
+
+
+def is_chrome_line(line: Line) -> bool:
+    """A single line that is interface text rather than writing."""
+    if not _HAS_WORD.search(line.text):
+        return True  # numbers, dates, counters, punctuation
+    if is_ui_label_line(_BULLET.sub("", line.text)):
+        return True
+    if _TEASER.match(_BULLET.sub("", line.text)) and line.words <= MAX_PROMPT_WORDS:
+        return True
+    return line.words <= MAX_PROMPT_WORDS and bool(_PROMPT.search(line.text))
+
+
+def chrome_flags(lines: list[Line], *, web_rules: bool = True) -> list[bool]:
+    """For each line, whether it is chrome."""
+    flags = [is_chrome_line(line) for line in lines]
+    if not web_rules:
+        return flags
+    _flag_promo_bullets(lines, flags)
+    _flag_tail(lines, flags)
+    _flag_trailing_fragments(lines, flags)
+    return flags
+
+
+def _flag_promo_bullets(lines: list[Line], flags: list[bool]) -> None:
+    """Bullets right after a chrome line are promotion unless they are full sentences."""
+    for i in range(1, len(lines)):
+        if lines[i].is_bullet and flags[i - 1] and not lines[i].is_sentence:
+            flags[i] = True
+
+
+def _flag_tail(lines: list[Line], flags: list[bool]) -> None:
+    """From a 'related articles' or 'leave a reply' heading in the second half on, all is chrome."""
+    for i in range(len(lines) // 2, len(lines)):
+        if _TAIL_HEADING.match(lines[i].text):
+            for j in range(i, len(lines)):
+                flags[j] = True
+            return
+
+
+def _flag_trailing_fragments(lines: list[Line], flags: list[bool]) -> None:
+    """Lines after the last sentence that carry no sentence themselves (tags, bylines) are chrome."""
+    i = len(lines) - 1
+    while i >= 0 and (flags[i] or (not lines[i].is_sentence and lines[i].words <= 12)):
+        flags[i] = True
+        i -= 1
+
+
+def is_heading(line: Line) -> bool:
+    """A short line standing alone that does not end a sentence, or a question heading."""
+    text = line.text.rstrip()
+    if line.words > MAX_HEADING_WORDS or line.is_bullet:
+        return False
+    return text.endswith("?") or not line.is_sentence
+
+
+def content_blocks(text: str, start: int = 0, end: int | None = None, *,
+                   web_rules: bool = True) -> list[Block]:
+    """The kept paragraphs of text[start:end] as blocks; segments break where chrome was cut.
+
+    A paragraph is a run of kept lines with no blank line between them. A one-line paragraph
+    that reads as a heading is marked so the chunker can keep it with the text it introduces.
+    """
+    end = len(text) if end is None else end
+    lines = split_lines(text, start, end)
+    flags = chrome_flags(lines, web_rules=web_rules)
+    blocks: list[Block] = []
+    run: list[Line] = []
+    segment = 0
+
+    def close_run() -> None:
+        if run:
+            heading = len(run) == 1 and is_heading(run[0])
+            blocks.append(Block(run[0].start, run[-1].end, heading, segment))
+            run.clear()
+
+    for i, (line, chrome) in enumerate(zip(lines, flags, strict=True)):
+        if chrome:
+            close_run()
+            if i == 0 or not flags[i - 1]:
+                segment += 1
+            continue
+        if run and text.count("\n", run[-1].end, line.start) >= 2:
+            close_run()
+        run.append(line)
+    close_run()
+    return blocks

@@ -1,0 +1,150 @@
+"""Chunking: text in, sentence-aware passages with exact offsets out (pure functions)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from askrel.records import Block, Chunk, Span
+
+DEFAULT_MAX_WORDS = 100
+DEFAULT_MIN_WORDS = 30
+_WORD = re.compile(r"\S+")
+
+
+def trim_span(text: str, start: int, end: int) -> Span:
+    """Shrink [start, end) so it neither starts nor ends with whitespace."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Sentence spans of text[start:end] as absolute offsets, in order, never overlapping."""
+    import blingfire
+
+    end = len(text) if end is None else end
+    piece = text[start:end]
+    if not piece.strip():
+        return []
+    _, offsets = blingfire.text_to_sentences_and_offsets(piece)
+    spans: list[Span] = []
+    cursor = 0
+    for s, e in offsets:
+        s, e = max(s, cursor), min(e, len(piece))
+        s, e = trim_span(piece, s, e)
+        if s < e:
+            spans.append((start + s, start + e))
+            cursor = e
+    return spans
+
+
+def word_count(text: str, start: int, end: int) -> int:
+    return len(_WORD.findall(text, start, end))
+
+
+def split_long_span(text: str, span: Span, max_words: int) -> list[Span]:
+    """Cut a span of more than `max_words` words at word boundaries into pieces of at most that."""
+    words = list(_WORD.finditer(text, span[0], span[1]))
+    if len(words) <= max_words:
+        return [span]
+    return [
+        (words[i].start(), words[min(i + max_words, len(words)) - 1].end())
+        for i in range(0, len(words), max_words)
+    ]
+
+
+@dataclass(frozen=True)
+class _Piece:
+    span: Span
+    words: int
+    heading: bool
+    segment: int
+    starts_block: bool
+
+
+def _pieces(text: str, blocks: list[Block], max_words: int) -> list[_Piece]:
+    pieces = []
+    for block in blocks:
+        sentences = (
+            [(block.start, block.end)] if block.heading
+            else split_sentences(text, block.start, block.end)
+        )
+        first = True
+        for sentence in sentences:
+            for span in split_long_span(text, sentence, max_words):
+                n = word_count(text, *span)
+                pieces.append(_Piece(span, n, block.heading, block.segment, first))
+                first = False
+    return pieces
+
+
+def _paragraph_cut(current: list[_Piece], piece: _Piece, max_words: int, min_words: int) -> int:
+    """Where to end the passage so the paragraph in progress moves whole to the next one (0: none)."""
+    total = sum(p.words for p in current)
+    before = 0
+    best = 0
+    for j, p in enumerate(current):
+        if j and p.starts_block and before >= min_words and total - before + piece.words <= max_words:
+            best = j
+        before += p.words
+    return best
+
+
+def chunk_blocks(text: str, blocks: list[Block], *, max_words: int = DEFAULT_MAX_WORDS,
+                 min_words: int = DEFAULT_MIN_WORDS) -> list[Chunk]:
+    """Pack sentences into passages of at most `max_words` words.
+
+    Passages never cross a segment (where chrome was removed), start a new one at a heading
+    once the current passage has `min_words`, move a paragraph that would overflow whole to the
+    next passage where it fits, never end on a heading, and drop passages that are only headings.
+    """
+    if max_words < 1 or min_words < 0:
+        raise ValueError("max_words must be at least 1 and min_words not negative")
+    chunks: list[Chunk] = []
+    current: list[_Piece] = []
+
+    def flush(keep_trailing_headings: bool = False) -> None:
+        carry: list[_Piece] = []
+        while keep_trailing_headings and current and current[-1].heading:
+            carry.insert(0, current.pop())
+        if current and not all(p.heading for p in current):
+            heading = next((text[p.span[0]:p.span[1]] for p in current if p.heading), None)
+            chunks.append(Chunk(current[0].span[0], current[-1].span[1],
+                                tuple(p.span for p in current), heading))
+        current[:] = carry
+
+    for piece in _pieces(text, blocks, max_words):
+        size = sum(p.words for p in current)
+        if current and piece.segment != current[-1].segment:
+            flush()
+        elif current and size + piece.words > max_words:
+            cut = _paragraph_cut(current, piece, max_words, min_words)
+            if cut:
+                tail = current[cut:]
+                del current[cut:]
+                flush()
+                current.extend(tail)
+            else:
+                flush(keep_trailing_headings=True)
+                if current and sum(p.words for p in current) + piece.words > max_words:
+                    flush()
+        elif current and piece.starts_block and (
+            (piece.heading and size >= min_words and not current[-1].heading)
+            or size >= max_words * 0.8
+        ):
+            flush()
+        current.append(piece)
+    flush()
+    return chunks
+
+
+def chunk_text(text: str, blocks: list[Block] | None = None, **kwargs: int) -> list[Chunk]:
+    """Chunk a whole text; without blocks every paragraph is kept."""
+    if blocks is None:
+        from askrel.chrome import content_blocks
+
+        blocks = content_blocks(text, web_rules=False)
+    return chunk_blocks(text, blocks, **kwargs)

@@ -1,0 +1,131 @@
+"""Small frozen records that travel between the pipeline stages."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class SourceMeta:
+    """What is known of a source; unknown fields stay None."""
+
+    title: str | None = None
+    publisher: str | None = None
+    author: str | None = None
+    date: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class TextUnit:
+    """A stretch of decoded source text chunked on its own: a text file, or one PDF page.
+
+    `text` is what citation offsets index; `body_start` skips front matter.
+    """
+
+    text: str
+    page: int | None = None
+    body_start: int = 0
+
+
+@dataclass(frozen=True)
+class Document:
+    """A readable source file: its path relative to the project, metadata and text units."""
+
+    source: str
+    meta: SourceMeta
+    units: tuple[TextUnit, ...]
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Block:
+    """A kept paragraph of a text unit, as offsets; `segment` changes where chrome was cut out."""
+
+    start: int
+    end: int
+    heading: bool = False
+    segment: int = 0
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage as offsets into its text unit, with its sentences (absolute offsets)."""
+
+    start: int
+    end: int
+    sentences: tuple[Span, ...]
+    heading: str | None = None
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A stored passage: verbatim text plus where it came from."""
+
+    id: int
+    source: str
+    page: int | None
+    char_start: int
+    char_end: int
+    text: str
+    sentences: tuple[Span, ...]  # offsets into `text`
+    heading: str | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    source: str
+    title: str | None
+    publisher: str | None
+    author: str | None
+    date: str | None
+    url: str | None
+    page: int | None
+    char_start: int
+    char_end: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked passage of an answer."""
+
+    rank: int
+    score: float
+    relevance: float
+    text: str
+    highlights: tuple[Span, ...]
+    citation: Citation
+    passage_id: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answered: bool
+    mode: str
+    results: tuple[Hit, ...] = field(default_factory=tuple)
+    message: str | None = None
+
+    def to_json(self) -> dict:
+        """The documented `--json` object (one per question)."""
+        out: dict = {
+            "question": self.question,
+            "answered": self.answered,
+            "mode": self.mode,
+            "results": [
+                {
+                    "rank": h.rank,
+                    "score": round(h.score, 6),
+                    "relevance": round(h.relevance, 4),
+                    "text": h.text,
+                    "highlights": [list(s) for s in h.highlights],
+                    "citation": asdict(h.citation),
+                }
+                for h in self.results
+            ],
+        }
+        if self.message:
+            out["message"] = self.message
+        return out

@@ -1,0 +1,216 @@
+"""Answering a question: dense and BM25 retrieval, rank fusion, highlights, and abstention."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from askrel.embedding import Embedder, load_embedder, resolve_model
+from askrel.fusion import reciprocal_rank_fusion, top_items
+from askrel.highlight import pick_highlights, sentence_scores, term_overlap
+from askrel.indexing import (
+    EMBEDDINGS_FILE,
+    SENTENCE_VECTORS_FILE,
+    ModelMismatch,
+    require_build,
+)
+from askrel.lexical import LexicalIndex
+from askrel.records import Answer, Citation, Hit, Passage
+from askrel.store import STORE_FILE, PassageStore, read_manifest
+from askrel.vectors import VectorIndex
+
+MODES = ("hybrid", "dense", "bm25")
+MAX_QUESTION_CHARS = 1000
+MAX_TOP_K = 50
+MAX_HISTORY = 2
+CALIBRATION_FILE = "calibration.json"
+DEFAULT_THRESHOLD = 0.35  # used only until a calibration exists; see `askrel eval --calibrate`
+
+
+class QuestionError(ValueError):
+    """A question askrel cannot search for; the message says why."""
+
+
+def clean_question(text: str) -> tuple[str, str | None]:
+    """The question with control characters removed and length bounded, plus a note if changed."""
+    cleaned = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
+    cleaned = re.sub(r"\s+", " ", cleaned).strip()
+    if not cleaned or not any(ch.isalnum() for ch in cleaned):
+        raise QuestionError("Please type a question (it was empty or had no words).")
+    if len(cleaned) > MAX_QUESTION_CHARS:
+        return cleaned[:MAX_QUESTION_CHARS], (
+            f"The question was {len(cleaned):,} characters long; only the first "
+            f"{MAX_QUESTION_CHARS:,} were used.")
+    return cleaned, None
+
+
+@dataclass(frozen=True)
+class Calibration:
+    threshold: float
+    fitted: bool
+    detail: dict
+
+
+def load_calibration(index_dir: Path, model: str) -> Calibration:
+    """The abstention threshold fitted for this model: the index's own, else the packaged one."""
+    for path in (index_dir / CALIBRATION_FILE, Path(__file__).with_name(CALIBRATION_FILE)):
+        if path.exists():
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("model") == model:
+                return Calibration(float(data["threshold"]), True, data)
+    return Calibration(DEFAULT_THRESHOLD, False, {})
+
+
+@dataclass(frozen=True)
+class _Query:
+    text: str
+    vector: np.ndarray
+    weight: float
+
+
+class Searcher:
+    """A loaded index that answers questions. Safe to share between threads."""
+
+    def __init__(self, index_dir: Path, *, model: str | None = None,
+                 embedder: Embedder | None = None) -> None:
+        self.index_dir = index_dir
+        self.build = require_build(index_dir)
+        self.manifest = read_manifest(self.build)
+        recorded = self.manifest["model"]
+        wanted = embedder.name if embedder else (resolve_model(model)[0] if model else recorded)
+        if wanted != recorded:
+            raise ModelMismatch(
+                f"The index in {index_dir} was built with model '{recorded}', not '{wanted}'. "
+                f"Ask without --model to use '{recorded}', or rebuild: "
+                f"askrel index --model {wanted}")
+        self.model = recorded
+        self.store = PassageStore(self.build / STORE_FILE)
+        self.embeddings = np.load(self.build / EMBEDDINGS_FILE, mmap_mode="r")
+        self.sentence_vectors = np.load(self.build / SENTENCE_VECTORS_FILE, mmap_mode="r")
+        self.vectors = VectorIndex.load(self.build)
+        self.lexical = LexicalIndex.load(self.build, self.manifest["passages"])
+        self.calibration = load_calibration(index_dir, recorded)
+        self._embedder = embedder
+        self._lock = threading.Lock()
+
+    @property
+    def size(self) -> int:
+        return int(self.manifest["passages"])
+
+    @property
+    def embedder(self) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = load_embedder(self.model)
+            return self._embedder
+
+    def is_current(self) -> bool:
+        """False once a newer build has been swapped in."""
+        return require_build(self.index_dir) == self.build
+
+    def ask(self, question: str, *, top_k: int = 5, mode: str = "hybrid",
+            history: Sequence[str] = (), sources: Sequence[str] | None = None) -> Answer:
+        """Ranked, cited passages for a question; `answered` is False when none is relevant."""
+        if mode not in MODES:
+            raise QuestionError(f"Unknown mode '{mode}'; choose one of {', '.join(MODES)}.")
+        if not 1 <= top_k <= MAX_TOP_K:
+            raise QuestionError(f"top-k must be between 1 and {MAX_TOP_K}.")
+        text, note = clean_question(question)
+        context = [clean_question(h)[0] for h in history if h and h.strip()][-MAX_HISTORY:]
+        allowed = self._allowed(sources)
+        if allowed is not None and len(allowed) == 0:
+            return Answer(question, False, mode, (), "None of the chosen sources is indexed.")
+        queries = self._queries(text, context)
+        ranked = self._rank(queries, mode, top_k, allowed)
+        hits = self._hits(ranked, queries[0])
+        answered = bool(hits) and max(h.relevance for h in hits) >= self.calibration.threshold
+        message = note
+        if not answered:
+            message = ((note + " ") if note else "") + (
+                "The sources do not seem to answer this; the closest passages follow.")
+        return Answer(question, answered, mode, tuple(hits), message)
+
+    # ------------------------------------------------------------ retrieval
+
+    def _allowed(self, sources: Sequence[str] | None) -> np.ndarray | None:
+        if not sources:
+            return None
+        return np.array(sorted(self.store.ids_of_sources(sources)), dtype=np.int64)
+
+    def _queries(self, text: str, context: list[str]) -> list[_Query]:
+        """The question in the light of the conversation first, then the question alone."""
+        texts = [" ".join([*context, text])] + ([text] if context else [])
+        vectors = self.embedder.embed(texts)
+        weights = [1.0, 0.5]
+        return [_Query(t, v, w) for t, v, w in zip(texts, vectors, weights, strict=False)]
+
+    def _rank(self, queries: list[_Query], mode: str, top_k: int,
+              allowed: np.ndarray | None) -> list[tuple[int, float]]:
+        depth = max(50, 5 * top_k)
+        runs: list[list[int]] = []
+        weights: list[float] = []
+        for q in queries:
+            if mode in ("dense", "hybrid"):
+                _, ids = self.vectors.search(q.vector, depth, allowed)
+                runs.append([int(i) for i in ids])
+                weights.append(q.weight)
+            if mode in ("bm25", "hybrid"):
+                ids = self._bm25_top(q.text, depth, allowed)
+                if ids:
+                    runs.append(ids)
+                    weights.append(q.weight)
+        if mode == "bm25" and not runs:  # no query term is in the vocabulary
+            _, ids = self.vectors.search(queries[0].vector, depth, allowed)
+            runs.append([int(i) for i in ids])
+            weights.append(1.0)
+        return top_items(reciprocal_rank_fusion(runs, weights), top_k)
+
+    def _bm25_top(self, text: str, depth: int, allowed: np.ndarray | None) -> list[int]:
+        scores = self.lexical.scores(text)
+        if allowed is not None:
+            masked = np.full_like(scores, -1.0)
+            masked[allowed] = scores[allowed]
+            scores = masked
+        n = min(depth, len(scores))
+        if n == 0:
+            return []
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [int(i) for i in top if scores[i] > 0]
+
+    # ------------------------------------------------------------ results
+
+    def _hits(self, ranked: list[tuple[int, float]], query: _Query) -> list[Hit]:
+        rows = self.store.get(pid for pid, _ in ranked)
+        query_terms = self.lexical.stem_terms(query.text)
+        hits = []
+        for rank, (pid, score) in enumerate(ranked, start=1):
+            passage, first = rows[pid]
+            similarity = float(self.embeddings[pid] @ query.vector)
+            highlights, best = self._highlight(passage, first, query, query_terms)
+            hits.append(Hit(rank, score, max(similarity, best), passage.text, highlights,
+                            self._citation(passage), pid))
+        return hits
+
+    def _highlight(self, passage: Passage, first: int, query: _Query,
+                   query_terms: set[str]) -> tuple[tuple[tuple[int, int], ...], float]:
+        spans = passage.sentences
+        if not spans:
+            return (), 0.0
+        vectors = np.asarray(self.sentence_vectors[first:first + len(spans)], dtype=np.float32)
+        similarity = vectors @ query.vector
+        terms = [self.lexical.stem_terms(passage.text[s:e]) for s, e in spans]
+        scores = sentence_scores(similarity, term_overlap(query_terms, terms))
+        return pick_highlights(scores, spans), float(similarity.max())
+
+    def _citation(self, passage: Passage) -> Citation:
+        meta = self.store.meta(passage.source)
+        return Citation(passage.source, meta.title, meta.publisher, meta.author, meta.date,
+                        meta.url, passage.page, passage.char_start, passage.char_end)

@@ -1,0 +1,114 @@
+"""The passage store (SQLite, read on demand) and the index manifest (JSON)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from askrel.records import Passage, SourceMeta
+
+FORMAT_VERSION = 1
+MANIFEST_FILE = "manifest.json"
+STORE_FILE = "passages.sqlite"
+
+_SCHEMA = """
+CREATE TABLE passages (
+    id INTEGER PRIMARY KEY, source TEXT NOT NULL, page INTEGER,
+    char_start INTEGER NOT NULL, char_end INTEGER NOT NULL, text TEXT NOT NULL,
+    sentences TEXT NOT NULL, heading TEXT, first_sentence INTEGER NOT NULL
+);
+CREATE INDEX passages_source ON passages(source);
+CREATE TABLE sources (
+    source TEXT PRIMARY KEY, title TEXT, publisher TEXT, author TEXT, date TEXT, url TEXT,
+    content_hash TEXT NOT NULL, passages INTEGER NOT NULL, indexed_at TEXT NOT NULL
+);
+"""
+
+
+def write_manifest(directory: Path, manifest: dict[str, Any]) -> None:
+    (directory / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, ensure_ascii=False),
+                                           encoding="utf-8")
+
+
+def read_manifest(directory: Path) -> dict[str, Any]:
+    return json.loads((directory / MANIFEST_FILE).read_text(encoding="utf-8"))
+
+
+class PassageStore:
+    """Passages and source metadata by id, from a SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+
+    @staticmethod
+    def create(path: Path, passages: Iterable[tuple[Passage, int]],
+               sources: Iterable[tuple[str, SourceMeta, str, int, str]]) -> None:
+        """Write a new store: (passage, first sentence row) pairs and source rows."""
+        db = sqlite3.connect(path)
+        try:
+            db.executescript(_SCHEMA)
+            db.executemany(
+                "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?)",
+                ((p.id, p.source, p.page, p.char_start, p.char_end, p.text,
+                  json.dumps(p.sentences), p.heading, first) for p, first in passages),
+            )
+            db.executemany(
+                "INSERT INTO sources VALUES (?,?,?,?,?,?,?,?,?)",
+                ((src, m.title, m.publisher, m.author, m.date, m.url, h, n, when)
+                 for src, m, h, n, when in sources),
+            )
+            db.commit()
+        finally:
+            db.close()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __len__(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM passages").fetchone()[0])
+
+    @staticmethod
+    def _passage(row: tuple) -> tuple[Passage, int]:
+        pid, source, page, start, end, text, sentences, heading, first = row
+        spans = tuple((int(a), int(b)) for a, b in json.loads(sentences))
+        return Passage(pid, source, page, start, end, text, spans, heading), int(first)
+
+    def get(self, ids: Iterable[int]) -> dict[int, tuple[Passage, int]]:
+        """Passages (with their first sentence row) by id."""
+        ids = [int(i) for i in ids]
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(f"SELECT * FROM passages WHERE id IN ({marks})", ids)
+        return {row[0]: self._passage(row) for row in rows}
+
+    def passages_of(self, source: str) -> Iterator[tuple[Passage, int]]:
+        rows = self._db.execute("SELECT * FROM passages WHERE source = ? ORDER BY id", (source,))
+        for row in rows:
+            yield self._passage(row)
+
+    def ids_of_sources(self, sources: Iterable[str]) -> list[int]:
+        sources = list(sources)
+        marks = ",".join("?" * len(sources))
+        rows = self._db.execute(f"SELECT id FROM passages WHERE source IN ({marks})", sources)
+        return [r[0] for r in rows]
+
+    def sources(self) -> list[dict[str, Any]]:
+        cur = self._db.execute("SELECT * FROM sources ORDER BY source")
+        names = [c[0] for c in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur]
+
+    def meta(self, source: str) -> SourceMeta:
+        row = self._db.execute(
+            "SELECT title, publisher, author, date, url FROM sources WHERE source = ?", (source,)
+        ).fetchone()
+        return SourceMeta(*row) if row else SourceMeta()
+
+
+def meta_dict(meta: SourceMeta) -> dict[str, str | None]:
+    return asdict(meta)
