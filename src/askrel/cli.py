@@ -1,0 +1,221 @@
+"""The `askrel` command line: a thin edge over indexing and search.
+
+Answers go to standard output; progress and messages go to standard error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from askrel.indexing import BuildReport
+    from askrel.records import Answer
+    from askrel.search import Searcher
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Answer questions with ranked, exactly cited passages from your sources.",
+)
+
+SourcesOpt = Annotated[Path, typer.Option("--sources", envvar="ASKREL_SOURCES",
+                                          help="Folder of .txt, .md and .pdf sources.")]
+IndexOpt = Annotated[Path, typer.Option("--index", envvar="ASKREL_INDEX",
+                                        help="Folder where the index lives.")]
+ModelOpt = Annotated[str | None, typer.Option(
+    "--model", envvar="ASKREL_MODEL",
+    help="sentence-transformers model folder or name (default: bundled all-MiniLM-L6-v2).")]
+
+
+def say(message: str) -> None:
+    """A message for the person at the terminal (standard error)."""
+    typer.echo(message, err=True)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    say(f"Error: {message}")
+    return typer.Exit(code)
+
+
+def _progress_printer() -> object:
+    """A progress callback drawing one tqdm bar per stage on standard error."""
+    from tqdm import tqdm
+
+    bars: dict[str, tqdm] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, desc=f"{stage:>9}", unit=" item",
+                                     file=sys.stderr, leave=False,
+                                     disable=not sys.stderr.isatty() and total < 2)
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    return progress
+
+
+def describe_report(report: BuildReport) -> str:
+    """A short account of a build, for people."""
+    lines = []
+    if report.reembedded_all:
+        lines.append(f"Rebuilt everything: {report.reembedded_all}.")
+    counts = [f"{len(report.added)} added", f"{len(report.updated)} updated",
+              f"{len(report.removed)} removed", f"{len(report.unchanged)} unchanged"]
+    if report.skipped:
+        counts.append(f"{len(report.skipped)} skipped")
+    lines.append(f"Sources: {', '.join(counts)}.")
+    for label, names in (("added", report.added), ("updated", report.updated),
+                         ("removed", report.removed)):
+        lines.extend(f"  {label}: {name}" for name in names)
+    lines.extend(f"  skipped: {p.source}: {p.reason}" for p in report.skipped)
+    lines.extend(f"  could not index {p.source}: {p.reason}" for p in report.problems)
+    state = "Index updated" if report.changed else "Index already up to date"
+    lines.append(f"{state}: {report.passages} passages, model {report.model}, "
+                 f"{report.seconds:.1f}s.")
+    return "\n".join(lines)
+
+
+def run_build(sources: Path, index: Path, model: str | None) -> BuildReport:
+    from askrel.indexing import IndexError_, build_index
+
+    try:
+        report = build_index(sources, index, model=model, root=Path.cwd(),
+                             progress=_progress_printer())  # type: ignore[arg-type]
+    except (IndexError_, RuntimeError) as exc:
+        raise fail(str(exc)) from exc
+    say(describe_report(report))
+    return report
+
+
+def open_searcher(sources: Path, index: Path, model: str | None) -> Searcher:
+    """The searcher over `index`, building the index from `sources` first if there is none."""
+    from askrel.indexing import IndexError_, current_build
+    from askrel.search import Searcher
+
+    if current_build(index) is None:
+        say(f"No index in {index} yet; building it from {sources} first.")
+        run_build(sources, index, model)
+    try:
+        return Searcher(index, model=model)
+    except (IndexError_, RuntimeError) as exc:
+        raise fail(str(exc)) from exc
+
+
+@app.command()
+def index(sources: SourcesOpt = Path("sources"), index: IndexOpt = Path("index"),
+          model: ModelOpt = None) -> None:
+    """Build or update the index from the sources folder (only what changed is redone)."""
+    report = run_build(sources, index, model)
+    if report.problems:
+        say(f"{len(report.problems)} file(s) could not be indexed; the rest were.")
+
+
+def format_answer(answer: Answer, color: bool) -> str:
+    """Human-readable ranked passages with citations and the marked sentence."""
+    on, off = ("\033[1;33m", "\033[0m") if color else ("**", "**")
+    out = []
+    if answer.message:
+        out.append(answer.message)
+    for hit in answer.results:
+        c = hit.citation
+        title = c.title or Path(c.source).name
+        where = f"page {c.page}, " if c.page else ""
+        meta = ", ".join(x for x in (c.publisher, c.date) if x)
+        text, marked, last = hit.text, [], 0
+        for start, end in hit.highlights:
+            marked += [text[last:start], on, text[start:end], off]
+            last = end
+        marked.append(text[last:])
+        body = " ".join("".join(marked).split())
+        out.append(f"[{hit.rank}] {title}" + (f" — {meta}" if meta else "")
+                   + f"\n    {where}{c.source}, characters {c.char_start}–{c.char_end}"
+                   + f" (relevance {hit.relevance:.2f})\n    {body}")
+    return "\n\n".join(out)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, or '-' to read one per line "
+                                                 "from standard input.")],
+    index: IndexOpt = Path("index"),
+    sources: SourcesOpt = Path("sources"),
+    top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=50,
+                                       help="How many passages.")] = 5,
+    mode: Annotated[str, typer.Option(help="hybrid, dense or bm25.")] = "hybrid",
+    history: Annotated[list[str] | None, typer.Option(
+        "--history", help="An earlier question of the conversation (repeatable).")] = None,
+    source: Annotated[list[str] | None, typer.Option(
+        "--source", help="Only search this source (repeatable).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
+    model: ModelOpt = None,
+) -> None:
+    """Answer a question with ranked, cited passages."""
+    from askrel.search import MODES, QuestionError
+
+    if mode not in MODES:
+        raise fail(f"Unknown mode '{mode}'; choose one of {', '.join(MODES)}.", 2)
+    searcher = open_searcher(sources, index, model)
+    questions = sys.stdin if question == "-" else [question]
+    status = 0
+    for line in questions:
+        if question == "-" and not line.strip():
+            continue
+        try:
+            answer = searcher.ask(line.rstrip("\n"), top_k=top_k, mode=mode,
+                                  history=history or (), sources=source or None)
+        except QuestionError as exc:
+            status = 2
+            if as_json:
+                typer.echo(json.dumps({"question": line.rstrip("\n"), "answered": False,
+                                       "mode": mode, "results": [], "error": str(exc)},
+                                      ensure_ascii=False))
+            else:
+                say(f"Error: {exc}")
+            continue
+        if as_json:
+            typer.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+        else:
+            typer.echo(format_answer(answer, color=sys.stdout.isatty()) + "\n")
+        sys.stdout.flush()
+    raise typer.Exit(status)
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(envvar="ASKREL_PORT", help="Port to listen on.")] = 7860,
+    host: Annotated[str, typer.Option(envvar="ASKREL_HOST",
+                                      help="Address to bind (default: this machine only).")]
+    = "127.0.0.1",
+    index: IndexOpt = Path("index"),
+    sources: SourcesOpt = Path("sources"),
+    model: ModelOpt = None,
+    auth: Annotated[str | None, typer.Option(
+        envvar="ASKREL_AUTH", help="Require a login, given as USER:PASSWORD.")] = None,
+    read_only: Annotated[bool, typer.Option(
+        "--read-only", envvar="ASKREL_READ_ONLY",
+        help="Turn uploads and rebuilds off in the web UI.")] = False,
+) -> None:
+    """Start the web UI (builds the index first if there is none)."""
+    from askrel.web import launch
+
+    open_searcher(sources, index, model)
+    launch(index_dir=index, sources_dir=sources, model=model, host=host, port=port,
+           auth=auth, read_only=read_only)
+
+
+def main() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    app()
+
+
+if __name__ == "__main__":
+    main()
