@@ -214,3 +214,29 @@ class Searcher:
         meta = self.store.meta(passage.source)
         return Citation(passage.source, meta.title, meta.publisher, meta.author, meta.date,
                         meta.url, passage.page, passage.char_start, passage.char_end)
+
+
+class LiveSearcher:
+    """The Searcher of the newest complete build; reloads once a rebuild is swapped in.
+
+    Requests keep being answered by the old build while a new one is written, and the
+    embedding model is loaded once and shared across reloads.
+    """
+
+    def __init__(self, index_dir: Path, *, model: str | None = None) -> None:
+        self.index_dir = index_dir
+        self._searcher = Searcher(index_dir, model=model)
+        self._lock = threading.Lock()
+
+    def get(self) -> Searcher:
+        searcher = self._searcher
+        try:
+            fresh = searcher.is_current()
+        except Exception:  # the index vanished mid-swap: keep serving the loaded one
+            return searcher
+        if fresh:
+            return searcher
+        with self._lock:
+            if self._searcher is searcher:
+                self._searcher = Searcher(self.index_dir, embedder=searcher._embedder)
+            return self._searcher

@@ -1,0 +1,47 @@
+# Two commands do all the set-up:  `make serve` (web UI)  and  `make test` (all checks).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: serve test lint types pytest browser bench bench-quick index clean
+
+# The environment: a virtualenv with the CPU build of torch pinned (an unpinned torch
+# would pull the multi-GB CUDA build), then askrel with its test extras.
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+serve: $(BIN)/.installed          ## start the web UI on the bundled sources (builds the index if needed)
+	HF_HUB_OFFLINE=1 $(BIN)/askrel serve
+
+index: $(BIN)/.installed
+	HF_HUB_OFFLINE=1 $(BIN)/askrel index
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check src tests
+
+types: $(BIN)/.installed
+	$(BIN)/mypy
+
+pytest: $(BIN)/.installed browser
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
+
+test: lint types pytest            ## lint, types and every test (browser tests included)
+
+bench-quick: $(BIN)/.installed
+	HF_HUB_OFFLINE=1 $(BIN)/askrel bench --quick --json
+
+bench: $(BIN)/.installed
+	HF_HUB_OFFLINE=1 $(BIN)/askrel bench
+
+clean:
+	rm -rf index/current index/builds index/.lock

@@ -1,0 +1,57 @@
+"""Shared fixtures: the project's paths, a fake embedder, PDFs made on the fly, and an index
+of the bundled sources built once per session with the real bundled model."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+BUNDLED_SOURCES = PROJECT_ROOT / "sources"
+
+
+@pytest.fixture
+def fake_embedder():
+    from askrel.fake_embedding import fake_embedder as make
+
+    return make()
+
+
+def pdf_bytes(pages: list[str]) -> bytes:
+    """A PDF with a real text layer, one page per string."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=11)
+    for text in pages:
+        pdf.add_page()
+        pdf.multi_cell(0, 6, text)
+    return bytes(pdf.output())
+
+
+@pytest.fixture
+def make_pdf():
+    return pdf_bytes
+
+
+@pytest.fixture(scope="session")
+def bundled_index(tmp_path_factory) -> Path:
+    """An index of a copy of the bundled sources, built with the real model (read-only use)."""
+    from askrel.indexing import build_index
+
+    root = tmp_path_factory.mktemp("bundled")
+    shutil.copytree(BUNDLED_SOURCES, root / "sources")
+    build_index(root / "sources", root / "index", root=root)
+    return root / "index"
+
+
+@pytest.fixture(scope="session")
+def bundled_searcher(bundled_index):
+    from askrel.search import Searcher
+
+    return Searcher(bundled_index)
