@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +32,10 @@ class Problem:
 
 
 def discover(sources_dir: Path) -> Iterator[Path]:
-    """Every file under `sources_dir` in a stable order, hidden files and folders excepted."""
+    """Every file under `sources_dir` in a stable order, hidden files and folders excepted.
+
+    Links to folders are yielded (and refused later) rather than followed.
+    """
     for path in sorted(sources_dir.rglob("*")):
         rel = path.relative_to(sources_dir)
         if any(part.startswith(".") for part in rel.parts):
@@ -49,44 +55,125 @@ def display_path(path: Path, root: Path | None) -> str:
     return resolved.as_posix()
 
 
+def printable_name(name: str) -> str:
+    """A file name safe to print: undecodable bytes become U+FFFD, control characters escaped."""
+    name = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return "".join(ch.encode("unicode_escape").decode("ascii")
+                   if unicodedata.category(ch) == "Cc" else ch for ch in name)
+
+
+def name_problem(name: str) -> str | None:
+    """Why a file name cannot be used in citations, or None when it can."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return "file name is not valid UTF-8; rename the file"
+    if any(unicodedata.category(ch) == "Cc" for ch in name):
+        return "file name contains control characters (such as a line break); rename the file"
+    return None
+
+
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def human_size(n: int) -> str:
+    """A byte count for people: 512 bytes, 3.2 KB, 200 MB."""
+    if n < 1000:
+        return f"{n} bytes"
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if n >= scale:
+            value = n / scale
+            return f"{value:.0f} {unit}" if value >= 10 else f"{value:.1f} {unit}"
+    return f"{n} bytes"  # pragma: no cover
+
+
 def check_file(path: Path, sources_dir: Path, max_bytes: int = MAX_FILE_BYTES) -> None:
     """Refuse files askrel will not read, with the reason."""
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise SourceError(
-            f"unsupported file type '{path.suffix or '(none)'}'; askrel reads .txt, .md and .pdf"
-        )
     if path.is_symlink():
         target = path.resolve()
         if not target.is_relative_to(sources_dir.resolve()):
             raise SourceError("symbolic link pointing outside the sources folder; refused")
+        if target.is_dir():
+            raise SourceError("symbolic link to a folder; not followed")
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise SourceError(
+            f"unsupported file type '{path.suffix or '(none)'}'; askrel reads .txt, .md and .pdf"
+        )
     if not path.exists():
         raise SourceError("broken symbolic link")
+    if not path.is_file():
+        raise SourceError("not a regular file")
     size = path.stat().st_size
     if size == 0:
         raise SourceError("empty file")
     if size > max_bytes:
-        raise SourceError(f"file is {size / 1e6:.0f} MB; the limit is {max_bytes / 1e6:.0f} MB")
+        raise SourceError(_too_large(size, max_bytes))
+
+
+def _too_large(size: int, max_bytes: int) -> str:
+    return (f"file is {human_size(size)}; the limit is {human_size(max_bytes)} "
+            "(split the file, or raise the limit)")
+
+
+def read_source_bytes(path: Path, sources_dir: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of an acceptable source file, never reading more than `max_bytes` + 1."""
+    check_file(path, sources_dir, max_bytes)
+    with path.open("rb") as handle:
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:  # the file grew after it was checked
+        raise SourceError(_too_large(path.stat().st_size, max_bytes))
+    if not data:
+        raise SourceError("empty file")
+    return data
 
 
 def decode_text(data: bytes) -> str:
-    """Decode text bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else Latin-1 if textual."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if b"\x00" in data[:8192]:
-        raise SourceError("binary data, not text (contains NUL bytes)")
+    """Decode text bytes: a BOM's encoding (UTF-8/16/32), UTF-16 without BOM, UTF-8,
+    else Windows-1252 or Latin-1 when the result reads as text."""
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"),
+                       (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"),
+                       (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return _decode(data, codec)
+    head = data[:8192]
+    if b"\x00" in head:
+        utf16 = _utf16_without_bom(head)
+        if utf16 is None:
+            raise SourceError("binary data, not text (contains NUL bytes)")
+        return _decode(data, utf16)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        text = data.decode("latin-1")
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
     controls = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\n\r\t\f")
     if controls > 0.01 * min(len(text), 20000) + 2:
         raise SourceError("binary data, not text (many control characters)")
+    return text
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when NUL bytes fall on one side only, as in ASCII-range
+    UTF-16; None for anything else."""
+    even, odd = head[0::2], head[1::2]
+    if len(head) >= 4 and odd.count(0) >= 0.9 * len(odd) and even.count(0) == 0:
+        return "utf-16-le"
+    if len(head) >= 4 and even.count(0) >= 0.9 * len(even) and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
+
+
+def _decode(data: bytes, codec: str) -> str:
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"not valid {codec.upper()} text ({exc.reason} at byte "
+                          f"{exc.start})") from exc
+    if "\x00" in text:
+        raise SourceError(f"binary data, not text (NUL characters after decoding {codec})")
     return text
 
 
@@ -124,51 +211,59 @@ def read_text_file(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
     return meta, (TextUnit(text=text, page=None, body_start=body_start),)
 
 
-def read_pdf(path: Path) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
+def read_pdf(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
     """One text unit per PDF page that has text; page numbers count from 1."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, PdfReadError
 
+    # pypdf logs every repair it makes on a damaged file; the outcome is reported instead.
+    pypdf_log = logging.getLogger("pypdf")
+    level = pypdf_log.level
+    pypdf_log.setLevel(logging.ERROR + 10)
     try:
-        reader = PdfReader(str(path))
+        reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             try:
-                if not reader.decrypt(""):
-                    raise SourceError("encrypted PDF; askrel cannot read it without the password")
+                opened = reader.decrypt("")
             except NotImplementedError as exc:
-                raise SourceError(f"encrypted PDF ({exc})") from exc
+                raise SourceError(f"encrypted PDF askrel cannot open ({exc})") from exc
+            if not opened:
+                raise SourceError("encrypted PDF; it needs a password, so askrel cannot read "
+                                  "it (save a copy without the password)")
         units = []
         for number, page in enumerate(reader.pages, start=1):
             text = page.extract_text() or ""
             if text.strip():
                 units.append(TextUnit(text=text, page=number))
-        info = reader.metadata or {}
+        info = reader.metadata
+        title = _as_text(info.get("/Title")) if info else None
+        author = _as_text(info.get("/Author")) if info else None
     except SourceError:
         raise
+    except DependencyError as exc:  # AES encryption without the `cryptography` package
+        raise SourceError(f"encrypted PDF askrel cannot open here ({exc})") from exc
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
         raise SourceError(f"corrupt or unreadable PDF ({exc.__class__.__name__}: {exc})") from exc
     except Exception as exc:  # pypdf raises many kinds on broken files
         raise SourceError(f"corrupt or unreadable PDF ({exc.__class__.__name__})") from exc
+    finally:
+        pypdf_log.setLevel(level)
     if not units:
         raise SourceError("PDF has no text layer (scanned images?); it needs OCR first")
-    meta = SourceMeta(
-        title=_as_text(info.get("/Title")),
-        author=_as_text(info.get("/Author")),
-    )
-    return meta, tuple(units)
+    return SourceMeta(title=title, author=author), tuple(units)
 
 
-def read_document(path: Path, sources_dir: Path, root: Path | None) -> Document:
-    """Read one source file into a Document, or raise SourceError saying why not."""
-    check_file(path, sources_dir)
-    data = path.read_bytes()
+def parse_document(path: Path, data: bytes, root: Path | None) -> Document:
+    """A Document from a source file's bytes, or SourceError saying why not."""
     if path.suffix.lower() in PDF_SUFFIXES:
-        meta, units = read_pdf(path)
+        meta, units = read_pdf(data)
     else:
         meta, units = read_text_file(data)
-    return Document(
-        source=display_path(path, root),
-        meta=meta,
-        units=units,
-        content_hash=content_hash(data),
-    )
+    return Document(source=display_path(path, root), meta=meta, units=units,
+                    content_hash=content_hash(data))
+
+
+def read_document(path: Path, sources_dir: Path, root: Path | None,
+                  max_bytes: int = MAX_FILE_BYTES) -> Document:
+    """Read one source file into a Document, or raise SourceError saying why not."""
+    return parse_document(path, read_source_bytes(path, sources_dir, max_bytes), root)

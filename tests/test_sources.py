@@ -1,0 +1,229 @@
+"""Reading sources: decoding, refusals with reasons, PDFs, front matter, file names."""
+
+from __future__ import annotations
+
+import io
+import os
+
+import pytest
+
+from askrel.records import SourceMeta
+from askrel.sources import (
+    SourceError,
+    check_file,
+    decode_text,
+    discover,
+    human_size,
+    name_problem,
+    parse_front_matter,
+    printable_name,
+    read_document,
+    read_source_bytes,
+)
+
+TEXT = "Der Bäcker öffnet um sechs Uhr – “früh”, sagt er."
+
+
+# ---------------------------------------------------------------- decoding
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be",
+                                      "utf-32"])
+def test_decode_text_reads_unicode_encodings(encoding):
+    assert decode_text(TEXT.encode(encoding)) == TEXT
+
+
+def test_decode_text_drops_the_bom_so_offsets_index_the_decoded_text():
+    data = "Hello world.".encode("utf-16")
+    assert data[:2] in (b"\xff\xfe", b"\xfe\xff")
+    text = decode_text(data)
+    assert text == "Hello world."
+    assert text[6:11] == "world"
+
+
+def test_decode_text_reads_latin1():
+    data = "Café crème, naïve façade, smørrebrød.".encode("latin-1")
+    assert decode_text(data) == "Café crème, naïve façade, smørrebrød."
+
+
+def test_decode_text_reads_windows_1252_punctuation():
+    data = "“Quoted” – dash… and € sign".encode("cp1252")
+    assert decode_text(data) == "“Quoted” – dash… and € sign"
+
+
+def test_decode_text_refuses_binary_with_nul_bytes():
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
+    with pytest.raises(SourceError, match="binary data"):
+        decode_text(png)
+
+
+def test_decode_text_refuses_binary_without_nul_bytes():
+    noise = bytes(b for b in range(1, 32) if b not in b"\n\r\t\f") * 50
+    with pytest.raises(SourceError, match="binary data"):
+        decode_text(noise)
+
+
+def test_decode_text_reports_broken_utf16():
+    with pytest.raises(SourceError, match="UTF-16"):
+        decode_text(b"\xff\xfe" + "ok".encode("utf-16-le") + b"\x00\xd8")  # lone surrogate
+
+
+# ---------------------------------------------------------------- refusals
+
+
+def test_check_file_refuses_empty_files(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    with pytest.raises(SourceError, match="empty file"):
+        check_file(tmp_path / "empty.txt", tmp_path)
+
+
+def test_check_file_names_the_size_limit(tmp_path):
+    (tmp_path / "big.txt").write_text("word " * 1000)
+    with pytest.raises(SourceError, match=r"file is 5\.0 KB; the limit is 4\.0 KB"):
+        check_file(tmp_path / "big.txt", tmp_path, max_bytes=4000)
+
+
+def test_read_source_bytes_never_reads_past_the_limit(tmp_path, monkeypatch):
+    path = tmp_path / "grows.txt"
+    path.write_text("a" * 100)
+    monkeypatch.setattr("askrel.sources.check_file", lambda *a, **k: None)  # grew after check
+    with pytest.raises(SourceError, match="the limit is 50 bytes"):
+        read_source_bytes(path, tmp_path, max_bytes=50)
+
+
+def test_check_file_refuses_unsupported_types(tmp_path):
+    (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    with pytest.raises(SourceError, match="unsupported file type '.jpg'"):
+        check_file(tmp_path / "photo.jpg", tmp_path)
+
+
+def test_check_file_refuses_links_out_of_the_sources_folder(tmp_path):
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (tmp_path / "secret.txt").write_text("outside text")
+    (sources / "link.txt").symlink_to(tmp_path / "secret.txt")
+    with pytest.raises(SourceError, match="outside the sources folder"):
+        check_file(sources / "link.txt", sources)
+
+
+def test_check_file_accepts_links_inside_and_refuses_folder_links(tmp_path):
+    (tmp_path / "a.txt").write_text("Some text here.")
+    (tmp_path / "b.txt").symlink_to(tmp_path / "a.txt")
+    check_file(tmp_path / "b.txt", tmp_path)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "loop").symlink_to(tmp_path / "sub")
+    with pytest.raises(SourceError, match="link to a folder"):
+        check_file(tmp_path / "loop", tmp_path)
+
+
+def test_check_file_reports_broken_links(tmp_path):
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "missing.txt")
+    with pytest.raises(SourceError, match="broken symbolic link"):
+        check_file(tmp_path / "gone.txt", tmp_path)
+
+
+def test_check_file_refuses_fifos(tmp_path):
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "pipe.txt").symlink_to(tmp_path / "pipe")
+    with pytest.raises(SourceError, match="not a regular file"):
+        check_file(tmp_path / "pipe.txt", tmp_path)
+
+
+def test_discover_skips_hidden_and_yields_links_without_following_folders(tmp_path):
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "x.txt").write_text("x")
+    (tmp_path / ".notes.txt").write_text("x")
+    (tmp_path / "a.txt").write_text("x")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.md").write_text("x")
+    (tmp_path / "alias").symlink_to(tmp_path / "sub")
+    found = [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path)]
+    assert found == ["a.txt", "alias", "sub/b.md"]
+
+
+# ---------------------------------------------------------------- PDFs
+
+
+def _encrypted(pdf: bytes, user_password: str, algorithm: str = "RC4-128") -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.encrypt(user_password=user_password, owner_password="owner", algorithm=algorithm)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_pdf_pages_become_text_units_numbered_from_one(tmp_path, make_pdf):
+    (tmp_path / "m.pdf").write_bytes(make_pdf(["First page words.", "Second page words."]))
+    doc = read_document(tmp_path / "m.pdf", tmp_path, tmp_path)
+    assert [u.page for u in doc.units] == [1, 2]
+    assert "Second page" in doc.units[1].text
+    assert doc.source == "m.pdf"
+
+
+def test_corrupt_pdf_is_refused_with_reason(tmp_path, make_pdf):
+    data = make_pdf(["Some words on a page."])
+    (tmp_path / "cut.pdf").write_bytes(data[: len(data) // 2])
+    (tmp_path / "fake.pdf").write_bytes(b"this is not a PDF at all")
+    for name in ("cut.pdf", "fake.pdf"):
+        with pytest.raises(SourceError, match="corrupt or unreadable PDF"):
+            read_document(tmp_path / name, tmp_path, tmp_path)
+
+
+def test_password_protected_pdf_is_refused(tmp_path, make_pdf):
+    (tmp_path / "locked.pdf").write_bytes(_encrypted(make_pdf(["Secret words."]), "pw"))
+    with pytest.raises(SourceError, match="encrypted PDF; it needs a password"):
+        read_document(tmp_path / "locked.pdf", tmp_path, tmp_path)
+
+
+def test_pdf_encrypted_without_user_password_is_read(tmp_path, make_pdf):
+    pytest.importorskip("cryptography")
+    data = _encrypted(make_pdf(["Open words on the page."]), "", algorithm="AES-256")
+    (tmp_path / "open.pdf").write_bytes(data)
+    doc = read_document(tmp_path / "open.pdf", tmp_path, tmp_path)
+    assert "Open words" in doc.units[0].text
+
+
+def test_pdf_without_text_layer_needs_ocr(tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.rect(20, 20, 80, 60, style="F")  # a drawing, no text
+    (tmp_path / "scan.pdf").write_bytes(bytes(pdf.output()))
+    with pytest.raises(SourceError, match="needs OCR"):
+        read_document(tmp_path / "scan.pdf", tmp_path, tmp_path)
+
+
+# ---------------------------------------------------------------- front matter and names
+
+
+def test_front_matter_gives_metadata_and_body_start():
+    text = "---\ntitle: A Title\nauthor: [Ann, Bob]\n---\nBody text."
+    meta, start = parse_front_matter(text)
+    assert meta == SourceMeta(title="A Title", author="Ann; Bob")
+    assert text[start:] == "Body text."
+
+
+def test_bad_front_matter_is_a_source_error():
+    with pytest.raises(SourceError, match="front matter"):
+        parse_front_matter("---\ntitle: [unclosed\n---\nBody.")
+
+
+def test_name_problems():
+    assert name_problem("sources/<script>alert('x')</script> “quoted” ..résumé.txt") is None
+    assert "control characters" in name_problem("sources/line\nbreak.txt")
+    assert "not valid UTF-8" in name_problem("sources/" + b"caf\xe9.txt".decode(
+        "utf-8", "surrogateescape"))
+
+
+def test_printable_name_escapes_controls_and_bad_bytes():
+    assert printable_name("a\nb\x1b[31m.txt") == "a\\nb\\x1b[31m.txt"
+    assert printable_name(b"caf\xe9.txt".decode("utf-8", "surrogateescape")) == "caf\ufffd.txt"
+
+
+@pytest.mark.parametrize(("n", "text"), [(0, "0 bytes"), (999, "999 bytes"), (4000, "4.0 KB"),
+                                         (52_000_000, "52 MB"), (209_715_200, "210 MB")])
+def test_human_size(n, text):
+    assert human_size(n) == text
