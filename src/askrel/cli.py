@@ -212,6 +212,89 @@ def serve(
            auth=auth, read_only=read_only)
 
 
+@app.command("eval")
+def eval_command(
+    questions: Annotated[Path, typer.Option(
+        "--questions", help="Question set, one JSON object per line (see eval/README.md).")]
+    = Path("eval/questions.jsonl"),
+    mode: Annotated[list[str] | None, typer.Option(
+        "--mode", help="hybrid, dense or bm25 (repeatable; default hybrid).")] = None,
+    index: IndexOpt = Path("index"),
+    sources: SourcesOpt = Path("sources"),
+    top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=50,
+                                       help="Passages retrieved per question.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Also write report.md, metrics.json, misses.md/.csv and "
+                      "hit_at_k.png here.")] = None,
+    calibrate: Annotated[bool, typer.Option(
+        "--calibrate", help="Fit the 'no answer' threshold on these questions (hybrid mode) "
+                            "and save it with the index and as the packaged default.")] = False,
+) -> None:
+    """Measure retrieval on a question set: hit@k, MRR, nDCG, abstention, latency."""
+    from dataclasses import replace
+
+    from askrel.evaluation import calibration as cal
+    from askrel.evaluation import report
+    from askrel.evaluation.questions import QuestionsFileError, load_questions
+    from askrel.evaluation.runner import DEFAULT_MODE, evaluate, questions_label
+    from askrel.search import CALIBRATION_FILE, MODES
+
+    modes = list(dict.fromkeys(mode or [DEFAULT_MODE]))
+    unknown = [m for m in modes if m not in MODES]
+    if unknown:
+        raise fail(f"Unknown mode '{unknown[0]}'; choose from {', '.join(MODES)}.", 2)
+    if calibrate and DEFAULT_MODE not in modes:
+        say(f"--calibrate fits on {DEFAULT_MODE} mode; running it too.")
+        modes.append(DEFAULT_MODE)
+    try:
+        items = load_questions(questions)
+    except QuestionsFileError as exc:
+        raise fail(str(exc), 2) from exc
+    searcher = open_searcher(sources, index, None)
+    say(f"Evaluating {len(items)} questions in {', '.join(modes)} mode(s) "
+        f"(top-{top_k}, index {index}).")
+    bars = _progress_printer() if sys.stderr.isatty() else None
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if bars is not None:
+            bars(stage, done, total)  # type: ignore[operator]
+        elif done == total:
+            say(f"  {stage}: {total} questions asked.")
+
+    evaluation = evaluate(searcher, items, modes, top_k=top_k,
+                          questions_path=questions_label(questions), progress=progress)
+    fit = cal.fit_evaluation(evaluation)
+    written: list[str] = []
+    if calibrate and fit is not None:
+        written, problems = cal.write_calibration(
+            fit, [index / CALIBRATION_FILE, cal.packaged_calibration_path()])
+        for problem in problems:
+            say(f"Warning: {problem}")
+        evaluation = replace(evaluation, threshold=fit["threshold"], threshold_fitted=True)
+        say(f"Calibrated threshold {fit['threshold']:.4f}: abstain precision "
+            f"{fit['abstain_precision']}, recall {fit['abstain_recall']}, answerable declined "
+            f"{fit['answerable_declined_rate']} (in-sample); leave-one-out precision "
+            f"{fit['leave_one_out']['abstain_precision']}, recall "
+            f"{fit['leave_one_out']['abstain_recall']}.")
+    for note in evaluation.notes:
+        say(f"Note: {note}")
+    if evaluation.missing_sources:
+        say("Note: sources named by questions but not in the index: "
+            + ", ".join(evaluation.missing_sources))
+    if out is not None:
+        try:
+            files = report.write_reports(evaluation, out, fit, written)
+        except OSError as exc:
+            raise fail(f"could not write the reports to {out}: {exc.strerror or exc}") from exc
+        say(f"Wrote {', '.join(str(f) for f in files)}.")
+    if as_json:
+        typer.echo(json.dumps(report.to_json(evaluation, fit if calibrate else None),
+                              ensure_ascii=False))
+    else:
+        typer.echo(report.text_table(evaluation))
+
+
 def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     app()

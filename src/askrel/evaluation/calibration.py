@@ -1,0 +1,155 @@
+"""Fitting the abstention threshold behind `answered: false`, with an out-of-sample check.
+
+The signal is the max relevance of the passages a question gets back; a question is declined
+when that is below the threshold (or nothing came back), as in Searcher.ask.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from askrel.evaluation.metrics import Abstention, abstention
+from askrel.evaluation.runner import DEFAULT_MODE
+
+if TYPE_CHECKING:
+    from askrel.evaluation.runner import Evaluation
+
+MAX_ANSWERABLE_DECLINED = 0.03
+SIGNAL = "max relevance of returned passages"
+RULE = ("Among thresholds halfway between consecutive observed signal values, take the one "
+        "with the highest abstention F1 (unanswerable questions as positives) such that at "
+        f"most {MAX_ANSWERABLE_DECLINED:.0%} of answerable questions are declined; ties go to "
+        "the lowest threshold. Declines when signal < threshold.")
+DIGITS = 6
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A fitted threshold and its in-sample abstention figures."""
+
+    threshold: float
+    scores: Abstention
+
+
+def _declined(signal: Sequence[float | None], threshold: float) -> list[bool]:
+    return [s is None or s < threshold for s in signal]
+
+
+def candidate_thresholds(signal: Sequence[float | None]) -> list[float]:
+    """The lowest observed value (declines nothing that has a value), every midpoint between
+    consecutive distinct values, and just above the highest (declines everything)."""
+    values = sorted({s for s in signal if s is not None and math.isfinite(s)})
+    if not values:
+        return [0.0]
+    mids = [round((a + b) / 2, DIGITS) for a, b in zip(values, values[1:], strict=False)]
+    return [values[0], *mids, values[-1] + 10 ** -DIGITS]
+
+
+def fit_threshold(signal: Sequence[float | None], unanswerable: Sequence[bool],
+                  max_answerable_declined: float = MAX_ANSWERABLE_DECLINED) -> Fit:
+    """The threshold chosen by RULE on these questions (in-sample)."""
+    if len(signal) != len(unanswerable):
+        raise ValueError("signal and unanswerable must have one entry per question.")
+    if not signal:
+        raise ValueError("no questions to fit a threshold on.")
+    best: Fit | None = None
+    for t in candidate_thresholds(signal):
+        scores = abstention(_declined(signal, t), unanswerable)
+        if (scores.answerable_declined_rate or 0.0) > max_answerable_declined + 1e-12:
+            continue
+        if best is None or scores.f1 > best.scores.f1:
+            best = Fit(t, scores)
+    if best is None:  # only when questions without any hit already break the limit
+        low = candidate_thresholds(signal)[0]
+        best = Fit(low, abstention(_declined(signal, low), unanswerable))
+    return best
+
+
+def leave_one_out(signal: Sequence[float | None], unanswerable: Sequence[bool],
+                  max_answerable_declined: float = MAX_ANSWERABLE_DECLINED) -> Abstention:
+    """Out-of-sample abstention: each question judged by a threshold fitted on all the others."""
+    declined = []
+    for i in range(len(signal)):
+        rest = [s for j, s in enumerate(signal) if j != i]
+        labels = [u for j, u in enumerate(unanswerable) if j != i]
+        t = fit_threshold(rest, labels, max_answerable_declined).threshold
+        declined.append(_declined([signal[i]], t)[0])
+    return abstention(declined, unanswerable)
+
+
+def calibration_record(fit: Fit, *, model: str, questions: str, n_answerable: int,
+                       n_unanswerable: int, mode: str, top_k: int,
+                       loo: Abstention | None = None) -> dict:
+    """The calibration.json content read by search.load_calibration."""
+    record = {
+        "model": model,
+        "threshold": fit.threshold,
+        "signal": SIGNAL,
+        "rule": RULE,
+        "fitted_on": questions,
+        "mode": mode,
+        "top_k": top_k,
+        "n_answerable": n_answerable,
+        "n_unanswerable": n_unanswerable,
+        "abstain_precision": _round(fit.scores.precision),
+        "abstain_recall": _round(fit.scores.recall),
+        "answerable_declined_rate": _round(fit.scores.answerable_declined_rate),
+        "fitted_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    if loo is not None:
+        record["leave_one_out"] = {
+            "abstain_precision": _round(loo.precision),
+            "abstain_recall": _round(loo.recall),
+            "answerable_declined_rate": _round(loo.answerable_declined_rate),
+        }
+    return record
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def write_calibration(record: dict, paths: Sequence[Path]) -> tuple[list[str], list[str]]:
+    """Write the record to each path (atomically): (paths written, a message per failure)."""
+    written: list[str] = []
+    problems: list[str] = []
+    text = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+    for path in paths:
+        tmp = path.with_name(path.name + ".tmp")
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+        except OSError as exc:
+            problems.append(f"could not write {path}: {exc.strerror or exc}")
+        else:
+            written.append(str(path))
+    return written, problems
+
+
+def packaged_calibration_path() -> Path:
+    """The packaged default calibration, used when an index has none of its own."""
+    import askrel
+    from askrel.search import CALIBRATION_FILE
+
+    return Path(askrel.__file__).with_name(CALIBRATION_FILE)
+
+
+def fit_evaluation(evaluation: Evaluation, mode: str = DEFAULT_MODE) -> dict | None:
+    """The calibration record fitted on one mode's runs of an evaluation, with its LOO
+    estimate; None when that mode was not run."""
+    runs = evaluation.runs.get(mode)
+    if not runs:
+        return None
+    signal = [r.max_relevance for r in runs]
+    labels = [r.question.unanswerable for r in runs]
+    fit = fit_threshold(signal, labels)
+    return calibration_record(
+        fit, model=evaluation.model, questions=evaluation.questions_path,
+        n_answerable=sum(1 for u in labels if not u), n_unanswerable=sum(labels), mode=mode,
+        top_k=evaluation.top_k, loo=leave_one_out(signal, labels))
