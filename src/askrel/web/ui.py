@@ -1,0 +1,405 @@
+"""The Gradio app: a chat answered with cited passages, a source viewer, the sources and index
+tab with uploads and rebuilds, an evaluation tab, and the `/ask` API endpoint."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from askrel.indexing import IndexBusy, IndexError_, build_index, current_build
+from askrel.search import MAX_HISTORY, MODES, LiveSearcher, QuestionError, Searcher
+from askrel.sources import SUPPORTED_SUFFIXES, discover, display_path
+from askrel.web import render
+from askrel.web.documents import DocumentCache, ViewerError, source_view
+from askrel.web.uploads import MAX_UPLOAD_BYTES, UploadError, save_upload
+
+HERE = Path(__file__).parent
+MAX_EVAL_FILE_BYTES = 10 * 1024 * 1024
+MODE_CHOICES = [("Hybrid: meaning + words", "hybrid"), ("Meaning only", "dense"),
+                ("Words only (BM25)", "bm25")]
+BUILD_STAGES = {"reading": "Reading sources", "embedding": "Embedding passages",
+                "writing": "Writing the index"}
+
+
+def answer_dict(searcher: Searcher, question: str, *, top_k: int = 5, mode: str = "hybrid",
+                history: Sequence[str] = (), sources: Sequence[str] | None = None
+                ) -> dict[str, Any]:
+    """`Answer.to_json()`, or for a question that cannot be searched the CLI's error object."""
+    try:
+        return searcher.ask(question, top_k=int(top_k), mode=mode, history=history,
+                            sources=list(sources) if sources else None).to_json()
+    except (QuestionError, TypeError, ValueError) as exc:
+        return {"question": question, "answered": False, "mode": mode, "results": [],
+                "error": str(exc)}
+
+
+def theme() -> gr.themes.Base:
+    system = ["ui-sans-serif", "system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"]
+    return gr.themes.Soft(
+        primary_hue="indigo", secondary_hue="amber", neutral_hue="slate",
+        font=[gr.themes.LocalFont("IBM Plex Sans", weights=(400, 600, 700)), *system],
+        font_mono=[gr.themes.LocalFont("IBM Plex Mono"), "ui-monospace", "monospace"],
+    ).set(body_background_fill="*neutral_50", block_radius="12px")
+
+
+def launch_options() -> dict[str, Any]:
+    """What `Blocks.launch` needs for the look and the limits of this app."""
+    return {"theme": theme(), "css_paths": [HERE / "style.css"],
+            "max_file_size": MAX_UPLOAD_BYTES, "footer_links": ["api"], "run_history": False,
+            "show_error": False}
+
+
+def _js(name: str) -> str:
+    return (HERE / name).read_text(encoding="utf-8")
+
+
+class WebApp:
+    """The handlers, around one live searcher of the index."""
+
+    def __init__(self, index_dir: Path, sources_dir: Path, *, model: str | None,
+                 read_only: bool, root: Path) -> None:
+        self.index_dir = index_dir
+        self.sources_dir = sources_dir
+        self.model = model
+        self.read_only = read_only
+        self.root = root
+        self.live = LiveSearcher(index_dir, model=model)
+        self.documents = DocumentCache()
+
+    # ------------------------------------------------------------ asking
+
+    def api_ask(self, question: str, top_k: int = 5, mode: str = "hybrid",
+                history: list[str] | None = None, sources: list[str] | None = None
+                ) -> dict[str, Any]:
+        """Ranked, cited passages for a question: the same JSON object as `askrel ask --json`.
+
+        history: earlier questions of the conversation, oldest first.
+        sources: only search these sources (paths as in citations).
+        """
+        return answer_dict(self.live.get(), question, top_k=top_k, mode=mode,
+                           history=history or (), sources=sources)
+
+    def chat(self, question: str, turns: list[dict[str, Any]] | None, top_k: float, mode: str,
+            sources: list[str] | None) -> tuple[Any, ...]:
+        turns = list(turns or [])
+        history = [t["answer"]["question"] for t in turns]
+        searcher = self.live.get()
+        result = answer_dict(searcher, question or "", top_k=int(top_k), mode=mode,
+                             history=history, sources=sources)
+        if "error" in result:
+            return gr.skip(), turns, gr.skip(), render.status_html(result["error"])
+        turns.append({"answer": result, "threshold": searcher.calibration.threshold,
+                      "history": history[-MAX_HISTORY:]})
+        return render.conversation_html(turns), turns, "", ""
+
+    def new_conversation(self) -> tuple[Any, ...]:
+        return (render.conversation_html([]), [], "", "", render.VIEWER_EMPTY,
+                gr.Column(visible=False))
+
+    def open_source(self, turns: list[dict[str, Any]] | None,
+                    evt: gr.EventData) -> tuple[Any, ...]:
+        data = evt._data if isinstance(evt._data, dict) else {}
+        try:
+            turn, rank = int(data["turn"]), int(data["rank"])
+            hit = next(h for h in (turns or [])[turn]["answer"]["results"] if h["rank"] == rank)
+        except (KeyError, TypeError, ValueError, IndexError, StopIteration):
+            return gr.skip(), gr.skip()
+        try:
+            view = source_view(hit, self.sources_dir, self.root, self.documents)
+        except ViewerError as exc:
+            body = render.viewer_html(render.meta_header(hit["citation"], hit["citation"]["source"],
+                                                         render.place(hit["citation"])), "",
+                                      [str(exc)])
+            return body, gr.Column(visible=True)
+        except OSError as exc:
+            return (render.viewer_html("", "", [f"The source could not be read: {exc.strerror}"]),
+                    gr.Column(visible=True))
+        body = render.viewer_html(
+            render.meta_header(view.meta, view.source, view.where),
+            render.document_html(view.text, view.shown, view.passage, view.answer_spans),
+            view.notes)
+        return body, gr.Column(visible=True)
+
+    # ------------------------------------------------------------ sources and index
+
+    def source_choices(self) -> list[tuple[str, str]]:
+        rows = self.live.get().store.sources()
+        return [(f"{r['title'] or render.file_name(r['source'])} ({render.file_name(r['source'])})",
+                 r["source"]) for r in rows]
+
+    def index_views(self) -> tuple[str, str, Any]:
+        """The index facts, the sources table and the filter's choices, as they are now."""
+        searcher = self.live.get()
+        rows = searcher.store.sources()
+        indexed = {r["source"] for r in rows}
+        waiting = [display_path(p, self.root) for p in discover(self.sources_dir)
+                   if p.suffix.lower() in SUPPORTED_SUFFIXES] if self.sources_dir.is_dir() else []
+        waiting = [w for w in waiting if w not in indexed]
+        return (render.index_facts_html(searcher.manifest, str(self.index_dir)),
+                render.sources_table_html(rows, waiting),
+                gr.Dropdown(choices=self.source_choices()))
+
+    def save_uploads(self, files: list[str] | None) -> tuple[Any, ...]:
+        if self.read_only:
+            return render.status_html("This server is read-only."), None, gr.skip()
+        lines: list[tuple[str, str]] = []
+        for item in files or []:
+            path = Path(item)
+            try:
+                saved = save_upload(path, path.name, self.sources_dir)
+            except UploadError as exc:
+                lines.append(("error", str(exc)))
+            except OSError as exc:
+                lines.append(("error", f"{path.name}: could not be saved ({exc.strerror})."))
+            else:
+                note = (f" (a file named {render.file_name(path.name)} exists, so it was not "
+                        "overwritten)" if saved.renamed else "")
+                lines.append(("ok", f"{path.name}: saved as {saved.saved_as}{note}."))
+        if any(kind == "ok" for kind, _ in lines):
+            lines.append(("ok", "Press “Rebuild index” to make the new files searchable."))
+        _, table, _ = self.index_views()
+        return render.messages_html(lines), None, table
+
+    def rebuild(self, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        if self.read_only:
+            return (render.status_html("This server is read-only."), *self.index_views())
+
+        def report_progress(stage: str, done: int, total: int) -> None:
+            progress((done, total), desc=BUILD_STAGES.get(stage, stage))
+
+        model = self.model or self.live.get().model
+        try:
+            report = build_index(self.sources_dir, self.index_dir, model=model, root=self.root,
+                                 progress=report_progress)
+        except IndexBusy as exc:
+            return (render.status_html(str(exc)), *self.index_views())
+        except (IndexError_, RuntimeError, OSError) as exc:
+            return (render.status_html(f"The rebuild failed: {exc}"), *self.index_views())
+        return (render.build_report_html(report), *self.index_views())
+
+    # ------------------------------------------------------------ evaluation
+
+    def default_questions(self) -> Path:
+        return self.root / "eval" / "questions.jsonl"
+
+    def evaluate(self, which: str, uploaded: str | None,
+                 modes: list[str] | None) -> tuple[Any, ...]:
+        none = ("", None, "")
+        try:
+            from askrel.evaluation import evaluate_file
+        except ImportError:
+            return (render.status_html("Evaluation is not available in this installation."),
+                    *none)
+        modes = [m for m in (modes or []) if m in MODES]
+        if not modes:
+            return render.status_html("Choose at least one retrieval mode."), *none
+        if which == "upload":
+            if not uploaded:
+                return render.status_html("Upload a .jsonl question file first."), *none
+            path = Path(uploaded)
+            if path.suffix.lower() != ".jsonl":
+                return render.status_html(f"{path.name}: a question file ends in .jsonl."), *none
+            if path.stat().st_size > MAX_EVAL_FILE_BYTES:
+                return render.status_html(
+                    f"{path.name} is over the {MAX_EVAL_FILE_BYTES // 1_000_000} MB limit."), *none
+        else:
+            path = self.default_questions()
+            if not path.is_file():
+                return render.status_html(f"There is no question file at {path}."), *none
+        try:
+            result = evaluate_file(self.index_dir, path, modes)
+        except Exception as exc:  # the evaluator's own errors, shown rather than raised
+            return render.status_html(f"The evaluation failed: {exc}"), *none
+        return ("", result.get("markdown") or "", _load_image(result.get("plot_png")),
+                render.misses_html(result.get("misses") or []))
+
+
+def _load_image(path: object) -> Any:
+    """The plot as pixels, so it is served wherever the evaluator wrote it."""
+    if not path:
+        return None
+    try:
+        from PIL import Image
+
+        with Image.open(str(path)) as image:
+            return image.convert("RGB")
+    except (OSError, ValueError):
+        return None
+
+
+# ---------------------------------------------------------------- layout
+
+
+def build_app(index_dir: Path, sources_dir: Path, *, model: str | None = None,
+              read_only: bool = False, root: Path | None = None) -> gr.Blocks:
+    """The web UI as a gr.Blocks (not launched). `root` is what citation paths are relative to."""
+    web = WebApp(index_dir, sources_dir, model=model, read_only=read_only,
+                 root=root or Path.cwd())
+    with gr.Blocks(title="askrel", analytics_enabled=False) as app:
+        gr.api(web.api_ask, api_name="ask", concurrency_id="search", concurrency_limit=1)
+        gr.HTML('<div class="app-header"><h1>askrel</h1><p>Answers are passages quoted from '
+                "your sources, each with its citation. Nothing is generated.</p></div>",
+                js_on_load=None)
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask"):
+                filter_box = _ask_tab(web)
+            with gr.Tab("Sources & index", id="sources") as sources_tab:
+                facts, table = _sources_tab(web, filter_box)
+            with gr.Tab("Evaluate", id="evaluate"):
+                _evaluate_tab(web)
+        for event in (app.load, sources_tab.select):
+            event(web.index_views, None, [facts, table, filter_box], api_visibility="private")
+    # Load the model in the background, so the first question is not slow.
+    threading.Thread(target=lambda: web.live.get().embedder, daemon=True).start()
+    return app
+
+
+def _ask_tab(web: WebApp) -> gr.Dropdown:
+    turns = gr.State([])
+    with gr.Row(equal_height=False, elem_id="ask-row"):
+        with gr.Column(scale=3, min_width=340, elem_id="chat-col"):
+            conversation = gr.HTML(render.conversation_html([]), elem_id="conversation",
+                                   js_on_load=_js("conversation.js"))
+            status = gr.HTML("", elem_id="ask-status", js_on_load=None)
+            with gr.Group(elem_id="ask-bar"):
+                with gr.Row(equal_height=True):
+                    question = gr.Textbox(placeholder="Ask a question about your sources…",
+                                          show_label=False, lines=1, max_lines=4, scale=5,
+                                          min_width=180, autofocus=True, elem_id="question",
+                                          max_length=4000)
+                    ask = gr.Button("Ask", variant="primary", scale=1, min_width=72,
+                                    elem_id="ask-button")
+            with gr.Row(elem_id="ask-tools"):
+                new = gr.Button("New conversation", size="sm", variant="secondary",
+                                elem_id="new-conversation", scale=0, min_width=160)
+            with gr.Accordion("Search options", open=False, elem_id="search-options"):
+                with gr.Row():
+                    top_k = gr.Slider(1, 20, value=5, step=1, label="Passages",
+                                      elem_id="top-k", min_width=160)
+                    mode = gr.Radio(MODE_CHOICES, value="hybrid", label="Retrieval mode",
+                                    elem_id="mode", min_width=240)
+                filter_box = gr.Dropdown(
+                    choices=web.source_choices(), value=[], multiselect=True,
+                    label="Only search these sources (none chosen: all)", elem_id="source-filter")
+        with gr.Column(scale=2, min_width=340, visible=False, elem_id="viewer-col") as viewer_col:
+            with gr.Row(elem_id="viewer-bar"):
+                gr.HTML('<h2 class="panel-title">Source</h2>', js_on_load=None)
+                close = gr.Button("Close", size="sm", scale=0, min_width=80,
+                                  elem_id="close-viewer")
+            viewer = gr.HTML(render.VIEWER_EMPTY, elem_id="viewer",
+                             js_on_load=_js("viewer.js"))
+
+    inputs = [question, turns, top_k, mode, filter_box]
+    outputs = [conversation, turns, question, status]
+    for trigger in (ask.click, question.submit):
+        trigger(web.chat, inputs, outputs, concurrency_id="search", concurrency_limit=1,
+                api_name="chat", api_visibility="private")
+    new.click(web.new_conversation, None,
+              [conversation, turns, question, status, viewer, viewer_col],
+              api_visibility="private")
+    conversation.click(web.open_source, [turns], [viewer, viewer_col], api_visibility="private")
+    close.click(lambda: gr.Column(visible=False), None, [viewer_col], api_visibility="private")
+    return filter_box
+
+
+def _sources_tab(web: WebApp, filter_box: gr.Dropdown) -> tuple[gr.HTML, gr.HTML]:
+    gr.HTML('<h2 class="panel-title">Index</h2>', js_on_load=None)
+    facts = gr.HTML("", elem_id="index-facts", js_on_load=None)
+    if web.read_only:
+        gr.HTML('<p class="notice">This server is read-only: uploads and rebuilds are turned '
+                "off.</p>", js_on_load=None)
+    else:
+        with gr.Group(elem_id="manage"):
+            upload = gr.File(label=f"Add sources (.txt, .md, .pdf; up to "
+                                   f"{MAX_UPLOAD_BYTES // 1_000_000} MB each)",
+                             file_count="multiple", file_types=sorted(SUPPORTED_SUFFIXES),
+                             type="filepath", elem_id="upload")
+            with gr.Row():
+                rebuild = gr.Button("Rebuild index", variant="primary", elem_id="rebuild",
+                                    scale=0, min_width=160)
+        upload_result = gr.HTML("", elem_id="upload-result", js_on_load=None)
+        rebuild_result = gr.HTML("", elem_id="rebuild-result", js_on_load=None)
+    gr.HTML('<h2 class="panel-title">Sources</h2>', js_on_load=None)
+    table = gr.HTML("", elem_id="sources-table", js_on_load=None)
+    if not web.read_only:
+        upload.upload(web.save_uploads, [upload], [upload_result, upload, table],
+                      api_visibility="private")
+        rebuild.click(web.rebuild, None, [rebuild_result, facts, table, filter_box],
+                      concurrency_limit=None, api_visibility="private")
+    return facts, table
+
+
+def _evaluate_tab(web: WebApp) -> None:
+    gr.HTML('<p class="muted">Run a question set against the index and see how often the '
+            "expected passage comes first or near the top, per retrieval mode.</p>",
+            js_on_load=None)
+    default = web.default_questions()
+    choices = [(f"Project question set ({default.relative_to(web.root).as_posix()})"
+                if default.is_relative_to(web.root) else str(default), "default"),
+               ("Upload a .jsonl file", "upload")]
+    with gr.Row():
+        which = gr.Radio(choices, value="default" if default.is_file() else "upload",
+                         label="Questions", elem_id="eval-which")
+        modes = gr.CheckboxGroup(list(MODES), value=list(MODES), label="Modes",
+                                 elem_id="eval-modes")
+    questions = gr.File(label="Question file (.jsonl)", file_types=[".jsonl"], type="filepath",
+                        elem_id="eval-file")
+    run = gr.Button("Run evaluation", variant="primary", elem_id="eval-run", scale=0,
+                    min_width=160)
+    status = gr.HTML("", elem_id="eval-status", js_on_load=None)
+    table = gr.Markdown(elem_id="eval-metrics")
+    plot = gr.Image(label="Metrics by mode", type="pil", interactive=False, elem_id="eval-plot",
+                    buttons=["download"])
+    gr.HTML('<h3 class="panel-title">Misses</h3>', js_on_load=None)
+    misses = gr.HTML("", elem_id="eval-misses", js_on_load=None)
+    run.click(web.evaluate, [which, questions, modes], [status, table, plot, misses],
+              concurrency_limit=1, api_visibility="private")
+
+
+# ---------------------------------------------------------------- serving
+
+
+def parse_auth(auth: str | None) -> tuple[str, str] | None:
+    """'USER:PASSWORD' as gradio's auth pair; None when no login is asked for."""
+    if not auth:
+        return None
+    user, sep, password = auth.partition(":")
+    if not sep or not user or not password:
+        raise ValueError("auth must be given as USER:PASSWORD (both non-empty).")
+    return user, password
+
+
+def serve(app: gr.Blocks, *, host: str = "127.0.0.1", port: int = 7860,
+          auth: str | None = None, block: bool = True, quiet: bool = False) -> str:
+    """Start the server; returns its URL (when `block` is False the call returns at once)."""
+    app.queue(default_concurrency_limit=1)
+    _, url, _ = app.launch(server_name=host, server_port=port, auth=parse_auth(auth),
+                           prevent_thread_lock=not block, quiet=quiet, **launch_options())
+    return str(url)
+
+
+def launch(index_dir: Path, sources_dir: Path, model: str | None, host: str, port: int,
+           auth: str | None, read_only: bool, root: Path | None = None) -> None:
+    """Serve the UI until interrupted; bad settings end with a message, not a traceback."""
+    try:
+        parse_auth(auth)
+    except ValueError as exc:
+        raise SystemExit(f"Error: {exc}") from exc
+    if current_build(index_dir) is None:
+        raise SystemExit(f"Error: no index in {index_dir}. Build one with: "
+                         f"askrel index --index {index_dir}")
+    try:
+        app = build_app(index_dir, sources_dir, model=model, read_only=read_only, root=root)
+    except (IndexError_, RuntimeError) as exc:
+        raise SystemExit(f"Error: {exc}") from exc
+    print(f"askrel: serving {index_dir} on http://{host}:{port}"
+          + (" (read-only)" if read_only else ""), file=sys.stderr)
+    try:
+        serve(app, host=host, port=port, auth=auth, block=True)
+    except OSError as exc:
+        raise SystemExit(f"Error: cannot serve on {host}:{port} ({exc}).") from exc
