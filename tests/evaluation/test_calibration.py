@@ -1,0 +1,91 @@
+"""Fitting the abstention threshold: the rule, its limit on wrong declines, and LOO."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from askrel.evaluation import calibration as cal
+
+
+def test_candidates_are_midpoints_plus_ends():
+    assert cal.candidate_thresholds([0.2, None, 0.4, 0.4, 0.8]) == [
+        0.2, 0.3, 0.6, pytest.approx(0.800001)]
+    assert cal.candidate_thresholds([None]) == [0.0]
+
+
+def test_fit_separable():
+    signal = [0.1, 0.2, 0.6, 0.7, 0.8, 0.9]
+    unanswerable = [True, True, False, False, False, False]
+    fit = cal.fit_threshold(signal, unanswerable)
+    assert fit.threshold == pytest.approx(0.4)
+    assert (fit.scores.precision, fit.scores.recall) == (1.0, 1.0)
+    assert fit.scores.answerable_declined_rate == 0.0
+
+
+def test_fit_respects_the_wrong_decline_limit():
+    # 0.3 is answerable: declining it would catch the unanswerable 0.35 too, but 1 of 4
+    # answerable questions (25%) is over the limit, so only 0.1 is declined.
+    signal = [0.1, 0.3, 0.35, 0.6, 0.7, 0.8]
+    unanswerable = [True, False, True, False, False, False]
+    fit = cal.fit_threshold(signal, unanswerable, max_answerable_declined=0.03)
+    assert fit.threshold == pytest.approx(0.2)
+    assert fit.scores.recall == 0.5 and fit.scores.precision == 1.0
+    loose = cal.fit_threshold(signal, unanswerable, max_answerable_declined=0.25)
+    assert loose.threshold == pytest.approx(0.475)  # declines 0.1, 0.3, 0.35: F1 = 0.8
+    assert loose.scores.answerable_declined_rate == 0.25
+
+
+def test_fit_ties_go_to_the_lowest_threshold_and_no_hits_always_decline():
+    signal = [None, 0.5, 0.9]
+    unanswerable = [True, False, False]
+    fit = cal.fit_threshold(signal, unanswerable)
+    assert fit.threshold == 0.5  # declines only the question with no hits
+    assert fit.scores.recall == 1.0
+
+
+def test_fit_declines_nothing_when_nothing_separates():
+    signal = [0.9, 0.1, 0.2]
+    unanswerable = [True, False, False]
+    fit = cal.fit_threshold(signal, unanswerable)
+    assert fit.threshold == 0.1
+    assert fit.scores.precision is None and fit.scores.recall == 0.0
+
+
+def test_leave_one_out_is_no_better_than_in_sample():
+    signal = [0.1, 0.2, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8, 0.9, 0.95]
+    unanswerable = [True, True, False, True, False, False, False, False, False, False]
+    in_sample = cal.fit_threshold(signal, unanswerable, max_answerable_declined=0.2)
+    loo = cal.leave_one_out(signal, unanswerable, max_answerable_declined=0.2)
+    assert in_sample.scores.f1 >= loo.f1
+    # Left out, 0.1 and 0.2 are still below any fitted threshold; 0.5 needs 0.45 declined,
+    # which the others' fit does not do without it.
+    assert loo.recall == pytest.approx(2 / 3)
+
+
+def test_record_and_write(tmp_path):
+    fit = cal.fit_threshold([0.1, 0.9], [True, False])
+    loo = cal.leave_one_out([0.1, 0.9], [True, False])
+    record = cal.calibration_record(fit, model="m", questions="q.jsonl", n_answerable=1,
+                                    n_unanswerable=1, mode="hybrid", top_k=10, loo=loo)
+    for key in ("model", "threshold", "signal", "rule", "fitted_on", "n_answerable",
+                "n_unanswerable", "abstain_precision", "abstain_recall",
+                "answerable_declined_rate", "fitted_at", "leave_one_out"):
+        assert key in record
+    good, bad = tmp_path / "a.json", tmp_path / "missing" / "b.json"
+    written, problems = cal.write_calibration(record, [good, bad])
+    assert written == [str(good)]
+    assert len(problems) == 1 and str(bad) in problems[0]
+    assert json.loads(good.read_text(encoding="utf-8"))["threshold"] == fit.threshold
+
+
+def test_written_record_is_what_the_searcher_loads(tmp_path):
+    from askrel.search import CALIBRATION_FILE, load_calibration
+
+    record = cal.calibration_record(cal.fit_threshold([0.1, 0.9], [True, False]), model="m",
+                                    questions="q", n_answerable=1, n_unanswerable=1,
+                                    mode="hybrid", top_k=10)
+    cal.write_calibration(record, [tmp_path / CALIBRATION_FILE])
+    loaded = load_calibration(tmp_path, "m")
+    assert loaded.fitted and loaded.threshold == record["threshold"]
