@@ -295,6 +295,39 @@ def eval_command(
         typer.echo(report.text_table(evaluation))
 
 
+@app.command("bench")
+def bench_command(
+    quick: Annotated[bool, typer.Option("--quick", help="Default precision only, fewer runs "
+                                                        "(well under a minute).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    index: Annotated[Path | None, typer.Option(
+        "--index", help="Also time queries on this existing index (builds go to a temp folder).")]
+    = None,
+    sources: SourcesOpt = Path("sources"),
+    questions: Annotated[Path, typer.Option(help="Questions to time and score.")]
+    = Path("eval/questions.jsonl"),
+    precision: Annotated[list[str] | None, typer.Option(
+        "--precision", help="fp32 or int8 (repeatable; default: both, or the default one "
+                            "with --quick).")] = None,
+) -> None:
+    """Measure encode and build rates, query latency, cold start and memory."""
+    from askrel.bench import format_text, run
+
+    if index is not None:
+        from askrel.indexing import IndexError_, require_build
+
+        try:
+            require_build(index)
+        except IndexError_ as exc:
+            raise fail(str(exc)) from exc
+    try:
+        result = run(quick=quick, sources_dir=sources, index_dir=index,
+                     questions_path=questions, precisions=precision or None, log=say)
+    except (FileNotFoundError, ValueError, RuntimeError) as exc:
+        raise fail(str(exc)) from exc
+    typer.echo(json.dumps(result, indent=2) if as_json else format_text(result))
+
+
 def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     app()

@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -19,6 +20,10 @@ from askrel.records import Span
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 DEFAULT_BATCH = 32
+PRECISIONS = ("fp32", "int8")
+# The precision index builds use unless told otherwise; int8 becomes the default only if it
+# keeps the question-set metrics (see docs/performance.md for the measurement).
+DEFAULT_PRECISION = "fp32"
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,16 @@ class Embedder:
         self.encoder = encoder
         self.name = encoder.name
         self.dimension = encoder.dimension
+        self.backend: str = getattr(encoder, "backend", type(encoder).__name__)
+        self.precision: str = getattr(encoder, "precision", "fp32")
+
+    def describe(self) -> dict[str, Any]:
+        """What made the vectors, for the index manifest."""
+        info: dict[str, Any] = {"backend": self.backend, "precision": self.precision}
+        meta = getattr(self.encoder, "meta", None)
+        if meta:
+            info["verified_cosine"] = meta.get("min_cosine")
+        return info
 
     def embed(self, texts: Sequence[str], *, batch_size: int = DEFAULT_BATCH) -> np.ndarray:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
@@ -125,6 +140,9 @@ class Embedder:
 class SentenceTransformerEncoder:
     """A sentence-transformers model loaded offline, run on the CPU with torch."""
 
+    backend = "torch"
+    precision = "fp32"
+
     def __init__(self, model: str | None = None) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
@@ -141,8 +159,8 @@ class SentenceTransformerEncoder:
                 "Give a local sentence-transformers folder, or leave the model unset for the "
                 "bundled all-MiniLM-L6-v2."
             ) from exc
-        dimension = getattr(self.model, "get_embedding_dimension", None) or getattr(
-            self.model, "get_sentence_embedding_dimension")
+        dimension = (getattr(self.model, "get_embedding_dimension", None)
+                     or self.model.get_sentence_embedding_dimension)
         self.dimension = int(dimension() or 0)
 
     def token_outputs(self, texts: list[str]) -> TokenBatch:
@@ -162,6 +180,55 @@ class SentenceTransformerEncoder:
         )
 
 
-def load_embedder(model: str | None = None) -> Embedder:
-    """The embedder for a model option (None: the bundled all-MiniLM-L6-v2)."""
+def check_precision(precision: str) -> str:
+    if precision not in PRECISIONS:
+        raise ValueError(f"Unknown precision '{precision}'; choose one of {', '.join(PRECISIONS)}.")
+    return precision
+
+
+def build_precision(index_dir: Path | None, model: str | None, precision: str | None) -> str:
+    """The precision a build will really use: int8 falls back to fp32 if its export failed."""
+    from askrel.onnx_encoder import export_dir, read_export
+
+    wanted = check_precision(precision or DEFAULT_PRECISION)
+    if wanted == "fp32" or index_dir is None:
+        return wanted
+    meta = read_export(export_dir(index_dir, resolve_model(model)[0], wanted))
+    return "fp32" if meta is not None and not meta.get("verified") else wanted
+
+
+def load_embedder(model: str | None = None, *, precision: str = "fp32",
+                  index_dir: Path | None = None, threads: int | None = None) -> Embedder:
+    """The embedder for a model option (None: the bundled all-MiniLM-L6-v2).
+
+    With `index_dir`, the model runs as a verified ONNX export kept in that index folder
+    (exported now if there is none yet); otherwise, or if the export is not close enough to
+    the torch model, it runs with torch in fp32.
+    """
+    check_precision(precision)
+    if index_dir is not None:
+        from askrel.onnx_encoder import OnnxEncoder, ensure_export, export_dir
+
+        meta = ensure_export(index_dir, model, precision)
+        if meta.get("verified"):
+            return Embedder(OnnxEncoder(export_dir(index_dir, meta["model"], precision),
+                                        threads=threads))
+    return Embedder(SentenceTransformerEncoder(model))
+
+
+def load_query_embedder(model: str | None, index_dir: Path,
+                        encoder: dict[str, Any] | None = None) -> Embedder:
+    """The embedder for answering questions against an index: its ONNX export when verified.
+
+    `encoder` is the manifest's record of what built the vectors; queries use the same
+    precision. One thread: for a single query it is faster than two on small CPUs.
+    Without a usable export this falls back to torch (slower start, same vectors).
+    """
+    from askrel.onnx_encoder import OnnxEncoder, export_dir, usable_export
+
+    name = resolve_model(model)[0]
+    precision = (encoder or {}).get("precision", "fp32")
+    for candidate in dict.fromkeys([precision, "fp32"]):
+        if usable_export(index_dir, name, candidate):
+            return Embedder(OnnxEncoder(export_dir(index_dir, name, candidate), threads=1))
     return Embedder(SentenceTransformerEncoder(model))

@@ -1,32 +1,65 @@
-"""Lexical search: BM25 (bm25s) over stemmed tokens with English stopwords removed."""
+"""Lexical search: BM25 over stemmed tokens with English stopwords removed.
+
+bm25s builds and saves the index (its saved files are plain `.npy` and JSON). Queries read
+those files directly: the BM25 weights are precomputed per (term, passage) in a CSC matrix, so
+a query's score is the sum of its terms' columns. The matrix is memory-mapped, which keeps a
+large index out of memory, and answering does not import bm25s (nor numba or scipy with it).
+"""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 BM25_DIR = "bm25"
+TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # bm25s's default splitter, so build and query agree
+# Methods whose saved weights are complete (BM25L and BM25+ add a non-occurrence term).
+PLAIN_METHODS = ("lucene", "robertson", "atire")
 
 
 def _tokenizer() -> Any:
     import Stemmer
     from bm25s.tokenization import Tokenizer
 
-    return Tokenizer(stemmer=Stemmer.Stemmer("english"), stopwords="en", lower=True)
+    return Tokenizer(stemmer=Stemmer.Stemmer("english"), stopwords="en", lower=True,
+                     splitter=TOKEN_PATTERN)
+
+
+class QueryTokenizer:
+    """Lowercase, split, drop stopwords, stem: what bm25s's Tokenizer does to a query."""
+
+    def __init__(self, stopwords: list[str]) -> None:
+        import Stemmer
+
+        self._split = re.compile(TOKEN_PATTERN).findall
+        self._stopwords = frozenset(stopwords)
+        self._stem = Stemmer.Stemmer("english").stemWord
+
+    def terms(self, text: str) -> list[str]:
+        return [self._stem(w) for w in self._split(text.lower()) if w not in self._stopwords]
 
 
 class LexicalIndex:
     """BM25 scores for every passage; ids are row numbers."""
 
-    def __init__(self, retriever: Any, tokenizer: Any, size: int) -> None:
-        self._retriever = retriever
+    _built: tuple[Any, Any] | None = None  # (bm25s retriever, tokenizer) until saved
+
+    def __init__(self, vocab: dict[str, int], data: np.ndarray, indices: np.ndarray,
+                 indptr: np.ndarray, tokenizer: QueryTokenizer, size: int) -> None:
+        self._vocab = vocab
+        self._data = data
+        self._indices = indices
+        self._indptr = indptr
         self._tokenizer = tokenizer
         self.size = size
 
     @classmethod
     def build(cls, texts: list[str]) -> LexicalIndex:
+        """Index texts with bm25s (weights as in Lucene's BM25, k1=1.5, b=0.75)."""
         import bm25s
 
         tokenizer = _tokenizer()
@@ -34,40 +67,53 @@ class LexicalIndex:
                                     show_progress=False)
         retriever = bm25s.BM25()
         retriever.index(tokens, show_progress=False)
-        return cls(retriever, tokenizer, len(texts))
+        index = cls(dict(retriever.vocab_dict), retriever.scores["data"],
+                    retriever.scores["indices"], retriever.scores["indptr"],
+                    QueryTokenizer(list(tokenizer.stopwords or ())), len(texts))
+        index._built = (retriever, tokenizer)
+        return index
 
     def query_terms(self, query: str) -> list[str]:
         """The query's stemmed terms that the corpus vocabulary knows."""
-        tokens = self._tokenizer.tokenize([query], update_vocab=False, return_as="string",
-                                          show_progress=False)[0]
-        vocab = self._retriever.vocab_dict
-        return [t for t in tokens if t and t in vocab]
+        return [t for t in self._tokenizer.terms(query) if t in self._vocab]
 
     def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every passage for `query` (zeros when no term is known)."""
-        terms = self.query_terms(query)
-        if not terms or self.size == 0:
-            return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self._retriever.get_scores(terms), dtype=np.float32)
+        """BM25 score of every passage for `query` (zeros when no term is known).
+
+        A term repeated in the query counts each time, as in bm25s.
+        """
+        out = np.zeros(self.size, dtype=np.float32)
+        for term in self.query_terms(query):
+            column = self._vocab[term]
+            start, end = int(self._indptr[column]), int(self._indptr[column + 1])
+            out[self._indices[start:end]] += self._data[start:end]
+        return out
 
     def stem_terms(self, text: str) -> set[str]:
-        """Stemmed, stopword-free terms of any text (for highlighting)."""
-        return set(self._tokenizer.tokenize([text], update_vocab=False, return_as="string",
-                                            show_progress=False)[0])
+        """Stemmed, stopword-free terms of any text that the corpus knows (for highlighting)."""
+        return set(self.query_terms(text))
 
     def save(self, directory: Path) -> None:
+        built = self._built
+        if built is None:
+            raise RuntimeError("Only a freshly built lexical index can be saved.")
+        retriever, tokenizer = built
         target = directory / BM25_DIR
-        self._retriever.save(str(target))
-        self._tokenizer.save_vocab(str(target))
-        self._tokenizer.save_stopwords(str(target))
+        retriever.save(str(target))
+        tokenizer.save_vocab(str(target))
+        tokenizer.save_stopwords(str(target))
 
     @classmethod
     def load(cls, directory: Path, size: int) -> LexicalIndex:
-        import bm25s
-
+        """Open a saved index for querying; the weight matrix is memory-mapped."""
         target = directory / BM25_DIR
-        retriever = bm25s.BM25.load(str(target), mmap=True)
-        tokenizer = _tokenizer()
-        tokenizer.load_vocab(str(target))
-        tokenizer.load_stopwords(str(target))
-        return cls(retriever, tokenizer, size)
+        params = json.loads((target / "params.index.json").read_text(encoding="utf-8"))
+        if params.get("method", "lucene") not in PLAIN_METHODS:
+            raise RuntimeError(f"Unsupported BM25 variant in {target}: {params.get('method')}")
+        vocab = json.loads((target / "vocab.index.json").read_text(encoding="utf-8"))
+        stopwords = json.loads((target / "stopwords.tokenizer.json").read_text(encoding="utf-8"))
+        arrays = {name: np.load(target / f"{name}.csc.index.npy", mmap_mode="r",
+                                allow_pickle=False)
+                  for name in ("data", "indices", "indptr")}
+        return cls(vocab, arrays["data"], arrays["indices"], arrays["indptr"],
+                   QueryTokenizer(stopwords), size)
