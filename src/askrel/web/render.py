@@ -278,14 +278,17 @@ def messages_html(lines: Sequence[tuple[str, str]]) -> str:
 def misses_html(misses: Sequence[dict[str, Any]]) -> str:
     """Evaluation misses as a table: the question, what was expected, what came first."""
     if not misses:
-        return '<p class="muted">No misses.</p>'
-    head = "".join(f"<th>{h}</th>" for h in ("Question", "Expected", "First passage"))
+        return '<p class="muted">No misses: every answerable question had an answer first.</p>'
+    columns = (("Mode", "mode"), ("Question", "question"), ("Expected", "expected"),
+               ("Answer at rank", "answer_rank"), ("First passage", "first"))
+    columns = tuple(c for c in columns if any(c[1] in m for m in misses))
+    head = "".join(f"<th>{label}</th>" for label, _ in columns)
+    rows = [m | {"question": f"{m.get('question')} (after: {' / '.join(m['history'])})"}
+            if m.get("history") else m for m in misses]
     body = "".join(
-        "<tr>" + "".join(
-            f'<td data-label="{label}">{escape(_plain(m.get(key)))}</td>'
-            for label, key in (("Question", "question"), ("Expected", "expected"),
-                               ("First passage", "first"))) + "</tr>"
-        for m in misses)
+        "<tr>" + "".join(f'<td data-label="{label}">{escape(_plain(m.get(key)))}</td>'
+                         for label, key in columns) + "</tr>"
+        for m in rows)
     return (f'<div class="table-wrap"><table class="misses"><thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table></div>")
 

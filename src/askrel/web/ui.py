@@ -187,8 +187,8 @@ class WebApp:
     def default_questions(self) -> Path:
         return self.root / "eval" / "questions.jsonl"
 
-    def evaluate(self, which: str, uploaded: str | None,
-                 modes: list[str] | None) -> tuple[Any, ...]:
+    def evaluate(self, which: str, uploaded: str | None, modes: list[str] | None,
+                 progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
         none = ("", None, "")
         try:
             from askrel.evaluation import evaluate_file
@@ -211,8 +211,13 @@ class WebApp:
             path = self.default_questions()
             if not path.is_file():
                 return render.status_html(f"There is no question file at {path}."), *none
+
+        def report_progress(stage: str, done: int, total: int) -> None:
+            progress((done, total), desc=f"Evaluating: {stage}")
+
         try:
-            result = evaluate_file(self.index_dir, path, modes)
+            result = evaluate_file(self.index_dir, path, modes, searcher=self.live.get(),
+                                   progress=report_progress)
         except Exception as exc:  # the evaluator's own errors, shown rather than raised
             return render.status_html(f"The evaluation failed: {exc}"), *none
         return ("", result.get("markdown") or "", _load_image(result.get("plot_png")),
