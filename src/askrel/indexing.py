@@ -6,12 +6,15 @@ Layout of an index folder:
                 vectors.faiss, bm25/
     .lock                     (held while a build runs)
 Unchanged sources (same size and mtime, or same content hash) keep their passages and vectors.
+A build killed at any moment leaves `current` on the previous complete build; its leftovers
+(`builds/.<id>.partial`, `.current.<pid>` links) are removed by the next build.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,14 +26,26 @@ import numpy as np
 
 from askrel.chrome import content_blocks
 from askrel.chunking import DEFAULT_MAX_WORDS, DEFAULT_MIN_WORDS, chunk_blocks
-from askrel.embedding import Embedder, load_embedder, resolve_model
+from askrel.embedding import Embedder, build_precision, load_embedder, resolve_model
 from askrel.lexical import LexicalIndex
 from askrel.records import Document, Passage, SourceMeta
-from askrel.sources import Problem, SourceError, discover, display_path, read_document
+from askrel.sources import (
+    MAX_FILE_BYTES,
+    Problem,
+    SourceError,
+    content_hash,
+    discover,
+    display_path,
+    name_problem,
+    parse_document,
+    printable_name,
+    read_source_bytes,
+)
 from askrel.store import (
     FORMAT_VERSION,
     STORE_FILE,
     PassageStore,
+    passage_key,
     read_manifest,
     write_manifest,
 )
@@ -41,6 +56,10 @@ BUILDS = "builds"
 LOCK_FILE = ".lock"
 EMBEDDINGS_FILE = "embeddings.npy"
 SENTENCE_VECTORS_FILE = "sentence_vectors.npy"
+PARTIAL_SUFFIX = ".partial"
+# A file modified this close to the previous scan may have changed again within the same
+# timestamp tick (some file systems keep 2-second times), so its size and mtime are not trusted.
+MTIME_SLACK_NS = 2_000_000_000
 
 Progress = Callable[[str, int, int], None]  # (stage, done so far, total)
 
@@ -76,6 +95,7 @@ class BuildReport:
     skipped: list[Problem] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     passages: int = 0
+    duplicate_passages: int = 0
     embedded: int = 0
     model: str = ""
     reembedded_all: str | None = None
@@ -141,9 +161,9 @@ class _Reusable:
     sentence_vectors: np.ndarray
 
     @classmethod
-    def open(cls, build: Path) -> _Reusable:
+    def open(cls, build: Path, manifest: dict[str, Any]) -> _Reusable:
         return cls(
-            manifest=read_manifest(build),
+            manifest=manifest,
             store=PassageStore(build / STORE_FILE),
             embeddings=np.load(build / EMBEDDINGS_FILE, mmap_mode="r"),
             sentence_vectors=np.load(build / SENTENCE_VECTORS_FILE, mmap_mode="r"),
@@ -151,6 +171,19 @@ class _Reusable:
 
     def source_entry(self, source: str) -> dict[str, Any] | None:
         return self.manifest["sources"].get(source)
+
+    def source_with_hash(self, digest: str) -> str | None:
+        """A source of the previous build with exactly this content (a renamed or copied file)."""
+        for source, info in self.manifest["sources"].items():
+            if info["content_hash"] == digest:
+                return source
+        return None
+
+    def trusted_stat(self, info: dict[str, Any], size: int, mtime_ns: int) -> bool:
+        """True when size and mtime match the previous build's and were not too fresh then."""
+        scanned = int(self.manifest.get("scan_started_ns", 0))
+        return (info["size"] == size and info["mtime_ns"] == mtime_ns
+                and mtime_ns < scanned - MTIME_SLACK_NS)
 
 
 @dataclass
@@ -174,26 +207,44 @@ def _compatible(manifest: dict[str, Any], model: str, settings: ChunkSettings) -
     if manifest.get("model") != model:
         return (f"the index was built with model '{manifest.get('model')}' and this build uses "
                 f"'{model}'; re-embedding everything")
-    if manifest.get("chunking") != _chunking(settings):
+    chunking = manifest.get("chunking") or {}
+    wanted = _chunking(settings)
+    if chunking.get("code") != wanted["code"]:
+        return "the reading or chunking code changed; re-chunking everything"
+    if chunking != wanted:
         return "chunking settings changed; re-chunking everything"
     return None
 
 
 def _chunking(settings: ChunkSettings) -> dict[str, Any]:
     return {"max_words": settings.max_words, "min_words": settings.min_words,
-            "splitter": "blingfire", "passage_context": "title+heading"}
+            "splitter": "blingfire", "passage_context": "title+heading",
+            "code": _passage_code_hash()}
 
 
-def _reused_entry(prev: _Reusable, source: str, meta_source: str,
-                  stat: os.stat_result) -> _Entry:
+def _passage_code_hash() -> str:
+    """A hash of the code that turns files into passages, so passages kept from an older
+    build always come from the code in use."""
+    import askrel.chrome
+    import askrel.chunking
+    import askrel.sources
+
+    data = b"".join(Path(m.__file__ or "").read_bytes()
+                    for m in (askrel.sources, askrel.chrome, askrel.chunking))
+    return content_hash(data)[:16]
+
+
+def _reused_entry(prev: _Reusable, source: str, meta_source: str, size: int,
+                  mtime_ns: int) -> _Entry:
+    """The passages and vectors of `meta_source` in the previous build, cited as `source`."""
     info = prev.source_entry(meta_source) or {}
     rows = list(prev.store.passages_of(meta_source))
     ids = [p.id for p, _ in rows]
     sentence_rows = [first + k for p, first in rows for k in range(len(p.sentences))]
     passages = [Passage(-1, source, p.page, p.char_start, p.char_end, p.text, p.sentences,
                         p.heading) for p, _ in rows]
-    return _Entry(source, prev.store.meta(meta_source), info["content_hash"], stat.st_size,
-                  stat.st_mtime_ns, passages,
+    return _Entry(source, prev.store.meta(meta_source), info["content_hash"], size,
+                  mtime_ns, passages,
                   np.asarray(prev.embeddings[ids], dtype=np.float32),
                   np.asarray(prev.sentence_vectors[sentence_rows], dtype=np.float32))
 
@@ -210,10 +261,13 @@ def build_index(
     settings: ChunkSettings = ChunkSettings(),
     root: Path | None = None,
     progress: Progress | None = None,
+    max_file_bytes: int = MAX_FILE_BYTES,
+    precision: str | None = None,
 ) -> BuildReport:
     """Bring the index in `index_dir` up to date with `sources_dir`.
 
-    Raises IndexBusy when another build holds the lock.
+    Files larger than `max_file_bytes` are refused (and reported). Raises IndexBusy when
+    another build holds the lock, IndexError_ when nothing can be built or written.
     """
     from filelock import FileLock, Timeout
 
@@ -230,7 +284,7 @@ def build_index(
         ) from exc
     try:
         report = _build_locked(sources_dir, index_dir, model, embedder, settings, root,
-                               progress)
+                               progress, max_file_bytes, precision)
     finally:
         lock.release()
     report.seconds = time.perf_counter() - started
@@ -239,39 +293,78 @@ def build_index(
 
 def _build_locked(sources_dir: Path, index_dir: Path, model: str | None,
                   embedder: Embedder | None, settings: ChunkSettings, root: Path | None,
-                  progress: Progress | None) -> BuildReport:
+                  progress: Progress | None, max_file_bytes: int,
+                  precision: str | None = None) -> BuildReport:
+    scan_started_ns = time.time_ns()
+    precision = embedder.precision if embedder else build_precision(index_dir, model, precision)
+    remove_leftovers(index_dir)
     model_name = embedder.name if embedder else resolve_model(model)[0]
     report = BuildReport(model=model_name)
     previous = current_build(index_dir)
     prev: _Reusable | None = None
+    old_sources: set[str] = set()
     if previous is not None:
-        reason = _compatible(read_manifest(previous), model_name, settings)
-        if reason is None:
-            prev = _Reusable.open(previous)
-        else:
-            report.reembedded_all = reason
-    old_sources = set(read_manifest(previous)["sources"]) if previous else set()
+        prev, old_sources, report.reembedded_all = _open_previous(previous, model_name,
+                                                                  settings, precision)
 
-    entries = _collect(sources_dir, root, prev, settings, report, progress)
+    entries = _collect(sources_dir, root, prev, old_sources, settings, report, progress,
+                       max_file_bytes)
     new_sources = {e.source for e in entries}
     report.removed = sorted(old_sources - new_sources)
+    if not entries and previous is None:
+        raise IndexError_(_nothing_to_index(sources_dir, report))
 
     to_embed = [e for e in entries if e.vectors is None]
     if to_embed:
-        embedder = embedder or load_embedder(model)
+        embedder = embedder or load_embedder(model, precision=precision, index_dir=index_dir)
         _embed_entries(embedder, to_embed, progress)
         report.embedded = sum(len(e.passages) for e in to_embed)
     dimension = embedder.dimension if embedder else _dimension_of(entries, prev)
 
-    if not report.changed and previous is not None:
-        report.passages = read_manifest(previous)["passages"]
+    if not report.changed and previous is not None and prev is not None:
+        report.passages = int(prev.manifest["passages"])
+        report.duplicate_passages = int(prev.manifest.get("duplicate_passages", 0))
         report.path = str(previous)
         return report
-    build = _write_build(index_dir, entries, model_name, dimension, settings, progress)
+    encoder = embedder.describe() if embedder else (prev.manifest.get("encoder") if prev else None)
+    build, duplicates = _write_build(index_dir, entries, model_name, dimension, settings,
+                                     progress, scan_started_ns, encoder)
     _swap_in(index_dir, build)
     report.passages = sum(len(e.passages) for e in entries)
+    report.duplicate_passages = duplicates
     report.path = str(build)
     return report
+
+
+def _open_previous(previous: Path, model: str, settings: ChunkSettings, precision: str = "fp32"
+                   ) -> tuple[_Reusable | None, set[str], str | None]:
+    """(what the previous build can lend, its sources, why everything is redone if so)."""
+    try:
+        manifest = read_manifest(previous)
+        old_sources = set(manifest["sources"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None, set(), "the previous index could not be read; rebuilding everything"
+    reason = _compatible(manifest, model, settings)
+    made_at = (manifest.get("encoder") or {}).get("precision", "fp32")
+    if reason is None and made_at != precision:
+        reason = f"the vectors were made at {made_at} precision and this build uses {precision}"
+    if reason is not None:
+        return None, old_sources, reason
+    try:
+        return _Reusable.open(previous, manifest), old_sources, None
+    except (OSError, ValueError, sqlite3.Error):
+        return None, old_sources, "the previous index is damaged; rebuilding everything"
+
+
+def _nothing_to_index(sources_dir: Path, report: BuildReport) -> str:
+    if not report.problems and not report.skipped:
+        return (f"No sources to index in {sources_dir}: add .txt, .md or .pdf files there "
+                "and run askrel index again.")
+    lines = [f"None of the files in {sources_dir} could be indexed:"]
+    lines += [f"  {p.source}: {p.reason}" for p in report.problems[:10]]
+    if len(report.problems) > 10:
+        lines.append(f"  ... and {len(report.problems) - 10} more")
+    return "\n".join(lines)
 
 
 def _dimension_of(entries: list[_Entry], prev: _Reusable | None) -> int:
@@ -282,8 +375,8 @@ def _dimension_of(entries: list[_Entry], prev: _Reusable | None) -> int:
 
 
 def _collect(sources_dir: Path, root: Path | None, prev: _Reusable | None,
-             settings: ChunkSettings, report: BuildReport,
-             progress: Progress | None) -> list[_Entry]:
+             old_sources: set[str], settings: ChunkSettings, report: BuildReport,
+             progress: Progress | None, max_bytes: int) -> list[_Entry]:
     files = list(discover(sources_dir))
     entries: list[_Entry] = []
     seen_hashes: dict[str, str] = {}
@@ -291,41 +384,72 @@ def _collect(sources_dir: Path, root: Path | None, prev: _Reusable | None,
         source = display_path(path, root)
         if progress:
             progress("reading", n, len(files))
+        bad_name = name_problem(source)
+        if bad_name:
+            report.problems.append(Problem(printable_name(source), bad_name))
+            continue
         try:
-            entry = _entry_for(path, source, sources_dir, root, prev, settings, report)
+            entry = _entry_for(path, source, sources_dir, root, prev, old_sources, settings,
+                               report, max_bytes)
         except SourceError as exc:
             report.problems.append(Problem(source, str(exc)))
             continue
-        except (OSError, UnicodeError, ValueError, MemoryError) as exc:
+        except (OSError, UnicodeError, ValueError, MemoryError, RecursionError) as exc:
             report.problems.append(Problem(source, f"could not be read ({exc})"))
+            continue
+        if entry is None:
             continue
         if entry.content_hash in seen_hashes:
             report.skipped.append(Problem(
                 source, f"identical to {seen_hashes[entry.content_hash]}; indexed once"))
+            _unlist(report, source)
             continue
         if not entry.passages:
             report.problems.append(Problem(source, "no indexable text after removing page chrome"))
+            _unlist(report, source)
             continue
         seen_hashes[entry.content_hash] = source
         entries.append(entry)
     return entries
 
 
+def _unlist(report: BuildReport, source: str) -> None:
+    for names in (report.added, report.updated, report.unchanged):
+        if names and names[-1] == source:
+            names.pop()
+
+
 def _entry_for(path: Path, source: str, sources_dir: Path, root: Path | None,
-               prev: _Reusable | None, settings: ChunkSettings, report: BuildReport) -> _Entry:
-    stat = path.stat()
+               prev: _Reusable | None, old_sources: set[str], settings: ChunkSettings,
+               report: BuildReport, max_bytes: int) -> _Entry | None:
+    """The source's entry: kept from the previous build when its content is the same."""
     old = prev.source_entry(source) if prev else None
-    if prev and old and old["size"] == stat.st_size and old["mtime_ns"] == stat.st_mtime_ns \
-            and not path.is_symlink():
+    stat = path.stat()  # taken before reading, so a change while reading shows next time
+    if prev and old and not path.is_symlink() and stat.st_size <= max_bytes \
+            and prev.trusted_stat(old, stat.st_size, stat.st_mtime_ns):
         report.unchanged.append(source)
-        return _reused_entry(prev, source, source, stat)
-    doc = read_document(path, sources_dir, root)
-    if prev and old and old["content_hash"] == doc.content_hash:
-        report.unchanged.append(source)
-        return _reused_entry(prev, source, source, stat)
-    (report.updated if old else report.added).append(source)
-    return _Entry(source, doc.meta, doc.content_hash, stat.st_size, stat.st_mtime_ns,
+        return _reused_entry(prev, source, source, stat.st_size, stat.st_mtime_ns)
+    data = read_source_bytes(path, sources_dir, max_bytes)
+    digest = content_hash(data)
+    if prev:
+        donor = source if old and old["content_hash"] == digest else prev.source_with_hash(
+            digest)
+        if donor is not None:
+            _classify(report, source, old_sources, same=donor == source)
+            return _reused_entry(prev, source, donor, stat.st_size, stat.st_mtime_ns)
+    doc = parse_document(path, data, root)
+    _classify(report, source, old_sources, same=False)
+    return _Entry(source, doc.meta, digest, stat.st_size, stat.st_mtime_ns,
                   document_passages(doc, settings))
+
+
+def _classify(report: BuildReport, source: str, old_sources: set[str], same: bool) -> None:
+    if same:
+        report.unchanged.append(source)
+    elif source in old_sources:
+        report.updated.append(source)
+    else:
+        report.added.append(source)
 
 
 def _embed_entries(embedder: Embedder, entries: list[_Entry], progress: Progress | None) -> None:
@@ -355,22 +479,52 @@ def _embed_entries(embedder: Embedder, entries: list[_Entry], progress: Progress
 
 
 def _write_build(index_dir: Path, entries: list[_Entry], model: str, dimension: int,
-                 settings: ChunkSettings, progress: Progress | None) -> Path:
+                 settings: ChunkSettings, progress: Progress | None,
+                 scan_started_ns: int, encoder: dict[str, Any] | None = None
+                 ) -> tuple[Path, int]:
+    """Write a complete build aside (`builds/.<id>.partial`), then rename it into place.
+
+    Returns the build folder and how many passages repeat an earlier passage's text.
+    """
     builds = index_dir / BUILDS
     builds.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     build = builds / f"{stamp}-{os.getpid()}"
-    tmp = builds / f".{build.name}.partial"
+    tmp = builds / f".{build.name}{PARTIAL_SUFFIX}"
     tmp.mkdir()
-    now = datetime.now(UTC).isoformat(timespec="seconds")
+    try:
+        duplicates = _write_files(tmp, entries, model, dimension, settings, progress,
+                                  scan_started_ns, encoder)
+        _fsync_tree(tmp)
+        tmp.rename(build)
+        _fsync_dir(builds)
+    except BaseException as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise IndexError_(f"Could not write the index in {index_dir} ({exc}); the previous "
+                              "index is still in use.") from exc
+        raise
+    if progress:
+        progress("writing", 1, 1)
+    return build, duplicates
 
-    passages: list[tuple[Passage, int]] = []
+
+def _write_files(tmp: Path, entries: list[_Entry], model: str, dimension: int,
+                 settings: ChunkSettings, progress: Progress | None,
+                 scan_started_ns: int, encoder: dict[str, Any] | None = None) -> int:
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    passages: list[tuple[Passage, int, int | None]] = []
+    first_of: dict[str, int] = {}
     sentence_row = 0
     for e in entries:
         for p in e.passages:
-            passages.append((Passage(len(passages), p.source, p.page, p.char_start, p.char_end,
-                                     p.text, p.sentences, p.heading), sentence_row))
+            pid = len(passages)
+            first = first_of.setdefault(passage_key(p.text), pid)
+            passages.append((Passage(pid, p.source, p.page, p.char_start, p.char_end,
+                                     p.text, p.sentences, p.heading), sentence_row,
+                             None if first == pid else first))
             sentence_row += len(p.sentences)
+    duplicates = sum(1 for *_, same in passages if same is not None)
     vectors = (np.concatenate([e.vectors for e in entries if e.vectors is not None])
                if entries else np.zeros((0, dimension), np.float32))
     sentence_vectors = (
@@ -383,28 +537,28 @@ def _write_build(index_dir: Path, entries: list[_Entry], model: str, dimension: 
         ((e.source, e.meta, e.content_hash, len(e.passages), now) for e in entries))
     np.save(tmp / EMBEDDINGS_FILE, vectors.astype(np.float32), allow_pickle=False)
     np.save(tmp / SENTENCE_VECTORS_FILE, sentence_vectors.astype(np.float16), allow_pickle=False)
-    VectorIndex.build(vectors).save(tmp)
-    LexicalIndex.build([p.text for p, _ in passages]).save(tmp)
+    vector_index = VectorIndex.build(vectors)
+    vector_index.save(tmp)
+    LexicalIndex.build([p.text for p, _, _ in passages]).save(tmp)
     write_manifest(tmp, {
         "format_version": FORMAT_VERSION,
         "model": model,
         "dimension": dimension,
         "chunking": _chunking(settings),
-        "vector_index": {"type": "flat", "metric": "inner_product"},
+        "encoder": encoder or {"backend": "torch", "precision": "fp32"},
+        "vector_index": vector_index.describe(),
         "passages": len(passages),
+        "duplicate_passages": duplicates,
         "sentences": int(sentence_row),
         "built_at": now,
+        "scan_started_ns": scan_started_ns,
         "sources": {
             e.source: {"content_hash": e.content_hash, "size": e.size, "mtime_ns": e.mtime_ns,
                        "passages": len(e.passages)}
             for e in entries
         },
     })
-    _fsync_tree(tmp)
-    tmp.rename(build)
-    if progress:
-        progress("writing", 1, 1)
-    return build
+    return duplicates
 
 
 def _fsync_tree(directory: Path) -> None:
@@ -416,22 +570,52 @@ def _fsync_tree(directory: Path) -> None:
             os.close(fd)
 
 
-def _swap_in(index_dir: Path, build: Path) -> None:
-    """Point `current` at the new build atomically, then delete every other build."""
-    tmp_link = index_dir / f".{CURRENT}.{os.getpid()}"
-    if tmp_link.is_symlink() or tmp_link.exists():
-        tmp_link.unlink()
-    tmp_link.symlink_to(Path(BUILDS) / build.name)
-    os.replace(tmp_link, index_dir / CURRENT)
-    _fsync_tree_dir(index_dir)
-    for other in (index_dir / BUILDS).iterdir():
-        if other.name != build.name:
-            shutil.rmtree(other, ignore_errors=True)
-
-
-def _fsync_tree_dir(directory: Path) -> None:
+def _fsync_dir(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _swap_in(index_dir: Path, build: Path) -> None:
+    """Point `current` at the new build atomically (a rename over the old link).
+
+    The build it replaces stays until the next build starts, so a reader that resolved the
+    old link just before the swap can still open it; older builds are deleted.
+    """
+    link = index_dir / CURRENT
+    replaced = link.resolve() if link.is_symlink() else None
+    tmp_link = index_dir / f".{CURRENT}.{os.getpid()}"
+    if tmp_link.is_symlink() or tmp_link.exists():
+        tmp_link.unlink()
+    tmp_link.symlink_to(Path(BUILDS) / build.name)
+    os.replace(tmp_link, link)
+    _fsync_dir(index_dir)
+    keep = {build.name} | ({replaced.name} if replaced is not None else set())
+    for other in (index_dir / BUILDS).iterdir():
+        if other.name not in keep:
+            shutil.rmtree(other, ignore_errors=True)
+
+
+def remove_leftovers(index_dir: Path) -> list[str]:
+    """Delete what earlier builds left behind: partial builds, superseded builds and
+    temporary links. Call only while holding the build lock. Returns what was removed."""
+    removed = []
+    for tmp_link in index_dir.glob(f".{CURRENT}.*"):
+        if tmp_link.is_symlink():
+            tmp_link.unlink()
+            removed.append(tmp_link.name)
+    builds = index_dir / BUILDS
+    if not builds.is_dir():
+        return removed
+    link = index_dir / CURRENT
+    live = link.resolve().name if link.is_symlink() else None
+    for other in builds.iterdir():
+        if other.name != live:
+            if other.is_dir() and not other.is_symlink():
+                shutil.rmtree(other, ignore_errors=True)
+            else:
+                other.unlink(missing_ok=True)
+            removed.append(other.name)
+    return removed

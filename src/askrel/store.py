@@ -11,7 +11,7 @@ from typing import Any
 
 from askrel.records import Passage, SourceMeta
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: passages.same_as marks passages repeated in another place
 MANIFEST_FILE = "manifest.json"
 STORE_FILE = "passages.sqlite"
 
@@ -19,7 +19,8 @@ _SCHEMA = """
 CREATE TABLE passages (
     id INTEGER PRIMARY KEY, source TEXT NOT NULL, page INTEGER,
     char_start INTEGER NOT NULL, char_end INTEGER NOT NULL, text TEXT NOT NULL,
-    sentences TEXT NOT NULL, heading TEXT, first_sentence INTEGER NOT NULL
+    sentences TEXT NOT NULL, heading TEXT, first_sentence INTEGER NOT NULL,
+    same_as INTEGER
 );
 CREATE INDEX passages_source ON passages(source);
 CREATE TABLE sources (
@@ -38,6 +39,15 @@ def read_manifest(directory: Path) -> dict[str, Any]:
     return json.loads((directory / MANIFEST_FILE).read_text(encoding="utf-8"))
 
 
+def passage_key(text: str) -> str:
+    """What makes two passages the same for de-duplication: words, ignoring spacing and case."""
+    return " ".join(text.split()).casefold()
+
+
+_PASSAGE_COLUMNS = ("id, source, page, char_start, char_end, text, sentences, heading, "
+                    "first_sentence")
+
+
 class PassageStore:
     """Passages and source metadata by id, from a SQLite file."""
 
@@ -46,16 +56,18 @@ class PassageStore:
         self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
 
     @staticmethod
-    def create(path: Path, passages: Iterable[tuple[Passage, int]],
+    def create(path: Path, passages: Iterable[tuple[Passage, int, int | None]],
                sources: Iterable[tuple[str, SourceMeta, str, int, str]]) -> None:
-        """Write a new store: (passage, first sentence row) pairs and source rows."""
+        """Write a new store: (passage, first sentence row, id of the earlier passage with
+        the same text or None) triples, and source rows."""
         db = sqlite3.connect(path)
         try:
             db.executescript(_SCHEMA)
             db.executemany(
-                "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?,?)",
                 ((p.id, p.source, p.page, p.char_start, p.char_end, p.text,
-                  json.dumps(p.sentences), p.heading, first) for p, first in passages),
+                  json.dumps(p.sentences), p.heading, first, same)
+                 for p, first, same in passages),
             )
             db.executemany(
                 "INSERT INTO sources VALUES (?,?,?,?,?,?,?,?,?)",
@@ -84,13 +96,41 @@ class PassageStore:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        rows = self._db.execute(f"SELECT * FROM passages WHERE id IN ({marks})", ids)
+        rows = self._db.execute(
+            f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE id IN ({marks})", ids)
         return {row[0]: self._passage(row) for row in rows}
 
+    def sentence_rows(self, ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+        """(first sentence row, sentence count) of each passage id."""
+        ids = [int(i) for i in ids]
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(
+            f"SELECT id, first_sentence, json_array_length(sentences) FROM passages "
+            f"WHERE id IN ({marks})", ids)
+        return {pid: (first, count) for pid, first, count in rows}
+
     def passages_of(self, source: str) -> Iterator[tuple[Passage, int]]:
-        rows = self._db.execute("SELECT * FROM passages WHERE source = ? ORDER BY id", (source,))
+        rows = self._db.execute(
+            f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE source = ? ORDER BY id", (source,))
         for row in rows:
             yield self._passage(row)
+
+    def same_as(self, ids: Iterable[int]) -> dict[int, int]:
+        """For each given passage repeated from an earlier one: id -> the earlier one's id.
+
+        Passages whose text (ignoring spacing and case) appears earlier in the index point at
+        its first occurrence; showing only one per group keeps answers free of repeats.
+        """
+        ids = [int(i) for i in ids]
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(
+            f"SELECT id, same_as FROM passages WHERE id IN ({marks}) AND same_as IS NOT NULL",
+            ids)
+        return {int(pid): int(first) for pid, first in rows}
 
     def ids_of_sources(self, sources: Iterable[str]) -> list[int]:
         sources = list(sources)
