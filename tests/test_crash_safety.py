@@ -193,8 +193,11 @@ def test_builds_killed_at_many_moments_leave_a_whole_index(tmp_path):
     reader = Reader(index, embedder)
     reader.start()
     outcomes = []
+    round_no = 1
     try:
-        for round_no, (how, when) in enumerate(plans, start=2):
+        while plans:
+            how, when = plans.pop(0)
+            round_no += 1
             revisions = {round_no - 1: revisions[round_no - 1],
                          round_no: corpus_texts(files, round_no)}
             write_corpus(sources, revisions[round_no])
@@ -207,6 +210,8 @@ def test_builds_killed_at_many_moments_leave_a_whole_index(tmp_path):
             stage = watcher.stages[-1] if watcher.stages else "start-up"
             live = check_index(index, revisions, embedder)
             outcomes.append((how, when, code, stage, live, round_no))
+            if code == 0 and how == "time":  # the machine ran faster: aim a little earlier
+                plans.insert(0, (how, float(when) * 0.85))
             report = build_index(sources, index, embedder=embedder, root=tmp_path)
             assert check_index(index, revisions, embedder) == round_no
             assert report.changed == (live == round_no - 1)
@@ -222,7 +227,7 @@ def test_builds_killed_at_many_moments_leave_a_whole_index(tmp_path):
     for o in outcomes:
         print(f"  kill by {o[0]} at {o[1] if o[0] == 'stage' else f'{o[1]:.2f}s'}: "
               f"exit {o[2]}, last stage {o[3]}, live index = revision {o[4]} of {o[5]}")
-    assert len(killed) >= 20
+    assert len(killed) == kills + 2
     assert {"start-up", "reading", "embedding"} <= stages and stages & {"writing 0",
                                                                           "writing 1"}
     assert sum(1 for o in killed if o[4] == o[5] - 1) >= 15  # most kills land before the swap
