@@ -110,3 +110,16 @@ def test_misses_and_reports(tmp_path):
     report = markdown(evaluation())
     assert "| hit@1 | 0.500 |" in report and "## Calibration" in report
     assert "hit@1" in text_table(evaluation())
+
+
+def test_importing_the_package_loads_no_heavy_library():
+    import subprocess
+    import sys
+
+    code = ("import sys, askrel.evaluation, askrel.evaluation.report, "
+            "askrel.evaluation.calibration; "
+            "print([m for m in ('torch', 'matplotlib', 'numpy', 'faiss', "
+            "'sentence_transformers', 'gradio') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
