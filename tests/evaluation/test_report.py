@@ -11,6 +11,7 @@ from askrel.evaluation.questions import Question
 from askrel.evaluation.report import (
     markdown,
     misses,
+    misses_markdown,
     text_table,
     to_json,
     write_reports,
@@ -89,6 +90,16 @@ def test_json_is_the_documented_object():
     json.dumps(out)
 
 
+def test_misses_list_highlights_that_miss_the_answer():
+    run = judge(Q1, "hybrid", answer(Q1, [hit(1, 1, "Signed in 1965. Later more.",
+                                              "sources/a.txt", 0.9, ((16, 27),))]),
+                frozenset({1}), 0.0)
+    ev = Evaluation("q", (Q1,), {"hybrid": (run,)}, 10, 0.5, True, "m")
+    assert misses(ev) == []
+    assert "q1: When was the treaty signed? — expected 1965; highlighted: Later more." in \
+        misses_markdown(ev)
+
+
 def test_misses_and_reports(tmp_path):
     rows = misses(evaluation())
     assert [r["id"] for r in rows] == ["q2"]
@@ -109,6 +120,10 @@ def test_misses_and_reports(tmp_path):
     assert [r["id"] for r in records] == ["q2"] and records[0]["history"] == "Earlier?"
     report = markdown(evaluation())
     assert "| hit@1 | 0.500 |" in report and "## Calibration" in report
+    assert "![hit@k](hit_at_k.png)" in report
+    assert "| hybrid | standalone | 1 | 1.000 | 1.000 | 1.000 |" in report
+    assert "| hybrid | follow-up | 1 | 0.000 | 1.000 | 0.333 |" in report
+    assert "![" not in markdown(evaluation(), plot=None)
     assert "hit@1" in text_table(evaluation())
 
 

@@ -47,7 +47,7 @@ def evaluate_file(index_dir: Path, questions_path: Path, modes: list[str], *,
     plot_hit_at_k(evaluation, plot)
     return {
         "json": to_json(evaluation),
-        "markdown": markdown(evaluation, fit),
+        "markdown": markdown(evaluation, fit, plot=None),  # the plot travels separately
         "plot_png": str(plot),
         "misses": misses(evaluation),
     }

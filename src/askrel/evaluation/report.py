@@ -6,7 +6,13 @@ import csv
 import json
 from pathlib import Path
 
-from askrel.evaluation.runner import CURVE_DEPTH, METRIC_NAMES, Evaluation, QuestionRun
+from askrel.evaluation.runner import (
+    CURVE_DEPTH,
+    METRIC_NAMES,
+    Evaluation,
+    QuestionRun,
+    summarize,
+)
 
 FIRST_CHARS = 200
 LATENCY = ("latency_p50_ms", "latency_p95_ms")
@@ -80,6 +86,23 @@ def text_table(evaluation: Evaluation) -> str:
     return "\n".join(rows)
 
 
+def breakdown_table(evaluation: Evaluation) -> str:
+    """hit@1, hit@5 and mrr@10 for standalone and follow-up questions, per mode (Markdown)."""
+    names = ("hit@1", "hit@5", "mrr@10")
+    lines = ["| mode | questions | n | " + " | ".join(names) + " |",
+             "|---|---|---:|" + "---:|" * len(names)]
+    for mode, runs in evaluation.runs.items():
+        answerable = [r for r in runs if not r.question.unanswerable]
+        for kind, part in (("standalone", [r for r in answerable if not r.question.history]),
+                           ("follow-up", [r for r in answerable if r.question.history])):
+            if not part:
+                continue
+            figures = summarize(part, evaluation.threshold)
+            lines.append(f"| {mode} | {kind} | {len(part)} | "
+                         + " | ".join(_cell(n, figures[n]) for n in names) + " |")
+    return "\n".join(lines)
+
+
 def _first(run: QuestionRun) -> tuple[str, str]:
     if not run.hits:
         return "", f"(nothing returned{': ' + run.error if run.error else ''})"
@@ -130,6 +153,17 @@ def misses_markdown(evaluation: Evaluation) -> str:
                 question = f"{question} (after: {' / '.join(r['history'])})"
             lines.append(f"| {_md(r['id'])} | {_md(question)} | {_md(r['expected'])} | "
                          f"{r['answer_rank'] or '–'} | {_md(r['first'])} |")
+        off = [run for run in evaluation.runs[mode]
+               if run.judged and run.judged[0] and not run.highlight_hit]
+        if off:
+            lines += ["", f"Top passage answers but its highlight misses the answer in {mode}:",
+                      ""]
+            for run in off:
+                top = run.hits[0]
+                marked = " … ".join(top.text[a:b] for a, b in top.highlights) or "(none)"
+                lines.append(f"- {_md(run.question.id)}: {_md(run.question.question)} — "
+                             f"expected {_md(' | '.join(run.question.answers))}; highlighted: "
+                             f"{_md(marked[:FIRST_CHARS])}")
         wrong = [run for run in evaluation.runs[mode]
                  if run.question.unanswerable and not run.declined(evaluation.threshold)]
         if wrong:
@@ -210,8 +244,8 @@ def calibration_markdown(evaluation: Evaluation, fit: dict | None, written: list
 
 
 def markdown(evaluation: Evaluation, fit: dict | None = None,
-             written: list[str] | None = None) -> str:
-    """report.md: the metrics table, the calibration, and notes."""
+             written: list[str] | None = None, plot: str | None = "hit_at_k.png") -> str:
+    """report.md: the metrics table, the calibration, and notes; `plot` is the image link."""
     n = len(evaluation.questions)
     lines = [
         "# Retrieval evaluation", "",
@@ -219,7 +253,9 @@ def markdown(evaluation: Evaluation, fit: dict | None = None,
         f"answerable, {n - evaluation.n_answerable} unanswerable); model "
         f"{evaluation.model}; top-{evaluation.top_k} passages per question.", "",
         metrics_table(evaluation), "",
-        "![hit@k](hit_at_k.png)", "",
+        *([f"![hit@k]({plot})", ""] if plot else []),
+        "Answerable questions by kind (follow-ups are asked with their history):", "",
+        breakdown_table(evaluation), "",
         calibration_markdown(evaluation, fit, written or []), "",
         "## Notes", "",
         "- A passage answers a question when one of its answer strings is a case- and "
