@@ -393,8 +393,8 @@ def test_no_change_rebuild_loads_no_model(corpus):
         "t = time.perf_counter()\n"
         f"r = build_index(Path({str(sources)!r}), Path({str(index)!r}), "
         f"root=Path({str(sources.parent)!r}))\n"
-        "heavy = [m for m in ('torch', 'sentence_transformers', 'transformers', 'faiss', "
-        "'bm25s') if m in sys.modules]\n"
+        "heavy = [m for m in ('torch', 'sentence_transformers', 'transformers', 'onnxruntime', "
+        "'onnx', 'faiss', 'bm25s') if m in sys.modules]\n"
         "print(r.changed, heavy, round(time.perf_counter() - t, 3))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
