@@ -141,10 +141,14 @@ def chunk_blocks(text: str, blocks: list[Block], *, max_words: int = DEFAULT_MAX
     return chunks
 
 
+def paragraph_blocks(text: str) -> list[Block]:
+    """Paragraphs (runs of non-blank lines) of a text as blocks, with nothing filtered out."""
+    blocks = []
+    for match in re.finditer(r"\S(?:.*?\S)?(?=\s*?\n[ \t\r\f\v]*\n|\s*\Z)", text, re.DOTALL):
+        blocks.append(Block(match.start(), match.end()))
+    return blocks
+
+
 def chunk_text(text: str, blocks: list[Block] | None = None, **kwargs: int) -> list[Chunk]:
     """Chunk a whole text; without blocks every paragraph is kept."""
-    if blocks is None:
-        from askrel.chrome import content_blocks
-
-        blocks = content_blocks(text, web_rules=False)
-    return chunk_blocks(text, blocks, **kwargs)
+    return chunk_blocks(text, paragraph_blocks(text) if blocks is None else blocks, **kwargs)

@@ -1,0 +1,90 @@
+"""The web-capture chrome filter: generic rules keep the article and drop the page around it."""
+
+from __future__ import annotations
+
+from askrel.chrome import content_blocks
+
+ARTICLE = """menu_open Columnists
+We use cookies to provide some features and experiences on this site
+
+More information  .  Close
+
+A Real Headline About Trade
+
+34 1
+19.12.2025
+
+The first paragraph of the article explains the trade dispute in detail.
+
+Also read: Ten Things You Did Not Know About Samurai
+
+The second paragraph continues the argument with evidence and numbers.
+
+You are reading a free article.
+
+Subscribe to The Magazine to get unlimited access.
+
+  • Paywall-free reading of new articles and a century of archives
+  • Six issues a year in print, online, and audio editions
+Subscribe Now
+  • JANE DOE is Senior Fellow at the Example Institute.
+  • More By Jane Doe
+
+Related Publications
+
+Another Article Entirely
+
+A teaser paragraph about a different subject, written as full sentences.
+
+Type: Analysis
+
+Leave a Reply
+"""
+
+
+def kept(text: str) -> list[str]:
+    return [text[b.start:b.end] for b in content_blocks(text)]
+
+
+def test_article_and_bio_are_kept_and_chrome_removed() -> None:
+    assert kept(ARTICLE) == [
+        "A Real Headline About Trade",
+        "The first paragraph of the article explains the trade dispute in detail.",
+        "The second paragraph continues the argument with evidence and numbers.",
+        "• JANE DOE is Senior Fellow at the Example Institute.",
+    ]
+
+
+def test_prose_mentioning_cookies_or_subscriptions_at_length_is_kept() -> None:
+    text = ("The company said that subscribers to its newsletter would get cookies baked "
+            "fresh every morning, a promotion that ran for most of the year in every store.")
+    assert kept(text) == [text]
+
+
+def test_tail_heading_in_the_first_half_does_not_cut_the_article() -> None:
+    text = "Comments\n\n" + "\n\n".join(f"Paragraph {i} has real sentences." for i in range(6))
+    assert kept(text)[1:] == [f"Paragraph {i} has real sentences." for i in range(6)]
+
+
+def test_trailing_tag_list_is_dropped_but_final_sentence_kept() -> None:
+    text = "The article ends with this sentence.\n\ndiplomacy South Korea Japan relations"
+    assert kept(text) == ["The article ends with this sentence."]
+
+
+def test_pdf_mode_joins_wrapped_lines_and_skips_web_rules() -> None:
+    text = "Installation requires a\nsupported operating system and\nat least 2 GB of memory.\n42"
+    blocks = content_blocks(text, web_rules=False)
+    assert [text[b.start:b.end] for b in blocks] == [
+        "Installation requires a\nsupported operating system and\nat least 2 GB of memory."]
+
+
+def test_bundled_chrome_is_not_indexed(bundled_searcher) -> None:
+    store = bundled_searcher.store
+    texts = [p.text for s in store.sources() for p, _ in store.passages_of(s["source"])]
+    joined = "\n".join(texts)
+    for chrome in ("We use cookies", "Subscribe Now", "Also read:", "Related Publications",
+                   "Leave a Reply", "Myanmar’s Collapsing Military", "You are reading a free"):
+        assert chrome not in joined
+    for article in ("KRISTI GOVELLA is Senior Fellow", "Working as a academic lead",
+                    "The distance between them is 942 km"):
+        assert article in joined

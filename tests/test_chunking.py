@@ -1,0 +1,109 @@
+"""Chunking: exact offsets, sentence boundaries, size limits, headings, segments."""
+
+from __future__ import annotations
+
+import statistics
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from askrel.chrome import content_blocks
+from askrel.chunking import chunk_blocks, chunk_text, split_long_span, split_sentences
+from askrel.records import Block
+
+WORDS = st.sampled_from(
+    "Japan Korea the a treaty of 1965 was signed in Seoul Tokyo talks resumed U.S. Dr. "
+    "3.5 percent “quoted” — and é ü 東京".split()
+)
+SENTENCE = st.builds(
+    lambda words, end: " ".join(words) + end,
+    st.lists(WORDS, min_size=1, max_size=30),
+    st.sampled_from([".", "!", "?", "", ".”"]),
+)
+PARAGRAPH = st.builds(" ".join, st.lists(SENTENCE, min_size=1, max_size=8))
+TEXT = st.builds(
+    lambda paras, sep: sep.join(paras),
+    st.lists(PARAGRAPH, min_size=1, max_size=8),
+    st.sampled_from(["\n\n", "\n", "\n \n\t", "\r\n\r\n"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(TEXT, st.integers(min_value=5, max_value=120))
+def test_chunks_are_exact_ordered_slices_within_the_limit(text: str, max_words: int) -> None:
+    chunks = chunk_text(text, max_words=max_words, min_words=max_words // 3)
+    previous_end = 0
+    for chunk in chunks:
+        piece = text[chunk.start:chunk.end]
+        assert piece == piece.strip() and piece
+        assert chunk.start >= previous_end
+        previous_end = chunk.end
+        assert len(piece.split()) <= max_words
+        for s, e in chunk.sentences:
+            assert chunk.start <= s < e <= chunk.end
+            assert text[s:e].strip() == text[s:e]
+    # every word of the text lands in exactly one chunk
+    covered = " ".join(text[c.start:c.end] for c in chunks).split()
+    assert covered == text.split()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(SENTENCE, min_size=1, max_size=25))
+def test_chunks_end_at_sentence_ends_unless_a_sentence_is_too_long(sentences: list[str]) -> None:
+    text = " ".join(sentences)
+    max_words = 40
+    spans = split_sentences(text)
+    ends = {e for s, e in spans}
+    long_sentence = any(len(text[s:e].split()) > max_words for s, e in spans)
+    for chunk in chunk_text(text, max_words=max_words, min_words=10):
+        if not long_sentence:
+            assert chunk.end in ends
+
+
+def test_sentences_split_at_abbreviations_correctly() -> None:
+    text = "Dr. Smith met U.S. officials on Jan. 5. They agreed. Rates rose 3.5 percent!"
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "Dr. Smith met U.S. officials on Jan. 5.", "They agreed.", "Rates rose 3.5 percent!"]
+
+
+def test_long_sentence_is_cut_at_word_boundaries() -> None:
+    text = " ".join(f"w{i}" for i in range(25))
+    pieces = split_long_span(text, (0, len(text)), 10)
+    assert [len(text[s:e].split()) for s, e in pieces] == [10, 10, 5]
+    assert " ".join(text[s:e] for s, e in pieces) == text
+
+
+def test_heading_starts_a_passage_and_never_ends_one() -> None:
+    body = " ".join(["This sentence has exactly eight words in it."] * 5)
+    text = f"{body}\n\nA Section Heading\n\n{body}"
+    chunks = chunk_text_web(text, max_words=60, min_words=20)
+    assert any(text[c.start:c.end].startswith("A Section Heading") for c in chunks)
+    assert not any(text[c.start:c.end].endswith("A Section Heading") for c in chunks)
+    heading_chunk = next(c for c in chunks if c.heading)
+    assert heading_chunk.heading == "A Section Heading"
+
+
+def chunk_text_web(text: str, **kwargs: int):
+    return chunk_blocks(text, content_blocks(text), **kwargs)
+
+
+def test_passages_never_cross_removed_chrome() -> None:
+    text = "First part of the story goes here.\n\nSubscribe now\n\nSecond part of the story."
+    chunks = chunk_text_web(text, max_words=100, min_words=0)
+    pieces = [text[c.start:c.end] for c in chunks]
+    assert pieces == ["First part of the story goes here.", "Second part of the story."]
+
+
+def test_heading_only_passages_are_dropped() -> None:
+    blocks = [Block(0, 5, heading=True, segment=0)]
+    assert chunk_blocks("Title", blocks) == []
+
+
+def test_bundled_sources_give_readable_passages(bundled_searcher) -> None:
+    from askrel.store import PassageStore
+
+    store: PassageStore = bundled_searcher.store
+    words = [len(p.text.split()) for s in store.sources()
+             for p, _ in store.passages_of(s["source"])]
+    assert statistics.median(words) <= 120
+    assert max(words) <= 120
