@@ -169,6 +169,7 @@ def ask(
     for line in questions:
         if question == "-" and not line.strip():
             continue
+        line = line.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         try:
             answer = searcher.ask(line.rstrip("\n"), top_k=top_k, mode=mode,
                                   history=history or (), sources=source or None)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from askrel.embedding import Embedder, load_embedder, resolve_model
+from askrel.embedding import Embedder, load_query_embedder, resolve_model
 from askrel.fusion import reciprocal_rank_fusion, top_items
 from askrel.highlight import pick_highlights, sentence_scores, term_overlap
 from askrel.indexing import (
@@ -69,6 +69,20 @@ def load_calibration(index_dir: Path, model: str) -> Calibration:
 
 
 @dataclass(frozen=True)
+class RankSettings:
+    """How runs are fused; the defaults are what the evaluation supports (docs/experiments.md)."""
+
+    depth: int = 50
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    sentence_weight: float = 1.0
+    history_weight: float = 0.5
+    focus_depth: int = 3
+    focus_weight: float = 2.0
+
+
+@dataclass(frozen=True)
 class _Query:
     text: str
     vector: np.ndarray
@@ -79,8 +93,10 @@ class Searcher:
     """A loaded index that answers questions. Safe to share between threads."""
 
     def __init__(self, index_dir: Path, *, model: str | None = None,
-                 embedder: Embedder | None = None) -> None:
+                 embedder: Embedder | None = None,
+                 settings: RankSettings = RankSettings()) -> None:
         self.index_dir = index_dir
+        self.settings = settings
         self.build = require_build(index_dir)
         self.manifest = read_manifest(self.build)
         recorded = self.manifest["model"]
@@ -108,7 +124,8 @@ class Searcher:
     def embedder(self) -> Embedder:
         with self._lock:
             if self._embedder is None:
-                self._embedder = load_embedder(self.model)
+                self._embedder = load_query_embedder(self.model, self.index_dir,
+                                                     self.manifest.get("encoder"))
             return self._embedder
 
     def is_current(self) -> bool:
@@ -128,7 +145,8 @@ class Searcher:
         if allowed is not None and len(allowed) == 0:
             return Answer(question, False, mode, (), "None of the chosen sources is indexed.")
         queries = self._queries(text, context)
-        ranked = self._rank(queries, mode, top_k, allowed)
+        focus = self._conversation_focus(context, mode, allowed) if context else []
+        ranked = self._rank(queries, mode, top_k, allowed, focus)
         hits = self._hits(ranked, queries[0])
         answered = bool(hits) and max(h.relevance for h in hits) >= self.calibration.threshold
         message = note
@@ -148,29 +166,82 @@ class Searcher:
         """The question in the light of the conversation first, then the question alone."""
         texts = [" ".join([*context, text])] + ([text] if context else [])
         vectors = self.embedder.embed(texts)
-        weights = [1.0, 0.5]
+        weights = [1.0, self.settings.history_weight]
         return [_Query(t, v, w) for t, v, w in zip(texts, vectors, weights, strict=False)]
 
+    def _conversation_focus(self, context: list[str], mode: str,
+                            allowed: np.ndarray | None) -> list[int]:
+        """Where the conversation has been: the passages that answered the previous question,
+        with their neighbours in the same source (a follow-up's answer is usually close by)."""
+        previous = self._rank(self._queries(context[-1], context[:-1]), mode,
+                              self.settings.focus_depth, allowed)
+        ids = [pid for pid, _ in previous]
+        around = [n for pid in ids for n in (pid, pid - 1, pid + 1) if 0 <= n < self.size]
+        rows = self.store.get(around)
+        focus: list[int] = []
+        for pid in ids:
+            for n in (pid, pid - 1, pid + 1):
+                if n in rows and rows[n][0].source == rows[pid][0].source and n not in focus:
+                    focus.append(n)
+        if allowed is not None:
+            keep = set(allowed.tolist())
+            focus = [n for n in focus if n in keep]
+        return focus
+
     def _rank(self, queries: list[_Query], mode: str, top_k: int,
-              allowed: np.ndarray | None) -> list[tuple[int, float]]:
-        depth = max(50, 5 * top_k)
+              allowed: np.ndarray | None, focus: Sequence[int] = ()) -> list[tuple[int, float]]:
+        cfg = self.settings
+        depth = max(cfg.depth, 5 * top_k)
         runs: list[list[int]] = []
         weights: list[float] = []
         for q in queries:
             if mode in ("dense", "hybrid"):
                 _, ids = self.vectors.search(q.vector, depth, allowed)
                 runs.append([int(i) for i in ids])
-                weights.append(q.weight)
+                weights.append(q.weight * cfg.dense_weight)
             if mode in ("bm25", "hybrid"):
                 ids = self._bm25_top(q.text, depth, allowed)
                 if ids:
                     runs.append(ids)
-                    weights.append(q.weight)
+                    weights.append(q.weight * cfg.bm25_weight)
         if mode == "bm25" and not runs:  # no query term is in the vocabulary
             _, ids = self.vectors.search(queries[0].vector, depth, allowed)
             runs.append([int(i) for i in ids])
             weights.append(1.0)
-        return top_items(reciprocal_rank_fusion(runs, weights), top_k)
+        if mode in ("dense", "hybrid") and cfg.sentence_weight > 0:
+            candidates = sorted({i for run in runs for i in run})
+            for q in queries:
+                runs.append(self._sentence_run(candidates, q.vector))
+                weights.append(q.weight * cfg.sentence_weight)
+        if focus:
+            runs.append(self._sentence_run(list(focus), queries[-1].vector))
+            weights.append(cfg.focus_weight)
+        ranked = top_items(reciprocal_rank_fusion(runs, weights, k=cfg.rrf_k), top_k + 10)
+        return self._without_repeats(ranked, top_k)
+
+    def _without_repeats(self, ranked: list[tuple[int, float]],
+                         top_k: int) -> list[tuple[int, float]]:
+        """Keep the best-ranked passage of each group of identical passages."""
+        groups = self.store.same_as(pid for pid, _ in ranked)
+        seen: set[int] = set()
+        kept = []
+        for pid, score in ranked:
+            group = groups.get(pid, pid)
+            if group not in seen:
+                seen.add(group)
+                kept.append((pid, score))
+        return kept[:top_k]
+
+    def _sentence_run(self, candidates: list[int], vector: np.ndarray) -> list[int]:
+        """Candidates ranked by their best sentence's similarity to the query."""
+        rows = self.store.sentence_rows(candidates)
+        best = []
+        for pid in candidates:
+            first, count = rows[pid]
+            sims = np.asarray(self.sentence_vectors[first:first + count], np.float32) @ vector
+            best.append(float(sims.max()) if count else -1.0)
+        order = np.argsort(-np.array(best), kind="stable")
+        return [candidates[i] for i in order]
 
     def _bm25_top(self, text: str, depth: int, allowed: np.ndarray | None) -> list[int]:
         scores = self.lexical.scores(text)
