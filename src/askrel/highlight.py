@@ -1,4 +1,9 @@
-"""Highlighting: which sentences of a passage answer the question (pure functions)."""
+"""Highlighting: which sentences of a passage answer the question (pure functions).
+
+Each sentence is scored by the cosine similarity of its in-context vector (pooled from the
+passage's own forward pass) to the question. Adding a lexical term-overlap score did not
+help on the question set (docs/experiments.md), so the score is the similarity alone.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +13,7 @@ import numpy as np
 
 from askrel.records import Span
 
-LEXICAL_WEIGHT = 0.3
 SECOND_SENTENCE_MARGIN = 0.04
-
-
-def term_overlap(query_terms: set[str], sentence_terms: Sequence[set[str]]) -> np.ndarray:
-    """Share of the query's terms found in each sentence (0 when the query has none)."""
-    if not query_terms:
-        return np.zeros(len(sentence_terms), dtype=np.float32)
-    return np.array([len(query_terms & terms) / len(query_terms) for terms in sentence_terms],
-                    dtype=np.float32)
-
-
-def sentence_scores(similarity: np.ndarray, overlap: np.ndarray,
-                    lexical_weight: float = LEXICAL_WEIGHT) -> np.ndarray:
-    """Score = cosine similarity to the question + lexical_weight * term overlap."""
-    return similarity + lexical_weight * overlap
 
 
 def pick_highlights(scores: np.ndarray, spans: Sequence[Span],

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
+from askrel.answer_type import offers_answer_type
 from askrel.embedding import Embedder, load_query_embedder, resolve_model
-from askrel.fusion import reciprocal_rank_fusion, top_items
-from askrel.highlight import pick_highlights, sentence_scores, term_overlap
+from askrel.fusion import rrf_scores, top_indices, zscore_fusion
+from askrel.highlight import pick_highlights
 from askrel.indexing import (
     EMBEDDINGS_FILE,
     SENTENCE_VECTORS_FILE,
@@ -51,6 +52,18 @@ def clean_question(text: str) -> tuple[str, str | None]:
     return cleaned, None
 
 
+def abstention_signal(question: str, hits: Sequence[Hit]) -> float | None:
+    """The best relevance among the returned passages, or None (always "no answer") when
+    nothing came back or the marked sentences of the best three lack the kind of answer the
+    question asks for (a number, a date)."""
+    if not hits:
+        return None
+    marked = [h.text[s:e] for h in hits[:3] for s, e in h.highlights]
+    if not offers_answer_type(question, marked):
+        return None
+    return max(h.relevance for h in hits)
+
+
 @dataclass(frozen=True)
 class Calibration:
     threshold: float
@@ -73,13 +86,14 @@ class RankSettings:
     """How runs are fused; the defaults are what the evaluation supports (docs/experiments.md)."""
 
     depth: int = 50
+    fusion: str = "zscore"  # or "rrf"
     rrf_k: int = 60
-    dense_weight: float = 1.0
-    bm25_weight: float = 1.0
+    dense_weight: float = 0.5
     sentence_weight: float = 1.0
+    bm25_weight: float = 0.25
     history_weight: float = 0.5
-    focus_depth: int = 3
-    focus_weight: float = 2.0
+    focus_depth: int = 5
+    focus_weight: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -148,12 +162,17 @@ class Searcher:
         focus = self._conversation_focus(context, mode, allowed) if context else []
         ranked = self._rank(queries, mode, top_k, allowed, focus)
         hits = self._hits(ranked, queries[0])
-        answered = bool(hits) and max(h.relevance for h in hits) >= self.calibration.threshold
+        answered = self.decide_answered(text, hits)
         message = note
         if not answered:
             message = ((note + " ") if note else "") + (
                 "The sources do not seem to answer this; the closest passages follow.")
         return Answer(question, answered, mode, tuple(hits), message)
+
+    def decide_answered(self, question: str, hits: Sequence[Hit]) -> bool:
+        """Answered when the abstention signal reaches the calibrated threshold."""
+        signal = abstention_signal(question, hits)
+        return signal is not None and signal >= self.calibration.threshold
 
     # ------------------------------------------------------------ retrieval
 
@@ -190,34 +209,42 @@ class Searcher:
 
     def _rank(self, queries: list[_Query], mode: str, top_k: int,
               allowed: np.ndarray | None, focus: Sequence[int] = ()) -> list[tuple[int, float]]:
+        """Candidates from each retriever, scored on every signal, fused, best first."""
         cfg = self.settings
         depth = max(cfg.depth, 5 * top_k)
-        runs: list[list[int]] = []
+        lexical = {q.text: self._bm25_scores(q.text, allowed) for q in queries} \
+            if mode != "dense" else {}
+        use_dense = mode != "bm25" or not any(s.any() for s in lexical.values())
+        candidates: set[int] = set(focus)
+        for q in queries:
+            if use_dense:
+                candidates.update(int(i) for i in self.vectors.search(q.vector, depth, allowed)[1])
+            if q.text in lexical:
+                candidates.update(top_indices(lexical[q.text], depth))
+        if not candidates:
+            return []
+        ids = np.array(sorted(candidates), dtype=np.int64)
+        features: list[np.ndarray] = []
         weights: list[float] = []
         for q in queries:
-            if mode in ("dense", "hybrid"):
-                _, ids = self.vectors.search(q.vector, depth, allowed)
-                runs.append([int(i) for i in ids])
-                weights.append(q.weight * cfg.dense_weight)
-            if mode in ("bm25", "hybrid"):
-                ids = self._bm25_top(q.text, depth, allowed)
-                if ids:
-                    runs.append(ids)
-                    weights.append(q.weight * cfg.bm25_weight)
-        if mode == "bm25" and not runs:  # no query term is in the vocabulary
-            _, ids = self.vectors.search(queries[0].vector, depth, allowed)
-            runs.append([int(i) for i in ids])
-            weights.append(1.0)
-        if mode in ("dense", "hybrid") and cfg.sentence_weight > 0:
-            candidates = sorted({i for run in runs for i in run})
-            for q in queries:
-                runs.append(self._sentence_run(candidates, q.vector))
-                weights.append(q.weight * cfg.sentence_weight)
+            if use_dense and mode != "bm25":
+                features += [np.asarray(self.embeddings[ids], np.float32) @ q.vector,
+                             self._best_sentence(ids, q.vector)]
+                weights += [q.weight * cfg.dense_weight, q.weight * cfg.sentence_weight]
+            elif use_dense:  # bm25 mode with no known term: dense is all there is
+                features.append(np.asarray(self.embeddings[ids], np.float32) @ q.vector)
+                weights.append(q.weight)
+            if q.text in lexical and mode != "dense":
+                features.append(lexical[q.text][ids])
+                weights.append(q.weight * cfg.bm25_weight)
+        if cfg.fusion == "rrf":
+            scores = rrf_scores(features, weights, cfg.rrf_k)
+        else:
+            scores = zscore_fusion(features, weights)
         if focus:
-            runs.append(self._sentence_run(list(focus), queries[-1].vector))
-            weights.append(cfg.focus_weight)
-        ranked = top_items(reciprocal_rank_fusion(runs, weights, k=cfg.rrf_k), top_k + 10)
-        return self._without_repeats(ranked, top_k)
+            scores = scores + cfg.focus_weight * np.isin(ids, np.asarray(focus))
+        order = np.argsort(-scores, kind="stable")[:top_k + 10]
+        return self._without_repeats([(int(ids[i]), float(scores[i])) for i in order], top_k)
 
     def _without_repeats(self, ranked: list[tuple[int, float]],
                          top_k: int) -> list[tuple[int, float]]:
@@ -232,54 +259,48 @@ class Searcher:
                 kept.append((pid, score))
         return kept[:top_k]
 
-    def _sentence_run(self, candidates: list[int], vector: np.ndarray) -> list[int]:
-        """Candidates ranked by their best sentence's similarity to the query."""
-        rows = self.store.sentence_rows(candidates)
-        best = []
-        for pid in candidates:
+    def _best_sentence(self, ids: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        """For each passage, the similarity of its sentence closest to the query."""
+        rows = self.store.sentence_rows(ids.tolist())
+        best = np.full(len(ids), -1.0, dtype=np.float32)
+        for n, pid in enumerate(ids.tolist()):
             first, count = rows[pid]
-            sims = np.asarray(self.sentence_vectors[first:first + count], np.float32) @ vector
-            best.append(float(sims.max()) if count else -1.0)
-        order = np.argsort(-np.array(best), kind="stable")
-        return [candidates[i] for i in order]
+            if count:
+                sentences = np.asarray(self.sentence_vectors[first:first + count], np.float32)
+                best[n] = float((sentences @ vector).max())
+        return best
 
-    def _bm25_top(self, text: str, depth: int, allowed: np.ndarray | None) -> list[int]:
+    def _bm25_scores(self, text: str, allowed: np.ndarray | None) -> np.ndarray:
+        """BM25 score of every passage (zero outside `allowed`)."""
         scores = self.lexical.scores(text)
         if allowed is not None:
-            masked = np.full_like(scores, -1.0)
+            masked = np.zeros_like(scores)
             masked[allowed] = scores[allowed]
             scores = masked
-        n = min(depth, len(scores))
-        if n == 0:
-            return []
-        top = np.argpartition(-scores, n - 1)[:n]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [int(i) for i in top if scores[i] > 0]
+        return scores
 
     # ------------------------------------------------------------ results
 
     def _hits(self, ranked: list[tuple[int, float]], query: _Query) -> list[Hit]:
         rows = self.store.get(pid for pid, _ in ranked)
-        query_terms = self.lexical.stem_terms(query.text)
         hits = []
         for rank, (pid, score) in enumerate(ranked, start=1):
             passage, first = rows[pid]
             similarity = float(self.embeddings[pid] @ query.vector)
-            highlights, best = self._highlight(passage, first, query, query_terms)
+            highlights, best = self._highlight(passage, first, query)
             hits.append(Hit(rank, score, max(similarity, best), passage.text, highlights,
                             self._citation(passage), pid))
         return hits
 
-    def _highlight(self, passage: Passage, first: int, query: _Query,
-                   query_terms: set[str]) -> tuple[tuple[tuple[int, int], ...], float]:
+    def _highlight(self, passage: Passage, first: int,
+                   query: _Query) -> tuple[tuple[tuple[int, int], ...], float]:
+        """The marked sentence(s) and the best sentence's similarity to the query."""
         spans = passage.sentences
         if not spans:
             return (), 0.0
         vectors = np.asarray(self.sentence_vectors[first:first + len(spans)], dtype=np.float32)
         similarity = vectors @ query.vector
-        terms = [self.lexical.stem_terms(passage.text[s:e]) for s, e in spans]
-        scores = sentence_scores(similarity, term_overlap(query_terms, terms))
-        return pick_highlights(scores, spans), float(similarity.max())
+        return pick_highlights(similarity, spans), float(similarity.max())
 
     def _citation(self, passage: Passage) -> Citation:
         meta = self.store.meta(passage.source)

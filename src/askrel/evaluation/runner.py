@@ -44,8 +44,11 @@ class QuestionRun:
 
     @property
     def max_relevance(self) -> float | None:
-        """The abstention signal: max relevance of the returned passages (None if none)."""
-        return max((h.relevance for h in self.hits), default=None)
+        """The abstention signal of Searcher.ask: max relevance of the returned passages, None
+        when none came back or they lack the kind of answer asked for (always declined)."""
+        from askrel.search import abstention_signal
+
+        return abstention_signal(self.question.question, self.hits)
 
     def declined(self, threshold: float) -> bool:
         """Whether the searcher says "no answer" at this threshold (the rule in Searcher.ask)."""

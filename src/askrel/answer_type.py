@@ -1,0 +1,55 @@
+"""Expected answer types: a question asking "how many" or "when" needs a number or a date.
+
+When none of the marked sentences of the best passages holds the kind of answer the question
+asks for, the sources most likely do not answer it, however close the topic is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_NUMBER_QUESTION = re.compile(
+    r"^\s*(?:and\s+)?(?:how (?:many|much|large|big|far|long|old|tall|high|often)|"
+    r"what (?:percentage|percent|share|proportion|number|amount|value|size|sum)|"
+    r"roughly how|by how much)\b", re.IGNORECASE)
+_DATE_QUESTION = re.compile(
+    r"^\s*(?:and\s+)?(?:when\b|(?:in |during )?(?:what|which) "
+    r"(?:year|month|date|day|decade|century)\b)", re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:1[0-9]|20)\d{2}s?\b")
+_MONTH = re.compile(
+    r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b", re.IGNORECASE)
+_NUMBER_WORD = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six|"
+    r"seven|eigh|nine)teen|twenty|thirty|sixty|seventy|eighty|ninety|"
+    r"forty|fifty|hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half|percent|"
+    r"once|twice|annually|yearly|monthly|weekly|daily)\b", re.IGNORECASE)
+
+
+def expected_answer_type(question: str) -> str | None:
+    """'number', 'date', or None when the question does not ask for either."""
+    if _NUMBER_QUESTION.search(question):
+        return "number"
+    if _DATE_QUESTION.search(question):
+        return "date"
+    return None
+
+
+def has_number(text: str) -> bool:
+    """A quantity: digits or number words, years not counted (a count is not a year)."""
+    without_years = _YEAR.sub(" ", text)
+    return bool(re.search(r"\d", without_years) or _NUMBER_WORD.search(without_years))
+
+
+def has_date(text: str) -> bool:
+    return bool(_YEAR.search(text) or _MONTH.search(text))
+
+
+def offers_answer_type(question: str, marked_sentences: Iterable[str]) -> bool:
+    """False only when the question needs a number or date and no marked sentence has one."""
+    kind = expected_answer_type(question)
+    if kind is None:
+        return True
+    check = has_number if kind == "number" else has_date
+    return any(check(text) for text in marked_sentences)

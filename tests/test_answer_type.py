@@ -1,0 +1,33 @@
+"""Expected answer types on hand-made questions and sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from askrel.answer_type import expected_answer_type, has_date, has_number, offers_answer_type
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("How many people signed it?", "number"),
+    ("And how much did it cost?", "number"),
+    ("What percentage of voters agreed?", "number"),
+    ("When was the treaty signed?", "date"),
+    ("In what year did it open?", "date"),
+    ("Who signed the treaty?", None),
+    ("Why did Japan restrict exports?", None),
+])
+def test_expected_answer_type(question: str, kind: str | None) -> None:
+    assert expected_answer_type(question) == kind
+
+
+def test_years_are_dates_not_counts() -> None:
+    assert has_date("It happened in the 1970s.") and not has_number("It happened in the 1970s.")
+    assert has_number("Some 17 people came in 1980.")
+    assert has_number("Three ministers resigned.")
+    assert has_date("The talks resumed in March.")
+
+
+def test_offers_answer_type() -> None:
+    assert offers_answer_type("Who won?", ["Nothing numeric here."])
+    assert not offers_answer_type("How many were abducted?", ["They were abducted in the 1970s."])
+    assert offers_answer_type("How many were abducted?", ["Seventeen were abducted."])
