@@ -137,7 +137,7 @@ def _flag_tail(lines: list[Line], flags: list[bool]) -> None:
 
 
 def _flag_trailing_fragments(lines: list[Line], flags: list[bool]) -> None:
-    """Lines after the last sentence that carry no sentence themselves (tags, bylines) are chrome."""
+    """Lines after the last sentence that carry no sentence themselves (tags) are chrome."""
     i = len(lines) - 1
     while i >= 0 and (flags[i] or (not lines[i].is_sentence and lines[i].words <= 12)):
         flags[i] = True

@@ -82,12 +82,13 @@ def _pieces(text: str, blocks: list[Block], max_words: int) -> list[_Piece]:
 
 
 def _paragraph_cut(current: list[_Piece], piece: _Piece, max_words: int, min_words: int) -> int:
-    """Where to end the passage so the paragraph in progress moves whole to the next one (0: none)."""
+    """Where to end the passage so the paragraph in progress moves whole to the next (0: none)."""
     total = sum(p.words for p in current)
     before = 0
     best = 0
     for j, p in enumerate(current):
-        if j and p.starts_block and before >= min_words and total - before + piece.words <= max_words:
+        fits_next = total - before + piece.words <= max_words
+        if j and p.starts_block and before >= min_words and fits_next:
             best = j
         before += p.words
     return best
