@@ -88,3 +88,16 @@ def test_bundled_chrome_is_not_indexed(bundled_searcher) -> None:
     for article in ("KRISTI GOVELLA is Senior Fellow", "Working as a academic lead",
                     "The distance between them is 942 km"):
         assert article in joined
+
+
+def test_running_headers_and_footers_of_pdf_pages_are_chrome() -> None:
+    from askrel.chrome import running_lines
+
+    topics = ["power", "cables", "lights", "reset", "updates", "warranty"]
+    pages = [f"ACME Router Manual\nThis page explains the {topic} in full sentences.\n"
+             f"Page {i} of 9" for i, topic in enumerate(topics, start=1)]
+    running = running_lines(pages)
+    kept_text = [pages[2][b.start:b.end]
+                 for b in content_blocks(pages[2], web_rules=False, running=running)]
+    assert kept_text == ["This page explains the lights in full sentences."]
+    assert running_lines(pages[:2]) == set()  # too few pages to tell

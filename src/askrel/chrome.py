@@ -109,9 +109,32 @@ def is_chrome_line(line: Line) -> bool:
     return line.words <= MAX_PROMPT_WORDS and bool(_PROMPT.search(line.text))
 
 
-def chrome_flags(lines: list[Line], *, web_rules: bool = True) -> list[bool]:
-    """For each line, whether it is chrome."""
-    flags = [is_chrome_line(line) for line in lines]
+def line_key(text: str) -> str:
+    """A line with its numbers blanked, so "Page 3 of 40" and "Page 4 of 40" compare equal."""
+    return re.sub(r"\d+", "#", " ".join(text.split()).casefold())
+
+
+def running_lines(page_texts: list[str], min_share: float = 0.5, min_pages: int = 3) -> set[str]:
+    """Line keys that recur on at least `min_share` of the pages: running headers and footers.
+
+    Looks only at the first and last three lines of each page, where they sit.
+    """
+    if len(page_texts) < min_pages:
+        return set()
+    counts: dict[str, int] = {}
+    for text in page_texts:
+        lines = [ln for ln in text.splitlines() if ln.strip()]
+        for key in {line_key(ln) for ln in lines[:3] + lines[-3:]}:
+            counts[key] = counts.get(key, 0) + 1
+    needed = max(min_pages, min_share * len(page_texts))
+    return {key for key, n in counts.items() if n >= needed}
+
+
+def chrome_flags(lines: list[Line], *, web_rules: bool = True,
+                 running: frozenset[str] | set[str] = frozenset()) -> list[bool]:
+    """For each line, whether it is chrome; `running` holds keys of running headers/footers."""
+    flags = [is_chrome_line(line) or (bool(running) and line_key(line.text) in running)
+             for line in lines]
     if not web_rules:
         return flags
     _flag_promo_bullets(lines, flags)
@@ -153,7 +176,8 @@ def is_heading(line: Line) -> bool:
 
 
 def content_blocks(text: str, start: int = 0, end: int | None = None, *,
-                   web_rules: bool = True) -> list[Block]:
+                   web_rules: bool = True,
+                   running: frozenset[str] | set[str] = frozenset()) -> list[Block]:
     """The kept paragraphs of text[start:end] as blocks; segments break where chrome was cut.
 
     A paragraph is a run of kept lines with no blank line between them. A one-line paragraph
@@ -161,7 +185,7 @@ def content_blocks(text: str, start: int = 0, end: int | None = None, *,
     """
     end = len(text) if end is None else end
     lines = split_lines(text, start, end)
-    flags = chrome_flags(lines, web_rules=web_rules)
+    flags = chrome_flags(lines, web_rules=web_rules, running=running)
     blocks: list[Block] = []
     run: list[Line] = []
     segment = 0

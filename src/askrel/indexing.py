@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from askrel.chrome import content_blocks
+from askrel.chrome import content_blocks, running_lines
 from askrel.chunking import DEFAULT_MAX_WORDS, DEFAULT_MIN_WORDS, chunk_blocks
 from askrel.embedding import Embedder, build_precision, load_embedder, resolve_model
 from askrel.lexical import LexicalIndex
@@ -138,8 +138,10 @@ def passage_prefix(meta: SourceMeta, heading: str | None, text: str) -> str:
 def document_passages(doc: Document, settings: ChunkSettings) -> list[Passage]:
     """Chunk every text unit of a document into passages (ids are assigned later)."""
     passages = []
+    running = running_lines([u.text for u in doc.units if u.page is not None])
     for unit in doc.units:
-        blocks = content_blocks(unit.text, unit.body_start, web_rules=unit.page is None)
+        blocks = content_blocks(unit.text, unit.body_start, web_rules=unit.page is None,
+                                running=running)
         for chunk in chunk_blocks(unit.text, blocks, max_words=settings.max_words,
                                   min_words=settings.min_words):
             spans = tuple((s - chunk.start, e - chunk.start) for s, e in chunk.sentences)
