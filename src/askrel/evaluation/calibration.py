@@ -1,7 +1,8 @@
 """Fitting the abstention threshold behind `answered: false`, with an out-of-sample check.
 
-The signal is the max relevance of the passages a question gets back; a question is declined
-when that is below the threshold (or nothing came back), as in Searcher.ask.
+The signal is the max relevance of the passages a question gets back (search.abstention_signal);
+a question is declined when that is below the threshold or there is no signal, as in
+Searcher.ask.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ SIGNAL = "max relevance of returned passages"
 RULE = ("Among thresholds halfway between consecutive observed signal values, take the one "
         "with the highest abstention F1 (unanswerable questions as positives) such that at "
         f"most {MAX_ANSWERABLE_DECLINED:.0%} of answerable questions are declined; ties go to "
-        "the lowest threshold. Declines when signal < threshold.")
+        "the lowest threshold. Declines when signal < threshold; a question without a "
+        "signal (no passages, or the best passages lack the number or date it asks for) is "
+        "always declined.")
 DIGITS = 6
 
 

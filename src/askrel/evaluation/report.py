@@ -214,7 +214,7 @@ def calibration_markdown(evaluation: Evaluation, fit: dict | None, written: list
     lines = ["## Calibration of “no answer”", "",
              f"Threshold in force for the figures above: **{evaluation.threshold:.4f}** "
              f"({source}). A question is declined when the max relevance of its returned "
-             "passages is below it.", ""]
+             "passages is below it, or when it has no such signal (see the rule).", ""]
     if fit is None:
         lines.append("No fit: the default mode (hybrid) was not among the modes run.")
         return "\n".join(lines)
