@@ -176,6 +176,9 @@ def evaluate(searcher: Searcher, questions: Sequence[Question], modes: Sequence[
         notes.append(f"{len(unfindable)} answerable question(s) have no indexed passage that "
                      f"holds an answer, so no ranking can score on them: "
                      f"{', '.join(unfindable)}.")
+    if top_k < CURVE_DEPTH:
+        notes.append(f"Only {top_k} passages were retrieved per question, so metrics cut at "
+                     f"a larger k (hit@{CURVE_DEPTH}, mrr@{CURVE_DEPTH}, ...) see only those.")
     searcher.embedder.embed(["warm up"])  # load the model before any ask is timed
     runs = {mode: run_mode(searcher, questions, mode, top_k, qrels, progress)
             for mode in dict.fromkeys(modes)}
