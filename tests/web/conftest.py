@@ -60,6 +60,11 @@ def web_project(tmp_path_factory, bundled_index) -> Project:
     return project
 
 
+@pytest.fixture
+def unused_port() -> int:
+    return free_port()
+
+
 @dataclass
 class Served:
     url: str

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update"]
-TIMEOUT = 60_000
+TIMEOUT = 120_000  # generous: CI machines may be busy
 
 
 @pytest.fixture(scope="module")
@@ -91,11 +91,11 @@ def test_source_viewer_shows_the_document_with_the_passage_in_view(page):
     passage = squash(card.locator(".passage").inner_text())
 
     card.locator("button.open-source").click()
-    cited = page.locator("#viewer mark.cited")
+    cited = page.locator("#viewer .cited-passage")
     cited.wait_for()
 
     assert squash(cited.inner_text()) == passage
-    assert cited.locator("mark.hl").count() == 1
+    assert cited.locator("mark.hl").count() >= 1
     header = page.locator("#viewer .doc-meta").inner_text()
     file_name = card.locator(".cite-file").inner_text()
     assert file_name in header
@@ -151,7 +151,7 @@ def test_hostile_source_is_shown_as_text_and_runs_nothing(page):
     assert "<script>window.__pwned=1</script>" in card.inner_text()
     assert "<img src=x onerror=" in card.inner_text() + turn.inner_text()
     card.locator("button.open-source").click()
-    page.locator("#viewer mark.cited").wait_for()
+    page.locator("#viewer .cited-passage").wait_for()
     viewer = page.locator("#viewer").inner_text()
     assert '<img src=x onerror="window.__pwned=1">' in viewer
     assert "<b>Orchard</b> Gazette" in viewer
@@ -182,7 +182,7 @@ def test_phone_width_has_no_sideways_scrolling(browser, served):
         page.wait_for_selector("#question textarea")
         turn = ask(page, "Why did relations between Japan and South Korea worsen in 2019?")
         turn.locator(".card").first.locator("button.open-source").click()
-        page.locator("#viewer mark.cited").wait_for()
+        page.locator("#viewer .cited-passage").wait_for()
 
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 390

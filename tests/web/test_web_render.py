@@ -26,6 +26,13 @@ def unescape_text(markup: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", markup))
 
 
+def test_mark_skips_blank_lines_inside_a_span():
+    text = "Heading\n\nBody sentence."
+
+    assert render.mark(text, [[0, len(text)]]) == (
+        '<mark class="hl">Heading</mark>\n\n<mark class="hl">Body sentence.</mark>')
+
+
 def test_mark_escapes_each_piece_and_marks_the_span():
     text = "Before <b>. The <answer> & more. After"
     start = text.index("The")
@@ -104,7 +111,8 @@ def test_document_html_marks_the_passage_and_its_answer_inside():
 
     out = render.document_html(text, (text.index("Intro"), len(text)), (start, end), [answer])
 
-    assert out.startswith('<div class="doc-body">Intro &lt;x&gt;. <mark class="cited"')
+    assert out.startswith('<div class="doc-body">Intro &lt;x&gt;. <span class="cited-passage">'
+                          '<mark class="cited">')
     assert '<mark class="hl">Answer here.</mark>' in out
     assert out.endswith(" Rest &amp; end.</div>")
     assert unescape_text(out) == text[text.index("Intro"):]

@@ -6,13 +6,16 @@ Pure functions of plain data (answers as their `to_json()` dicts), so they are e
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
 Span = tuple[int, int]
+_LINE_BREAKS = re.compile(r"(\s*\n\s*)")
 
 STRONG_MARGIN = 0.15  # relevance this far above the answer threshold reads as a strong match
+MISS_CHARS = 280  # the evaluation's misses table shows this much of each passage
 
 
 def escape(value: object) -> str:
@@ -35,11 +38,18 @@ def clean_spans(spans: Iterable[Sequence[int]], length: int) -> list[Span]:
 
 
 def mark(text: str, spans: Iterable[Sequence[int]], css_class: str = "hl") -> str:
-    """`text` with each span wrapped in <mark>; the pieces around the marks are escaped apart."""
+    """`text` with each span wrapped in <mark>; the pieces around the marks are escaped apart.
+
+    A span is marked line by line, so blank lines inside it show no empty highlight.
+    """
     out, last = [], 0
     for start, end in clean_spans(spans, len(text)):
-        out += [escape(text[last:start]), f'<mark class="{css_class}">',
-                escape(text[start:end]), "</mark>"]
+        out.append(escape(text[last:start]))
+        for piece in _LINE_BREAKS.split(text[start:end]):
+            if piece.strip():
+                out += [f'<mark class="{css_class}">', escape(piece), "</mark>"]
+            else:
+                out.append(escape(piece))
         last = end
     out.append(escape(text[last:]))
     return "".join(out)
@@ -98,18 +108,19 @@ def card(hit: dict[str, Any], threshold: float, turn: int) -> str:
     return (
         f'<li class="card" data-rank="{int(hit["rank"])}">'
         f'<div class="card-head"><span class="rank">{int(hit["rank"])}</span>'
-        f"{relevance_cue(float(hit['relevance']), threshold)}</div>"
-        f'<div class="passage">{mark(hit["text"], hit["highlights"])}</div>'
-        f'<div class="card-foot"><div class="cite">{citation_line(hit["citation"])}</div>'
+        f"{relevance_cue(float(hit['relevance']), threshold)}"
         f'<button type="button" class="open-source" data-turn="{turn}" '
-        f'data-rank="{int(hit["rank"])}">Open in source</button></div></li>'
+        f'data-rank="{int(hit["rank"])}">Open in source</button></div>'
+        f'<div class="passage">{mark(hit["text"], hit["highlights"])}</div>'
+        f'<div class="cite">{citation_line(hit["citation"])}</div></li>'
     )
 
 
 def turn_html(turn: dict[str, Any], number: int) -> str:
     """A question and its answer: a plain notice when unanswered, then the ranked cards."""
     answer = turn["answer"]
-    parts = [f'<section class="turn" id="turn-{number}">',
+    state = "answered" if answer.get("answered") else "unanswered"
+    parts = [f'<section class="turn {state}" id="turn-{number}">',
              '<div class="question"><span class="who">You asked</span>'
              f'<p>{escape(answer["question"])}</p>']
     if turn.get("history"):
@@ -179,16 +190,22 @@ def document_html(text: str, shown: Span, passage: Span | None,
     """The shown stretch of a document with the cited passage and its answer sentence marked.
 
     `passage` and `answer_spans` are offsets into `text`; only `text[shown[0]:shown[1]]` is
-    rendered, as escaped pieces.
+    rendered, as escaped pieces. The passage is marked line by line inside one span.
     """
     lo, hi = shown
     if passage is None:
         return f'<div class="doc-body">{escape(text[lo:hi])}</div>'
     start, end = max(lo, passage[0]), min(hi, passage[1])
-    inner = text[start:end]
-    local = [(s - start, e - start) for s, e in answer_spans]
+    cited, offset = [], start
+    for piece in _LINE_BREAKS.split(text[start:end]):
+        if piece.strip():
+            local = [(s - offset, e - offset) for s, e in answer_spans]
+            cited.append(f'<mark class="cited">{mark(piece, local, "hl")}</mark>')
+        else:
+            cited.append(escape(piece))
+        offset += len(piece)
     return ('<div class="doc-body">' + escape(text[lo:start])
-            + f'<mark class="cited" id="cited-passage">{mark(inner, local, "hl")}</mark>'
+            + '<span class="cited-passage">' + "".join(cited) + "</span>"
             + escape(text[end:hi]) + "</div>")
 
 
@@ -204,14 +221,29 @@ VIEWER_EMPTY = ('<div class="viewer-empty">Press “Open in source” on a passa
 # ---------------------------------------------------------------- sources and index
 
 
+def when(iso: str | None) -> str:
+    """An ISO timestamp as 'YYYY-MM-DD HH:MM UTC' (left as it is if it does not parse)."""
+    from datetime import UTC, datetime
+
+    if not iso:
+        return "—"
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M") + (" UTC" if moment.tzinfo else "")
+
+
 def index_facts_html(manifest: dict[str, Any], index_dir: str) -> str:
     rows = [("Model", manifest.get("model")),
             ("Sources", len(manifest.get("sources", {}))),
             ("Passages", f"{int(manifest.get('passages', 0)):,}"),
-            ("Built at", manifest.get("built_at")),
+            ("Built", when(manifest.get("built_at"))),
             ("Index folder", index_dir)]
     items = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in rows)
-    return f'<dl class="facts">{items}</dl>'
+    return f'<h2 class="panel-title">Index</h2><dl class="facts">{items}</dl>'
 
 
 def sources_table_html(rows: Sequence[dict[str, Any]], waiting: Sequence[str] = ()) -> str:
@@ -224,14 +256,14 @@ def sources_table_html(rows: Sequence[dict[str, Any]], waiting: Sequence[str] = 
         f'<td data-label="Publisher">{escape(r.get("publisher") or "—")}</td>'
         f'<td data-label="Date">{escape(r.get("date") or "—")}</td>'
         f'<td data-label="Passages" class="num">{int(r.get("passages") or 0):,}</td>'
-        f'<td data-label="Indexed">{escape(r.get("indexed_at") or "—")}</td>'
+        f'<td data-label="Indexed">{escape(when(r.get("indexed_at")))}</td>'
         f'<td data-label="File" class="file">{escape(r["source"])}</td>'
         "</tr>"
         for r in rows)
     if not rows:
         body = '<tr><td colspan="6">No sources are indexed.</td></tr>'
-    out = (f'<div class="table-wrap"><table class="sources"><thead><tr>{head}</tr></thead>'
-           f"<tbody>{body}</tbody></table></div>")
+    out = (f'<h2 class="panel-title">Sources</h2><div class="table-wrap"><table class="sources">'
+           f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
     if waiting:
         out += ('<p class="notice">In the sources folder but not in the index (rebuild to add '
                 "them, or see the rebuild report for why not): "
@@ -277,20 +309,28 @@ def messages_html(lines: Sequence[tuple[str, str]]) -> str:
 
 def misses_html(misses: Sequence[dict[str, Any]]) -> str:
     """Evaluation misses as a table: the question, what was expected, what came first."""
+    title = '<h3 class="panel-title">Misses</h3>'
     if not misses:
-        return '<p class="muted">No misses: every answerable question had an answer first.</p>'
-    columns = (("Mode", "mode"), ("Question", "question"), ("Expected", "expected"),
-               ("Answer at rank", "answer_rank"), ("First passage", "first"))
-    columns = tuple(c for c in columns if any(c[1] in m for m in misses))
+        return f'{title}<p class="muted">None: every answerable question had an answer first.</p>'
+    known = (("Mode", "mode"), ("Question", "question"), ("Expected", "expected"),
+             ("Answer at rank", "answer_rank"), ("First passage", "first"))
+    columns = [c for c in known if any(c[1] in m for m in misses)]
     head = "".join(f"<th>{label}</th>" for label, _ in columns)
     rows = [m | {"question": f"{m.get('question')} (after: {' / '.join(m['history'])})"}
             if m.get("history") else m for m in misses]
     body = "".join(
-        "<tr>" + "".join(f'<td data-label="{label}">{escape(_plain(m.get(key)))}</td>'
+        "<tr>" + "".join(f'<td data-label="{label}">{escape(_short(_plain(m.get(key))))}</td>'
                          for label, key in columns) + "</tr>"
         for m in rows)
-    return (f'<div class="table-wrap"><table class="misses"><thead><tr>{head}</tr></thead>'
+    return (f'{title}<p class="muted">{len(misses)} answerable question runs whose first passage '
+            'does not hold an answer.</p><div class="table-wrap scroll">'
+            f'<table class="misses"><thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table></div>")
+
+
+def _short(text: str, limit: int = MISS_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
 
 
 def _plain(value: object) -> str:

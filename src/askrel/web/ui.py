@@ -40,10 +40,12 @@ def answer_dict(searcher: Searcher, question: str, *, top_k: int = 5, mode: str 
 
 def theme() -> gr.themes.Base:
     system = ["ui-sans-serif", "system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"]
+    # Gradio's bundled semibold files hold only a few glyphs, so only 400 and 700 are used.
+    sans = gr.themes.LocalFont("IBM Plex Sans", weights=(400, 700))
+    mono = gr.themes.LocalFont("IBM Plex Mono", weights=(400, 700))
     return gr.themes.Soft(
         primary_hue="indigo", secondary_hue="amber", neutral_hue="slate",
-        font=[gr.themes.LocalFont("IBM Plex Sans", weights=(400, 600, 700)), *system],
-        font_mono=[gr.themes.LocalFont("IBM Plex Mono"), "ui-monospace", "monospace"],
+        font=[sans, *system], font_mono=[mono, "ui-monospace", "monospace"],
     ).set(body_background_fill="*neutral_50", block_radius="12px")
 
 
@@ -267,13 +269,13 @@ def build_app(index_dir: Path, sources_dir: Path, *, model: str | None = None,
 def _ask_tab(web: WebApp) -> gr.Dropdown:
     turns = gr.State([])
     with gr.Row(equal_height=False, elem_id="ask-row"):
-        with gr.Column(scale=3, min_width=340, elem_id="chat-col"):
+        with gr.Column(scale=3, min_width=300, elem_id="chat-col"):
             conversation = gr.HTML(render.conversation_html([]), elem_id="conversation",
                                    js_on_load=_js("conversation.js"))
             status = gr.HTML("", elem_id="ask-status", js_on_load=None)
             with gr.Group(elem_id="ask-bar"):
                 with gr.Row(equal_height=True):
-                    question = gr.Textbox(placeholder="Ask a question about your sources…",
+                    question = gr.Textbox(placeholder="Ask about your sources…",
                                           show_label=False, lines=1, max_lines=4, scale=5,
                                           min_width=180, autofocus=True, elem_id="question",
                                           max_length=4000)
@@ -291,7 +293,7 @@ def _ask_tab(web: WebApp) -> gr.Dropdown:
                 filter_box = gr.Dropdown(
                     choices=web.source_choices(), value=[], multiselect=True,
                     label="Only search these sources (none chosen: all)", elem_id="source-filter")
-        with gr.Column(scale=2, min_width=340, visible=False, elem_id="viewer-col") as viewer_col:
+        with gr.Column(scale=2, min_width=300, visible=False, elem_id="viewer-col") as viewer_col:
             with gr.Row(elem_id="viewer-bar"):
                 gr.HTML('<h2 class="panel-title">Source</h2>', js_on_load=None)
                 close = gr.Button("Close", size="sm", scale=0, min_width=80,
@@ -313,23 +315,23 @@ def _ask_tab(web: WebApp) -> gr.Dropdown:
 
 
 def _sources_tab(web: WebApp, filter_box: gr.Dropdown) -> tuple[gr.HTML, gr.HTML]:
-    gr.HTML('<h2 class="panel-title">Index</h2>', js_on_load=None)
     facts = gr.HTML("", elem_id="index-facts", js_on_load=None)
     if web.read_only:
         gr.HTML('<p class="notice">This server is read-only: uploads and rebuilds are turned '
                 "off.</p>", js_on_load=None)
     else:
-        with gr.Group(elem_id="manage"):
-            upload = gr.File(label=f"Add sources (.txt, .md, .pdf; up to "
-                                   f"{MAX_UPLOAD_BYTES // 1_000_000} MB each)",
-                             file_count="multiple", file_types=sorted(SUPPORTED_SUFFIXES),
-                             type="filepath", elem_id="upload")
-            with gr.Row():
-                rebuild = gr.Button("Rebuild index", variant="primary", elem_id="rebuild",
-                                    scale=0, min_width=160)
+        gr.HTML('<h2 class="panel-title">Add sources</h2><p class="muted">Files are saved '
+                "into the sources folder; press “Rebuild index” to make them searchable. "
+                "Questions are answered from the current index until the new one is ready."
+                "</p>", js_on_load=None)
+        upload = gr.File(label=f"Upload .txt, .md or .pdf files (up to "
+                               f"{MAX_UPLOAD_BYTES // 1_000_000} MB each)",
+                         file_count="multiple", file_types=sorted(SUPPORTED_SUFFIXES),
+                         type="filepath", elem_id="upload", height=150)
+        rebuild = gr.Button("Rebuild index", variant="primary", elem_id="rebuild", scale=0,
+                            min_width=160)
         upload_result = gr.HTML("", elem_id="upload-result", js_on_load=None)
         rebuild_result = gr.HTML("", elem_id="rebuild-result", js_on_load=None)
-    gr.HTML('<h2 class="panel-title">Sources</h2>', js_on_load=None)
     table = gr.HTML("", elem_id="sources-table", js_on_load=None)
     if not web.read_only:
         upload.upload(web.save_uploads, [upload], [upload_result, upload, table],
@@ -353,14 +355,16 @@ def _evaluate_tab(web: WebApp) -> None:
         modes = gr.CheckboxGroup(list(MODES), value=list(MODES), label="Modes",
                                  elem_id="eval-modes")
     questions = gr.File(label="Question file (.jsonl)", file_types=[".jsonl"], type="filepath",
-                        elem_id="eval-file")
+                        elem_id="eval-file", height=120, visible=which.value == "upload")
+    which.change(lambda choice: gr.File(visible=choice == "upload"), [which], [questions],
+                 api_visibility="private", queue=False)
     run = gr.Button("Run evaluation", variant="primary", elem_id="eval-run", scale=0,
                     min_width=160)
     status = gr.HTML("", elem_id="eval-status", js_on_load=None)
-    table = gr.Markdown(elem_id="eval-metrics")
-    plot = gr.Image(label="Metrics by mode", type="pil", interactive=False, elem_id="eval-plot",
-                    buttons=["download"])
-    gr.HTML('<h3 class="panel-title">Misses</h3>', js_on_load=None)
+    with gr.Row(equal_height=False):
+        table = gr.Markdown(elem_id="eval-metrics", min_height=0)
+        plot = gr.Image(label="hit@k by mode", type="pil", interactive=False,
+                        elem_id="eval-plot", buttons=["download"], min_width=320)
     misses = gr.HTML("", elem_id="eval-misses", js_on_load=None)
     run.click(web.evaluate, [which, questions, modes], [status, table, plot, misses],
               concurrency_limit=1, api_visibility="private")

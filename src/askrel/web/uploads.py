@@ -12,7 +12,7 @@ from pathlib import Path
 
 from askrel.sources import SUPPORTED_SUFFIXES, discover
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_UPLOAD_BYTES = 50_000_000
 MAX_NAME_CHARS = 120
 _UNSAFE = re.compile(r"[^\w.\- ]+")
 
