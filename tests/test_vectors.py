@@ -84,3 +84,31 @@ def test_large_corpus_gets_ivf_meeting_the_recall_target(tmp_path):
     _, ids = loaded.search(vectors[100], 10, allowed)
     assert len(ids) == 10 and set(ids.tolist()) <= set(allowed.tolist())
     assert ids[0] == 100
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_npy_rows_reads_the_same_rows_as_numpy(tmp_path, dtype):
+    from askrel.vectors import NpyRows
+
+    data = np.arange(60, dtype=dtype).reshape(20, 3)
+    np.save(tmp_path / "a.npy", data)
+    rows = NpyRows(tmp_path / "a.npy")
+    assert len(rows) == 20 and rows.shape == (20, 3)
+    assert np.array_equal(rows[4], data[4]) and np.array_equal(rows[-1], data[-1])
+    assert np.array_equal(rows[3:7], data[3:7]) and rows[5:5].shape == (0, 3)
+    assert np.array_equal(rows[0:10:3], data[0:10:3])
+    for ids in ([7, 2, 3, 4, 19, 2], np.array([0, 1, 2]), []):
+        assert np.array_equal(rows[ids], data[ids]), ids
+    with pytest.raises(IndexError):
+        rows[20]
+    with pytest.raises(IndexError):
+        rows[[1, 25]]
+
+
+def test_open_rows_loads_small_files_and_reads_large_ones_by_row(tmp_path):
+    from askrel.vectors import NpyRows, open_rows
+
+    np.save(tmp_path / "a.npy", np.ones((10, 4), np.float32))
+    assert isinstance(open_rows(tmp_path / "a.npy"), np.ndarray)
+    large = open_rows(tmp_path / "a.npy", in_memory_max=16)
+    assert isinstance(large, NpyRows) and np.array_equal(large[[3, 1]], np.ones((2, 4)))

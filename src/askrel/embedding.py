@@ -104,6 +104,8 @@ class Embedder:
         self.dimension = encoder.dimension
         self.backend: str = getattr(encoder, "backend", type(encoder).__name__)
         self.precision: str = getattr(encoder, "precision", "fp32")
+        # the encoder's fastest batch size (with length-sorted batches), else the default
+        self.batch_size: int = getattr(encoder, "batch_size", DEFAULT_BATCH)
 
     def describe(self) -> dict[str, Any]:
         """What made the vectors, for the index manifest."""
@@ -113,20 +115,20 @@ class Embedder:
             info["verified_cosine"] = meta.get("min_cosine")
         return info
 
-    def embed(self, texts: Sequence[str], *, batch_size: int = DEFAULT_BATCH) -> np.ndarray:
+    def embed(self, texts: Sequence[str], *, batch_size: int | None = None) -> np.ndarray:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for ids in batches_by_length(texts, batch_size):
+        for ids in batches_by_length(texts, batch_size or self.batch_size):
             out[ids] = mean_pool(self.encoder.token_outputs([texts[i] for i in ids]))
         return out
 
     def embed_with_spans(
         self, texts: Sequence[str], spans: Sequence[Sequence[Span]], *,
-        batch_size: int = DEFAULT_BATCH, progress: Callable[[int], None] | None = None,
+        batch_size: int | None = None, progress: Callable[[int], None] | None = None,
     ) -> tuple[np.ndarray, list[np.ndarray]]:
         """Each text's vector and a vector for each of its spans, from one forward pass."""
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         span_vectors: list[np.ndarray] = [np.zeros((0, self.dimension), np.float32)] * len(texts)
-        for ids in batches_by_length(texts, batch_size):
+        for ids in batches_by_length(texts, batch_size or self.batch_size):
             batch = self.encoder.token_outputs([texts[i] for i in ids])
             out[ids] = mean_pool(batch)
             for row, i in enumerate(ids):

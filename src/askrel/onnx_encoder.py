@@ -87,6 +87,9 @@ class OnnxEncoder:
     """A TokenEncoder running an exported model with onnxruntime and the `tokenizers` library."""
 
     backend = "onnx"
+    # Small batches run faster on CPU than large ones (measured: 8 beats 32 by ~1.3x for
+    # this model, fp32 and int8 alike), since their activations stay in cache.
+    batch_size = 8
 
     def __init__(self, directory: Path, *, threads: int | None = None) -> None:
         import onnxruntime as ort
@@ -145,7 +148,8 @@ def export_model(model: str | None, target: Path, *, precision: str = "fp32",
     started = time.perf_counter()
     reference = SentenceTransformerEncoder(model)
     st = reference.model
-    transformer = st[0].auto_model.eval()
+    transformer: Any = st[0].auto_model
+    transformer.eval()
     tokenizer = st.tokenizer
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.parent / f".{target.name}.{os.getpid()}.partial"
@@ -187,7 +191,7 @@ def export_model(model: str | None, target: Path, *, precision: str = "fp32",
             "model": reference.name,
             "precision": precision,
             "dimension": reference.dimension,
-            "max_tokens": int(st.max_seq_length),
+            "max_tokens": int(st.max_seq_length or tokenizer.model_max_length),
             "pad_id": int(tokenizer.pad_token_id or 0),
             "pad_token": str(tokenizer.pad_token or "[PAD]"),
             "inputs": names,

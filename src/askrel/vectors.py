@@ -19,7 +19,7 @@ VECTOR_FILE = "vectors.faiss"
 # Up to this many vectors an exact scan costs a few milliseconds (about 0.13 us per vector
 # on one core with AVX-512); above it, IVF answers in about a millisecond.
 FLAT_MAX = 50_000
-TARGET_RECALL = 0.98
+TARGET_RECALL = 0.97  # on stand-in queries; question vectors came out ~1 point higher
 NPROBE_CHOICES = (8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256)
 TRAIN_PER_CELL = 64  # k-means training points per cell (FAISS warns below 39)
 
@@ -57,16 +57,16 @@ class VectorIndex:
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         n, dimension = vectors.shape
         if n <= flat_max:
-            index = faiss.IndexFlatIP(dimension)
+            flat = faiss.IndexFlatIP(dimension)
             if n:
-                index.add(vectors)
-            return cls(index, "flat")
+                flat.add(vectors)
+            return cls(flat, "flat")
         previous = faiss.omp_get_max_threads()
         faiss.omp_set_num_threads(os.cpu_count() or 1)  # building is batch work: all cores
         try:
             nlist = ivf_cells(n)
             quantizer = faiss.IndexFlatIP(dimension)
-            index = faiss.IndexIVFFlat(quantizer, dimension, nlist, faiss.METRIC_INNER_PRODUCT)
+            index: Any = faiss.IndexIVFFlat(quantizer, dimension, nlist, faiss.METRIC_INNER_PRODUCT)
             rng = np.random.default_rng(seed)
             train = vectors[np.sort(rng.choice(n, min(n, TRAIN_PER_CELL * nlist),
                                                replace=False))]
@@ -106,7 +106,7 @@ class VectorIndex:
         if k <= 0:
             return (np.zeros((len(queries), 0), dtype=np.float32),
                     np.zeros((len(queries), 0), dtype=np.int64))
-        params = None
+        params: Any = None
         if self.kind == "ivf":
             params = faiss.SearchParametersIVF()
             nprobe = int(self._index.nprobe)
@@ -127,14 +127,90 @@ class VectorIndex:
 
     @classmethod
     def load(cls, directory: Path, kind: str | None = None, *,
-             info: dict[str, Any] | None = None) -> VectorIndex:
-        """Load for searching; the type is read from the file (`kind` is only a fallback)."""
+             info: dict[str, Any] | None = None, query_threads: int | None = 1
+             ) -> VectorIndex:
+        """Load for searching; the type is read from the file (`kind` is only a fallback).
+
+        Loading sets FAISS's threads to `query_threads` (None leaves them): one thread answers
+        a single query faster than several, which only add OpenMP start-up and contention.
+        """
         import faiss
 
+        if query_threads:
+            set_query_threads(query_threads)
         index = faiss.read_index(str(directory / VECTOR_FILE))
         if isinstance(index, faiss.IndexIVF):
             return cls(index, "ivf", info)
         return cls(index, kind or "flat", info)
+
+
+class NpyRows:
+    """Rows of a 2-D `.npy` file, read on demand with pread.
+
+    For the few rows a query needs (candidates' vectors, a passage's sentence vectors).
+    A memory map of the file would do the same reads, but every page it touches, and on
+    kernels that cache files in large folios whole neighbouring blocks, stays counted in
+    the process's resident memory: at a million passages that grows past a gigabyte.
+    Indexing gives numpy arrays: an int gives one row, a slice or a sequence of ints a 2-D
+    array (rows in the order asked).
+    """
+
+    def __init__(self, path: Path) -> None:
+        with open(path, "rb") as f:
+            version = np.lib.format.read_magic(f)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+            else:
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+            self.offset = f.tell()
+        if fortran or len(shape) != 2 or dtype.hasobject:
+            raise ValueError(f"{path} is not a 2-D C-ordered numeric array.")
+        self.path = path
+        self.shape: tuple[int, int] = (int(shape[0]), int(shape[1]))
+        self.dtype = dtype
+        self.row_bytes = self.shape[1] * dtype.itemsize
+        self._fd = os.open(path, os.O_RDONLY)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __del__(self) -> None:
+        fd = getattr(self, "_fd", None)
+        if fd is not None:
+            os.close(fd)
+
+    def _read(self, start: int, count: int) -> np.ndarray:
+        data = os.pread(self._fd, count * self.row_bytes, self.offset + start * self.row_bytes)
+        if len(data) != count * self.row_bytes:
+            raise IndexError(f"rows {start}..{start + count} are beyond {self.path}")
+        return np.frombuffer(data, dtype=self.dtype).reshape(count, self.shape[1])
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        n = self.shape[0]
+        if isinstance(key, (int, np.integer)):
+            i = int(key) + (n if key < 0 else 0)
+            if not 0 <= i < n:
+                raise IndexError(f"row {key} out of range for {n} rows")
+            return self._read(i, 1)[0]
+        if isinstance(key, slice):
+            start, stop, step = key.indices(n)
+            if step != 1:
+                return self[np.arange(start, stop, step)]
+            return self._read(start, max(0, stop - start))
+        ids = np.asarray(key, dtype=np.int64).reshape(-1)
+        ids = np.where(ids < 0, ids + n, ids)
+        if len(ids) and (ids.min() < 0 or ids.max() >= n):
+            raise IndexError(f"row ids out of range for {n} rows")
+        size, fd, base = self.row_bytes, self._fd, self.offset
+        data = b"".join([os.pread(fd, size, base + i * size) for i in ids.tolist()])
+        return np.frombuffer(data, dtype=self.dtype).reshape(len(ids), self.shape[1])
+
+
+def open_rows(path: Path, in_memory_max: int = 64 * 2 ** 20) -> np.ndarray | NpyRows:
+    """A 2-D `.npy` file for row lookups: loaded whole when small, else read row by row."""
+    if path.stat().st_size <= in_memory_max:
+        return np.load(path, allow_pickle=False)
+    return NpyRows(path)
 
 
 def exact_top(vectors: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
