@@ -104,6 +104,15 @@ def test_follow_up_turn_names_the_earlier_questions():
     assert "Follow-up" in out and "“&lt;first&gt;”" in out
 
 
+def test_turn_says_when_the_search_was_narrowed():
+    answer = {"question": "Q?", "answered": True, "mode": "bm25", "results": []}
+
+    out = render.turn_html({"answer": answer, "threshold": 0.35, "history": [],
+                            "sources": ["sources/a<b>.txt"]}, 0)
+
+    assert "Searched words (BM25) only · only in a&lt;b&gt;.txt." in out
+
+
 def test_document_html_marks_the_passage_and_its_answer_inside():
     text = "---\ntitle: x\n---\nIntro <x>. Cited part. Answer here. Rest & end."
     start, end = text.index("Cited"), text.index(" Rest")

@@ -65,3 +65,30 @@ def test_app_py_starts_the_serve_command():
                          capture_output=True, text=True, timeout=60, check=True)
     assert "Start the web UI" in out.stdout
     assert "--read-only" in out.stdout
+
+
+@pytest.mark.slow
+def test_a_rebuild_from_another_process_is_picked_up_without_a_restart(web_project, unused_port):
+    from gradio_client import Client
+
+    from askrel.indexing import build_index
+    from askrel.web import build_app
+    from askrel.web.ui import serve
+
+    app = build_app(web_project.index, web_project.sources, root=web_project.root)
+    url = serve(app, port=unused_port, block=False, quiet=True)
+    question = "How many quince trees did the Brightwater orchard plant?"
+    try:
+        client = Client(url, verbose=False)
+        before = client.predict(question, api_name="/ask")
+        (web_project.sources / "orchard.md").write_text(
+            "The Brightwater orchard planted 340 quince trees along the north wall in 2021.\n\n"
+            "Quince blossoms appear there in late April.\n", encoding="utf-8")
+        build_index(web_project.sources, web_project.index, root=web_project.root)
+        after = client.predict(question, api_name="/ask")
+    finally:
+        app.close()
+        (web_project.sources / "orchard.md").unlink()
+
+    assert all(h["citation"]["source"] != "sources/orchard.md" for h in before["results"])
+    assert after["results"][0]["citation"]["source"] == "sources/orchard.md"

@@ -15,6 +15,7 @@ Span = tuple[int, int]
 _LINE_BREAKS = re.compile(r"(\s*\n\s*)")
 
 STRONG_MARGIN = 0.15  # relevance this far above the answer threshold reads as a strong match
+MODE_NAMES = {"dense": "meaning", "bm25": "words (BM25)", "hybrid": "meaning + words"}
 MISS_CHARS = 280  # the evaluation's misses table shows this much of each passage
 
 
@@ -126,6 +127,13 @@ def turn_html(turn: dict[str, Any], number: int) -> str:
     if turn.get("history"):
         parts.append('<p class="context">Follow-up; searched together with: '
                      + " · ".join(f"“{escape(h)}”" for h in turn["history"]) + "</p>")
+    narrowed = []
+    if answer.get("mode", "hybrid") != "hybrid":
+        narrowed.append(f"{escape(MODE_NAMES.get(answer['mode'], answer['mode']))} only")
+    if turn.get("sources"):
+        narrowed.append("only in " + ", ".join(escape(file_name(x)) for x in turn["sources"]))
+    if narrowed:
+        parts.append(f'<p class="context">Searched {" · ".join(narrowed)}.</p>')
     parts.append("</div>")
     if answer.get("error"):
         parts.append(f'<p class="notice notice-error">{escape(answer["error"])}</p></section>')

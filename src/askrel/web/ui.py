@@ -96,7 +96,7 @@ class WebApp:
         if "error" in result:
             return gr.skip(), turns, gr.skip(), render.status_html(result["error"])
         turns.append({"answer": result, "threshold": searcher.calibration.threshold,
-                      "history": history[-MAX_HISTORY:]})
+                      "history": history[-MAX_HISTORY:], "sources": list(sources or [])})
         return render.conversation_html(turns), turns, "", ""
 
     def new_conversation(self) -> tuple[Any, ...]:
