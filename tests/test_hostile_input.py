@@ -113,7 +113,8 @@ def test_odd_encodings_are_cited_in_their_decoded_text(hostile):
     searcher = Searcher(index, embedder=fake_embedder())
     for name, text, question in (("sources/utf16.txt", UTF16, "ferry Ærø half past five"),
                                  ("sources/latin1.txt", LATIN1, "café crème façade")):
-        hit = searcher.ask(question, top_k=1).results[0]
+        # BM25: the fake embedder's 16-dimensional word vectors are too noisy to rank by
+        hit = searcher.ask(question, top_k=1, mode="bm25").results[0]
         assert hit.citation.source == name
         c = hit.citation
         assert text[c.char_start:c.char_end] == hit.text

@@ -25,7 +25,7 @@ from askrel.indexing import (
 from askrel.lexical import LexicalIndex
 from askrel.records import Answer, Citation, Hit, Passage
 from askrel.store import STORE_FILE, PassageStore, read_manifest
-from askrel.vectors import VectorIndex
+from askrel.vectors import VectorIndex, open_rows
 
 MODES = ("hybrid", "dense", "bm25")
 MAX_QUESTION_CHARS = 1000
@@ -122,8 +122,8 @@ class Searcher:
                 f"askrel index --model {wanted}")
         self.model = recorded
         self.store = PassageStore(self.build / STORE_FILE)
-        self.embeddings = np.load(self.build / EMBEDDINGS_FILE, mmap_mode="r")
-        self.sentence_vectors = np.load(self.build / SENTENCE_VECTORS_FILE, mmap_mode="r")
+        self.embeddings = open_rows(self.build / EMBEDDINGS_FILE)
+        self.sentence_vectors = open_rows(self.build / SENTENCE_VECTORS_FILE)
         self.vectors = VectorIndex.load(self.build)
         self.lexical = LexicalIndex.load(self.build, self.manifest["passages"])
         self.calibration = load_calibration(index_dir, recorded)
@@ -161,7 +161,7 @@ class Searcher:
         queries = self._queries(text, context)
         focus = self._conversation_focus(context, mode, allowed) if context else []
         ranked = self._rank(queries, mode, top_k, allowed, focus)
-        hits = self._hits(ranked, queries[0])
+        hits = self._hits(ranked, self._marking_query(queries))
         answered = self.decide_answered(text, hits)
         message = note
         if not answered:
@@ -187,6 +187,15 @@ class Searcher:
         vectors = self.embedder.embed(texts)
         weights = [1.0, self.settings.history_weight]
         return [_Query(t, v, w) for t, v, w in zip(texts, vectors, weights, strict=False)]
+
+    @staticmethod
+    def _marking_query(queries: list[_Query]) -> _Query:
+        """What sentences are marked against: in a follow-up, the question in context and the
+        question alone together, so the mark lands on what is asked, not on the topic."""
+        if len(queries) == 1:
+            return queries[0]
+        mixed = queries[0].vector + queries[1].vector
+        return _Query(queries[0].text, mixed / max(float(np.linalg.norm(mixed)), 1e-9), 1.0)
 
     def _conversation_focus(self, context: list[str], mode: str,
                             allowed: np.ndarray | None) -> list[int]:
