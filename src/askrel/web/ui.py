@@ -331,13 +331,16 @@ def _sources_tab(web: WebApp, filter_box: gr.Dropdown) -> tuple[gr.HTML, gr.HTML
         rebuild = gr.Button("Rebuild index", variant="primary", elem_id="rebuild", scale=0,
                             min_width=160)
         upload_result = gr.HTML("", elem_id="upload-result", js_on_load=None)
-        rebuild_result = gr.HTML("", elem_id="rebuild-result", js_on_load=None)
+        rebuild_result = gr.HTML(
+            '<p class="muted">A rebuild reads new and changed files; unchanged ones are reused.'
+            "</p>", elem_id="rebuild-result", js_on_load=None, min_height=64)
     table = gr.HTML("", elem_id="sources-table", js_on_load=None)
     if not web.read_only:
         upload.upload(web.save_uploads, [upload], [upload_result, upload, table],
                       api_visibility="private")
         rebuild.click(web.rebuild, None, [rebuild_result, facts, table, filter_box],
-                      concurrency_limit=None, api_visibility="private")
+                      concurrency_limit=None, api_visibility="private",
+                      show_progress_on=[rebuild_result])
     return facts, table
 
 
@@ -362,12 +365,12 @@ def _evaluate_tab(web: WebApp) -> None:
                     min_width=160)
     status = gr.HTML("", elem_id="eval-status", js_on_load=None)
     with gr.Row(equal_height=False):
-        table = gr.Markdown(elem_id="eval-metrics", min_height=0)
+        table = gr.Markdown(elem_id="eval-metrics", min_height=64)
         plot = gr.Image(label="hit@k by mode", type="pil", interactive=False,
                         elem_id="eval-plot", buttons=["download"], min_width=320)
     misses = gr.HTML("", elem_id="eval-misses", js_on_load=None)
     run.click(web.evaluate, [which, questions, modes], [status, table, plot, misses],
-              concurrency_limit=1, api_visibility="private")
+              concurrency_limit=1, api_visibility="private", show_progress_on=[table])
 
 
 # ---------------------------------------------------------------- serving
