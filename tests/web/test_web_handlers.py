@@ -72,7 +72,8 @@ def test_open_source_shows_the_whole_document_with_the_passage_marked(web, web_p
 def test_open_source_ignores_forged_clicks(web):
     _, turns, _, _ = web.chat("When did the two countries normalize relations?", [], 3,
                               "hybrid", [])
-    for data in ({"turn": 5, "rank": 1}, {"turn": 0, "rank": 99}, {"turn": "x"}, {}, None):
+    for data in ({"turn": 5, "rank": 1}, {"turn": -1, "rank": 1}, {"turn": 0, "rank": 99},
+                 {"turn": "x"}, {}, None):
         body, column = web.open_source(turns, Event(data))
         assert body.__class__.__name__ != "str"  # gr.skip(): nothing changes
 

@@ -70,8 +70,8 @@ def test_save_refuses_oversized_empty_and_duplicate_files(tmp_path):
     (sources / "kept.txt").write_bytes(b"same content")
 
     with pytest.raises(UploadError, match="over the 1 MB limit"):
-        save_upload(upload(tmp_path, "big.txt", b"x" * 1_000_001), "big.txt", sources,
-                    max_bytes=1_000_000)
+        save_upload(upload(tmp_path, "big.txt", b"x" * (2**20 + 1)), "big.txt", sources,
+                    max_bytes=2**20)
     with pytest.raises(UploadError, match="empty"):
         save_upload(upload(tmp_path, "e.txt", b""), "e.txt", sources)
     with pytest.raises(UploadError, match="kept.txt"):

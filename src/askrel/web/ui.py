@@ -16,10 +16,10 @@ from askrel.search import MAX_HISTORY, MODES, LiveSearcher, QuestionError, Searc
 from askrel.sources import SUPPORTED_SUFFIXES, discover, display_path
 from askrel.web import render
 from askrel.web.documents import DocumentCache, ViewerError, source_view
-from askrel.web.uploads import MAX_UPLOAD_BYTES, UploadError, save_upload
+from askrel.web.uploads import MAX_UPLOAD_BYTES, MIB, UploadError, save_upload
 
 HERE = Path(__file__).parent
-MAX_EVAL_FILE_BYTES = 10 * 1024 * 1024
+MAX_EVAL_FILE_BYTES = 10 * MIB
 MODE_CHOICES = [("Hybrid: meaning + words", "hybrid"), ("Meaning only", "dense"),
                 ("Words only (BM25)", "bm25")]
 BUILD_STAGES = {"reading": "Reading sources", "embedding": "Embedding passages",
@@ -108,6 +108,8 @@ class WebApp:
         data = evt._data if isinstance(evt._data, dict) else {}
         try:
             turn, rank = int(data["turn"]), int(data["rank"])
+            if turn < 0:
+                raise IndexError(turn)
             hit = next(h for h in (turns or [])[turn]["answer"]["results"] if h["rank"] == rank)
         except (KeyError, TypeError, ValueError, IndexError, StopIteration):
             return gr.skip(), gr.skip()
@@ -131,8 +133,9 @@ class WebApp:
 
     def source_choices(self) -> list[tuple[str, str]]:
         rows = self.live.get().store.sources()
-        return [(f"{r['title'] or render.file_name(r['source'])} ({render.file_name(r['source'])})",
-                 r["source"]) for r in rows]
+        names = [render.file_name(r["source"]) for r in rows]
+        return [(f"{r['title']} ({name})" if r["title"] else name, r["source"])
+                for r, name in zip(rows, names, strict=True)]
 
     def index_views(self) -> tuple[str, str, Any]:
         """The index facts, the sources table and the filter's choices, as they are now."""
@@ -208,7 +211,7 @@ class WebApp:
                 return render.status_html(f"{path.name}: a question file ends in .jsonl."), *none
             if path.stat().st_size > MAX_EVAL_FILE_BYTES:
                 return render.status_html(
-                    f"{path.name} is over the {MAX_EVAL_FILE_BYTES // 1_000_000} MB limit."), *none
+                    f"{path.name} is over the {MAX_EVAL_FILE_BYTES // MIB} MB limit."), *none
         else:
             path = self.default_questions()
             if not path.is_file():
@@ -325,7 +328,7 @@ def _sources_tab(web: WebApp, filter_box: gr.Dropdown) -> tuple[gr.HTML, gr.HTML
                 "Questions are answered from the current index until the new one is ready."
                 "</p>", js_on_load=None)
         upload = gr.File(label=f"Upload .txt, .md or .pdf files (up to "
-                               f"{MAX_UPLOAD_BYTES // 1_000_000} MB each)",
+                               f"{MAX_UPLOAD_BYTES // MIB} MB each)",
                          file_count="multiple", file_types=sorted(SUPPORTED_SUFFIXES),
                          type="filepath", elem_id="upload", height=150)
         rebuild = gr.Button("Rebuild index", variant="primary", elem_id="rebuild", scale=0,

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from askrel.sources import SUPPORTED_SUFFIXES, discover
 
-MAX_UPLOAD_BYTES = 50_000_000
+MIB = 1024 * 1024
+MAX_UPLOAD_BYTES = 50 * MIB  # the web server refuses larger uploads with the same figure
 MAX_NAME_CHARS = 120
 _UNSAFE = re.compile(r"[^\w.\- ]+")
 
@@ -81,8 +82,8 @@ def save_upload(upload: Path, original_name: str, sources_dir: Path,
     if size == 0:
         raise UploadError(f"{original_name}: the file is empty.")
     if size > max_bytes:
-        raise UploadError(f"{original_name}: {size / 1e6:.1f} MB is over the "
-                          f"{max_bytes / 1e6:.0f} MB limit for uploads.")
+        raise UploadError(f"{original_name}: {size / MIB:.1f} MB is over the "
+                          f"{max_bytes / MIB:.0f} MB limit for uploads.")
     sources_dir.mkdir(parents=True, exist_ok=True)
     twin = _same_content(upload, sources_dir)
     if twin is not None:
