@@ -65,3 +65,18 @@ def test_quick_bench_reports_every_figure(tmp_path):
     assert data["cold_start"]["heavy_modules_loaded"] == []
     assert data["cold_start"]["process_peak_rss_mb"] > 0
     assert "passages/s" in format_text(data)
+
+
+def test_larger_corpus_makes_distinct_variants_of_text_sources(tmp_path):
+    from askrel.bench import corpus_texts, larger_corpus
+
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    first = sorted(BUNDLED_SOURCES.glob("*.txt"))[0]
+    shutil.copy(first, sources / first.name)
+    (sources / "ignored.pdf").write_bytes(b"%PDF-1.4")
+    large = larger_corpus(sources, tmp_path / "large", copies=3)
+    assert large is not None
+    files = sorted((tmp_path / "large").iterdir())
+    assert len(files) == 3 and len({f.read_text() for f in files}) == 3
+    assert large["passages"] >= 3 * len(corpus_texts(sources)[0])

@@ -110,6 +110,9 @@ class OnnxEncoder:
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.inter_op_num_threads = 1
+        # Threads that spin while waiting for work win little on an idle machine and lose
+        # half the speed when other processes want the cores (measured 24 vs 44 passages/s).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         if threads:
             options.intra_op_num_threads = threads
         self.threads = threads or 0
@@ -175,16 +178,20 @@ def export_model(model: str | None, target: Path, *, precision: str = "fp32",
                 opset_version=17, dynamo=False,
             )
         if precision == "int8":
+            root_logger = logging.getLogger()
+            level, handlers = root_logger.level, list(root_logger.handlers)
+            # onnxruntime's quantization modules call logging.basicConfig when imported and
+            # log a pre-processing hint: keep both out of the caller's logging
             from onnxruntime.quantization import QuantType, quantize_dynamic
 
-            root_logger = logging.getLogger()
-            level = root_logger.level
-            root_logger.setLevel(logging.ERROR)  # a pre-processing hint logged at WARNING
+            root_logger.setLevel(logging.ERROR)
             try:
                 quantize_dynamic(str(fp32_path), str(tmp / MODEL_FILE), per_channel=True,
                                  weight_type=QuantType.QInt8)
             finally:
                 root_logger.setLevel(level)
+                for handler in [h for h in root_logger.handlers if h not in handlers]:
+                    root_logger.removeHandler(handler)
             fp32_path.unlink()
         meta: dict[str, Any] = {
             "export_version": EXPORT_VERSION,
