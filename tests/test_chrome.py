@@ -100,4 +100,14 @@ def test_running_headers_and_footers_of_pdf_pages_are_chrome() -> None:
     kept_text = [pages[2][b.start:b.end]
                  for b in content_blocks(pages[2], web_rules=False, running=running)]
     assert kept_text == ["This page explains the lights in full sentences."]
-    assert running_lines(pages[:2]) == set()  # too few pages to tell
+    assert running_lines(pages[:2]) == {"page # of #"}  # numbered: two pages are enough
+    assert running_lines(pages[:1]) == set()
+    chapter = ["Chapter 3: Utilities 7\nFirst text.", "Chapter 3: Utilities 8\nOther text."]
+    assert running_lines(chapter) == {"chapter #: utilities #"}
+
+
+def test_table_of_contents_lines_are_chrome() -> None:
+    text = ("Contents\n\nHeader file libtasn1.h . . . . . . . . . . . . 4\n"
+            "Introduction.......................... iv\n\n"
+            "The library parses definitions. It ends with a full stop.")
+    assert kept(text) == ["Contents", "The library parses definitions. It ends with a full stop."]

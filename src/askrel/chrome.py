@@ -55,6 +55,8 @@ _TAIL_HEADING = re.compile(
     re.IGNORECASE,
 )
 _HAS_WORD = re.compile(r"[^\W\d_]{2,}")
+# A table-of-contents or index line: a title, dot leaders, a page number.
+_DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*[\divxlc]+\s*$", re.IGNORECASE)
 MAX_PROMPT_WORDS = 16
 MAX_HEADING_WORDS = 20
 
@@ -102,6 +104,8 @@ def is_chrome_line(line: Line) -> bool:
     """A single line that is interface text rather than writing."""
     if not _HAS_WORD.search(line.text):
         return True  # numbers, dates, counters, punctuation
+    if _DOT_LEADER.search(line.text):
+        return True
     if is_ui_label_line(_BULLET.sub("", line.text)):
         return True
     if _TEASER.match(_BULLET.sub("", line.text)) and line.words <= MAX_PROMPT_WORDS:
@@ -114,20 +118,26 @@ def line_key(text: str) -> str:
     return re.sub(r"\d+", "#", " ".join(text.split()).casefold())
 
 
-def running_lines(page_texts: list[str], min_share: float = 0.5, min_pages: int = 3) -> set[str]:
-    """Line keys that recur on at least `min_share` of the pages: running headers and footers.
+def running_lines(page_texts: list[str], min_share: float = 0.1, min_pages: int = 3) -> set[str]:
+    """Line keys that recur at the top or bottom of pages: running headers and footers.
 
-    Looks only at the first and last three lines of each page, where they sit.
+    A key must recur on `min_share` of the pages (and `min_pages` pages); one that carries a
+    page number at its start or end ("Chapter 4: Function reference 12") needs only two.
+    Looks only at the first and last two lines of each page, where they sit.
     """
-    if len(page_texts) < min_pages:
+    if len(page_texts) < 2:
         return set()
     counts: dict[str, int] = {}
     for text in page_texts:
         lines = [ln for ln in text.splitlines() if ln.strip()]
-        for key in {line_key(ln) for ln in lines[:3] + lines[-3:]}:
+        for key in {line_key(ln) for ln in lines[:2] + lines[-2:]}:
             counts[key] = counts.get(key, 0) + 1
     needed = max(min_pages, min_share * len(page_texts))
-    return {key for key, n in counts.items() if n >= needed}
+    return {key for key, n in counts.items()
+            if n >= needed or (n >= 2 and _PAGE_NUMBERED.search(key))}
+
+
+_PAGE_NUMBERED = re.compile(r"^#\s|\s#$")
 
 
 def chrome_flags(lines: list[Line], *, web_rules: bool = True,

@@ -44,17 +44,23 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 
 def _progress_printer() -> object:
-    """A progress callback drawing one tqdm bar per stage on standard error."""
+    """A progress callback: one tqdm bar per stage on a terminal, one line per stage otherwise."""
     from tqdm import tqdm
 
+    interactive = sys.stderr.isatty()
     bars: dict[str, tqdm] = {}
+    finished: set[str] = set()
 
     def progress(stage: str, done: int, total: int) -> None:
+        if not interactive:
+            if done >= total and stage not in finished and total > 1:
+                finished.add(stage)
+                say(f"{stage}: {total} done")
+            return
         bar = bars.get(stage)
         if bar is None:
             bar = bars[stage] = tqdm(total=total, desc=f"{stage:>9}", unit=" item",
-                                     file=sys.stderr, leave=False,
-                                     disable=not sys.stderr.isatty() and total < 2)
+                                     file=sys.stderr, leave=False)
         bar.n = done
         bar.refresh()
         if done >= total:
