@@ -138,3 +138,26 @@ def test_bundled_manifest_records_encoder_and_vector_index(bundled_index):
     assert manifest["encoder"]["precision"] in ("fp32", "int8")
     assert manifest["vector_index"]["type"] == "flat"
     assert manifest["vector_index"]["size"] == manifest["passages"]
+
+
+def test_a_change_of_precision_re_embeds_everything(tmp_path):
+    from askrel.indexing import build_index, current_build
+    from askrel.store import read_manifest
+
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "a.txt").write_text("Pumps need priming before the first start. " * 20)
+    fp32 = Embedder(FakeEncoder())
+    build_index(sources, tmp_path / "index", embedder=fp32)
+    manifest = read_manifest(current_build(tmp_path / "index"))
+    assert manifest["encoder"] == {"backend": "FakeEncoder", "precision": "fp32"}
+    assert manifest["vector_index"]["type"] == "flat"
+
+    assert build_index(sources, tmp_path / "index", embedder=fp32).embedded == 0
+    int8_encoder = FakeEncoder()
+    int8_encoder.precision = "int8"  # type: ignore[attr-defined]
+    report = build_index(sources, tmp_path / "index", embedder=Embedder(int8_encoder))
+    assert report.reembedded_all and "precision" in report.reembedded_all
+    assert report.embedded > 0
+    manifest = read_manifest(current_build(tmp_path / "index"))
+    assert manifest["encoder"]["precision"] == "int8"

@@ -416,6 +416,13 @@ def format_text(result: dict[str, Any]) -> str:
     if "torch_raw_encode" in result:
         lines.append(f"\ntorch raw encode {result['torch_raw_encode']['passages_per_s']:.1f} "
                      "passages/s")
+    if "given_index_query" in result:
+        q = result["given_index_query"]
+        lines.append(f"\n[{result['cold_start']['index']}] query encode p50 "
+                     f"{q['encode_ms']['p50']:.2f} ms ({q['encoder']['backend']} "
+                     f"{q['encoder']['precision']})")
+        for mode, t in q["ask_ms"].items():
+            lines.append(f"  ask {mode:<8} p50 {t['p50']:.2f} ms  p99 {t['p99']:.2f} ms")
     c = result["cold_start"]
     lines.append(f"\naskrel ask cold start {c['seconds']}s (runs {c['all_seconds']}); "
                  f"heavy modules loaded: {', '.join(c['heavy_modules_loaded']) or 'none'}; "
