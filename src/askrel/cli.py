@@ -90,13 +90,14 @@ def describe_report(report: BuildReport) -> str:
     return "\n".join(lines)
 
 
-def run_build(sources: Path, index: Path, model: str | None) -> BuildReport:
+def run_build(sources: Path, index: Path, model: str | None,
+              precision: str | None = None) -> BuildReport:
     from askrel.indexing import IndexError_, build_index
 
     try:
-        report = build_index(sources, index, model=model, root=Path.cwd(),
+        report = build_index(sources, index, model=model, root=Path.cwd(), precision=precision,
                              progress=_progress_printer())  # type: ignore[arg-type]
-    except (IndexError_, RuntimeError) as exc:
+    except (IndexError_, RuntimeError, ValueError) as exc:
         raise fail(str(exc)) from exc
     say(describe_report(report))
     return report
@@ -118,9 +119,13 @@ def open_searcher(sources: Path, index: Path, model: str | None) -> Searcher:
 
 @app.command()
 def index(sources: SourcesOpt = Path("sources"), index: IndexOpt = Path("index"),
-          model: ModelOpt = None) -> None:
+          model: ModelOpt = None,
+          precision: Annotated[str, typer.Option(
+              help="Encoder precision: fp32, or int8 (faster, slightly less accurate; "
+                   "see docs/performance.md). A change re-embeds everything.")] = "fp32",
+          ) -> None:
     """Build or update the index from the sources folder (only what changed is redone)."""
-    report = run_build(sources, index, model)
+    report = run_build(sources, index, model, precision)
     if report.problems:
         say(f"{len(report.problems)} file(s) could not be indexed; the rest were.")
 

@@ -339,5 +339,8 @@ class LiveSearcher:
             return searcher
         with self._lock:
             if self._searcher is searcher:
-                self._searcher = Searcher(self.index_dir, embedder=searcher._embedder)
+                fresh_searcher = Searcher(self.index_dir)
+                if fresh_searcher.manifest.get("encoder") == searcher.manifest.get("encoder"):
+                    fresh_searcher._embedder = searcher._embedder  # same model: no reload
+                self._searcher = fresh_searcher
             return self._searcher
