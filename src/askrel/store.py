@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -90,25 +89,22 @@ class PassageStore:
         spans = tuple((int(a), int(b)) for a, b in json.loads(sentences))
         return Passage(pid, source, page, start, end, text, spans, heading), int(first)
 
-    def get(self, ids: Iterable[int]) -> dict[int, tuple[Passage, int]]:
-        """Passages (with their first sentence row) by id."""
+    def _by_ids(self, columns: str, ids: Iterable[int], condition: str = "") -> list[tuple]:
+        """Rows of the given passage ids (any order); `condition` narrows them further."""
         ids = [int(i) for i in ids]
         if not ids:
-            return {}
+            return []
         marks = ",".join("?" * len(ids))
-        rows = self._db.execute(
-            f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE id IN ({marks})", ids)
-        return {row[0]: self._passage(row) for row in rows}
+        return self._db.execute(
+            f"SELECT {columns} FROM passages WHERE id IN ({marks}){condition}", ids).fetchall()
+
+    def get(self, ids: Iterable[int]) -> dict[int, tuple[Passage, int]]:
+        """Passages (with their first sentence row) by id."""
+        return {row[0]: self._passage(row) for row in self._by_ids(_PASSAGE_COLUMNS, ids)}
 
     def sentence_rows(self, ids: Iterable[int]) -> dict[int, tuple[int, int]]:
         """(first sentence row, sentence count) of each passage id."""
-        ids = [int(i) for i in ids]
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
-        rows = self._db.execute(
-            f"SELECT id, first_sentence, json_array_length(sentences) FROM passages "
-            f"WHERE id IN ({marks})", ids)
+        rows = self._by_ids("id, first_sentence, json_array_length(sentences)", ids)
         return {pid: (first, count) for pid, first, count in rows}
 
     def passages_of(self, source: str) -> Iterator[tuple[Passage, int]]:
@@ -123,13 +119,7 @@ class PassageStore:
         Passages whose text (ignoring spacing and case) appears earlier in the index point at
         its first occurrence; showing only one per group keeps answers free of repeats.
         """
-        ids = [int(i) for i in ids]
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
-        rows = self._db.execute(
-            f"SELECT id, same_as FROM passages WHERE id IN ({marks}) AND same_as IS NOT NULL",
-            ids)
+        rows = self._by_ids("id, same_as", ids, " AND same_as IS NOT NULL")
         return {int(pid): int(first) for pid, first in rows}
 
     def ids_of_sources(self, sources: Iterable[str]) -> list[int]:
@@ -148,7 +138,3 @@ class PassageStore:
             "SELECT title, publisher, author, date, url FROM sources WHERE source = ?", (source,)
         ).fetchone()
         return SourceMeta(*row) if row else SourceMeta()
-
-
-def meta_dict(meta: SourceMeta) -> dict[str, str | None]:
-    return asdict(meta)
