@@ -235,13 +235,17 @@ class Searcher:
         ids = np.array(sorted(candidates), dtype=np.int64)
         features: list[np.ndarray] = []
         weights: list[float] = []
-        for q in queries:
+        if use_dense:  # each candidate's vectors are read once, for every query
+            query_vectors = np.stack([q.vector for q in queries])
+            passage_sims = np.asarray(self.embeddings[ids], np.float32) @ query_vectors.T
+            if mode != "bm25":
+                sentence_sims = self._best_sentence(ids, query_vectors)
+        for n, q in enumerate(queries):
             if use_dense and mode != "bm25":
-                features += [np.asarray(self.embeddings[ids], np.float32) @ q.vector,
-                             self._best_sentence(ids, q.vector)]
+                features += [passage_sims[:, n], sentence_sims[:, n]]
                 weights += [q.weight * cfg.dense_weight, q.weight * cfg.sentence_weight]
             elif use_dense:  # bm25 mode with no known term: dense is all there is
-                features.append(np.asarray(self.embeddings[ids], np.float32) @ q.vector)
+                features.append(passage_sims[:, n])
                 weights.append(q.weight)
             if q.text in lexical and mode != "dense":
                 features.append(lexical[q.text][ids])
@@ -268,15 +272,15 @@ class Searcher:
                 kept.append((pid, score))
         return kept[:top_k]
 
-    def _best_sentence(self, ids: np.ndarray, vector: np.ndarray) -> np.ndarray:
-        """For each passage, the similarity of its sentence closest to the query."""
+    def _best_sentence(self, ids: np.ndarray, queries: np.ndarray) -> np.ndarray:
+        """[passage, query]: the similarity of each passage's sentence closest to each query."""
         rows = self.store.sentence_rows(ids.tolist())
-        best = np.full(len(ids), -1.0, dtype=np.float32)
+        best = np.full((len(ids), len(queries)), -1.0, dtype=np.float32)
         for n, pid in enumerate(ids.tolist()):
             first, count = rows[pid]
             if count:
                 sentences = np.asarray(self.sentence_vectors[first:first + count], np.float32)
-                best[n] = float((sentences @ vector).max())
+                best[n] = (sentences @ queries.T).max(axis=0)
         return best
 
     def _bm25_scores(self, text: str, allowed: np.ndarray | None) -> np.ndarray:
