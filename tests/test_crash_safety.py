@@ -135,6 +135,21 @@ def assert_no_leftovers(index: Path) -> None:
     assert not [p for p in index.iterdir() if p.name.startswith(f".{CURRENT}.")]
 
 
+def start_round(sources: Path, index: Path, revisions: dict[int, dict[str, str]], round_no: int,
+                files: int, which: str, how: str, when) -> tuple[dict, StageWatcher]:
+    """Write revision `round_no` of the corpus and start a build that is killed `how`/`when`:
+    after `when` seconds ("time"), or on reaching stage `when` ("stage")."""
+    revisions = {round_no - 1: revisions[round_no - 1],
+                 round_no: corpus_texts(files, round_no)}
+    write_corpus(sources, revisions[round_no])
+    proc = start_builder(sources, index, which)
+    watcher = StageWatcher(proc, kill_on=when if how == "stage" else None)
+    if how == "time":
+        time.sleep(float(when))
+        proc.send_signal(signal.SIGKILL)
+    return revisions, watcher
+
+
 class Reader(threading.Thread):
     """Opens the live index over and over while builds run and are killed; records any time
     it finds the build that `current` names incomplete."""
@@ -198,14 +213,8 @@ def test_builds_killed_at_many_moments_leave_a_whole_index(tmp_path):
         while plans:
             how, when = plans.pop(0)
             round_no += 1
-            revisions = {round_no - 1: revisions[round_no - 1],
-                         round_no: corpus_texts(files, round_no)}
-            write_corpus(sources, revisions[round_no])
-            proc = start_builder(sources, index, "fake")
-            watcher = StageWatcher(proc, kill_on=when if how == "stage" else None)
-            if how == "time":
-                time.sleep(float(when))
-                proc.send_signal(signal.SIGKILL)
+            revisions, watcher = start_round(sources, index, revisions, round_no, files, "fake",
+                                             how, when)
             code = watcher.finish()
             stage = watcher.stages[-1] if watcher.stages else "start-up"
             live = check_index(index, revisions, embedder)
@@ -245,14 +254,8 @@ def test_builds_killed_with_the_real_model(tmp_path):
     build_index(sources, index, root=tmp_path, embedder=embedder)
     for round_no, (how, when) in enumerate([("time", 1.5), ("stage", "embedding"),
                                             ("stage", "writing 0")], start=1):
-        revisions = {round_no - 1: revisions[round_no - 1],
-                     round_no: corpus_texts(5, round_no)}
-        write_corpus(sources, revisions[round_no])
-        proc = start_builder(sources, index, "real")
-        watcher = StageWatcher(proc, kill_on=when if how == "stage" else None)
-        if how == "time":
-            time.sleep(float(when))
-            proc.send_signal(signal.SIGKILL)
+        revisions, watcher = start_round(sources, index, revisions, round_no, 5, "real",
+                                         how, when)
         assert watcher.finish(300) == -signal.SIGKILL, watcher.stages
         assert check_index(index, revisions, embedder) == round_no - 1
         report = build_index(sources, index, root=tmp_path, embedder=embedder)
