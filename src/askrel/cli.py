@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -43,8 +44,10 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _progress_printer() -> object:
-    """A progress callback: one tqdm bar per stage on a terminal, one line per stage otherwise."""
+def _progress_printer(done_line: str = "{stage}: {total} done",
+                      min_total: int = 2) -> Callable[[str, int, int], None]:
+    """A progress callback: one tqdm bar per stage on a terminal; otherwise `done_line` once
+    a stage of at least `min_total` items is finished."""
     from tqdm import tqdm
 
     interactive = sys.stderr.isatty()
@@ -53,9 +56,9 @@ def _progress_printer() -> object:
 
     def progress(stage: str, done: int, total: int) -> None:
         if not interactive:
-            if done >= total and stage not in finished and total > 1:
+            if done >= total and stage not in finished and total >= min_total:
                 finished.add(stage)
-                say(f"{stage}: {total} done")
+                say(done_line.format(stage=stage, total=total))
             return
         bar = bars.get(stage)
         if bar is None:
@@ -96,7 +99,7 @@ def run_build(sources: Path, index: Path, model: str | None,
 
     try:
         report = build_index(sources, index, model=model, root=Path.cwd(), precision=precision,
-                             progress=_progress_printer())  # type: ignore[arg-type]
+                             progress=_progress_printer())
     except (IndexError_, RuntimeError, ValueError) as exc:
         raise fail(str(exc)) from exc
     say(describe_report(report))
@@ -266,14 +269,7 @@ def eval_command(
     searcher = open_searcher(sources, index, None)
     say(f"Evaluating {len(items)} questions in {', '.join(modes)} mode(s) "
         f"(top-{top_k}, index {index}).")
-    bars = _progress_printer() if sys.stderr.isatty() else None
-
-    def progress(stage: str, done: int, total: int) -> None:
-        if bars is not None:
-            bars(stage, done, total)  # type: ignore[operator]
-        elif done == total:
-            say(f"  {stage}: {total} questions asked.")
-
+    progress = _progress_printer("  {stage}: {total} questions asked.", min_total=1)
     evaluation = evaluate(searcher, items, modes, top_k=top_k,
                           questions_path=questions_label(questions), progress=progress)
     fit = cal.fit_evaluation(evaluation)
