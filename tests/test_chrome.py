@@ -111,3 +111,38 @@ def test_table_of_contents_lines_are_chrome() -> None:
             "Introduction.......................... iv\n\n"
             "The library parses definitions. It ends with a full stop.")
     assert kept(text) == ["Contents", "The library parses definitions. It ends with a full stop."]
+
+
+def test_pdf_lines_with_identifiers_or_web_words_are_kept() -> None:
+    # Web-page rules (interface prompts, icon names) must not touch a manual's wrapped lines.
+    text = ("Another precious variable is R_BROWSER, the default HTML browser, which\n"
+            "should take a value. To log in to the server, type your name and\n"
+            "subscribe to the list; then stats sets STATS_mean and max_words.\n"
+            "12")
+    blocks = content_blocks(text, web_rules=False)
+    assert [text[b.start:b.end] for b in blocks] == [text.rsplit("\n", 1)[0]]
+
+
+def test_numeric_rows_of_a_pdf_table_are_kept_but_page_numbers_dropped() -> None:
+    text = "Values measured:\n1.5 2.5 3.5 4.5 5.5\n17"
+    blocks = content_blocks(text, web_rules=False)
+    assert [text[b.start:b.end] for b in blocks] == ["Values measured:\n1.5 2.5 3.5 4.5 5.5"]
+
+
+def test_icon_names_beside_labels_are_web_chrome_but_prose_with_identifiers_is_not() -> None:
+    assert kept("menu_open Columnists\n\nSet max_words in the settings file to change it.") == [
+        "Set max_words in the settings file to change it."]
+
+
+def test_contents_and_index_pages_are_navigation_only_at_the_edges() -> None:
+    from askrel.chrome import is_navigation_page, navigation_pages
+
+    contents = "\n".join(f"{n} Section about topic {n} . . . . . . {n * 3}" for n in range(1, 12))
+    index = "\n".join(f"term{n}, {n}, {n + 40}–{n + 42}" for n in range(12))
+    prose = "\n".join(f"Line {n} of a paragraph that explains how option {n} works." for n in
+                      range(12))
+    assert is_navigation_page(contents) and is_navigation_page(index)
+    assert not is_navigation_page(prose)
+    table = "\n".join(f"Width {n} {n * 2}" for n in range(12))  # a table mid-document
+    pages = [contents] + [prose] * 8 + [table] + [prose] * 8 + [index]
+    assert navigation_pages(pages) == {0, 18}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from askrel.records import Block
+from askrel.records import Block, Section
 
 _BULLET = re.compile(r"^\s*(?:[•·▪‣◦*\-–]|\d{1,2}[.)])\s+")
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
@@ -35,10 +35,11 @@ _PROMPT = re.compile(
     r"\bfree article|\bnewsletter|\bsign (?:in|up)\b|\blog ?in\b|\bcreate (?:an|a free) account\b|"
     r"\balready a (?:member|subscriber)\b|\byou are (?:currently )?(?:viewing|reading)\b|"
     r"\badvertisement\b|\ball rights reserved\b|\bshare (?:this|on)\b|"
-    r"^\s*(?:©|\(c\)|copyright\b)|"
-    r"\b[a-z]+_[a-z]+(?:_[a-z]+)*\b",  # icon ligature names such as menu_open
+    r"^\s*(?:©|\(c\)|copyright\b)",
     re.IGNORECASE,
 )
+# Names of icon-font ligatures ("menu_open", "arrow_forward") that captures keep as text.
+_ICON_NAME = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
 # A teaser for another page: "Also read: …", "See also: …", "More by …".
 _TEASER = re.compile(
     r"^\s*(?:also read|read also|read more|see also|related|recommended|watch|listen|"
@@ -100,16 +101,24 @@ def is_ui_label_line(text: str) -> bool:
     return not _UI_SEPARATORS.sub("", rest) and bool(text.strip())
 
 
-def is_chrome_line(line: Line) -> bool:
-    """A single line that is interface text rather than writing."""
-    if not _HAS_WORD.search(line.text):
+def is_chrome_line(line: Line, web_rules: bool = True) -> bool:
+    """A single line that is interface text rather than writing.
+
+    Without `web_rules` (a PDF page, whose lines are wrapped prose and code) only page
+    furniture counts: a bare page number or counter, and contents lines with dot leaders.
+    """
+    if not _HAS_WORD.search(line.text) and (web_rules or line.words <= 3):
         return True  # numbers, dates, counters, punctuation
     if _DOT_LEADER.search(line.text):
         return True
+    if not web_rules:
+        return False
     if is_ui_label_line(_BULLET.sub("", line.text)):
         return True
     if _TEASER.match(_BULLET.sub("", line.text)) and line.words <= MAX_PROMPT_WORDS:
         return True
+    if line.words <= 4 and _ICON_NAME.search(line.text):
+        return True  # an icon name beside a label: "menu_open Columnists"
     return line.words <= MAX_PROMPT_WORDS and bool(_PROMPT.search(line.text))
 
 
@@ -143,7 +152,8 @@ _PAGE_NUMBERED = re.compile(r"^#\s|\s#$")
 def chrome_flags(lines: list[Line], *, web_rules: bool = True,
                  running: frozenset[str] | set[str] = frozenset()) -> list[bool]:
     """For each line, whether it is chrome; `running` holds keys of running headers/footers."""
-    flags = [is_chrome_line(line) or (bool(running) and line_key(line.text) in running)
+    flags = [is_chrome_line(line, web_rules)
+             or (bool(running) and line_key(line.text) in running)
              for line in lines]
     if not web_rules:
         return flags
@@ -187,22 +197,27 @@ def is_heading(line: Line) -> bool:
 
 def content_blocks(text: str, start: int = 0, end: int | None = None, *,
                    web_rules: bool = True,
-                   running: frozenset[str] | set[str] = frozenset()) -> list[Block]:
+                   running: frozenset[str] | set[str] = frozenset(),
+                   sections: tuple[Section, ...] = ()) -> list[Block]:
     """The kept paragraphs of text[start:end] as blocks; segments break where chrome was cut.
 
     A paragraph is a run of kept lines with no blank line between them. A one-line paragraph
     that reads as a heading is marked so the chunker can keep it with the text it introduces.
+    Known `sections` (from a PDF's outline) start a new paragraph at their heading's line,
+    and a line that is wholly such a heading is a heading block.
     """
     end = len(text) if end is None else end
     lines = split_lines(text, start, end)
     flags = chrome_flags(lines, web_rules=web_rules, running=running)
+    section_starts = {s.start: s.end for s in sections if s.end > s.start}
     blocks: list[Block] = []
     run: list[Line] = []
     segment = 0
 
-    def close_run() -> None:
+    def close_run(heading: bool | None = None) -> None:
         if run:
-            heading = len(run) == 1 and is_heading(run[0])
+            if heading is None:
+                heading = len(run) == 1 and is_heading(run[0])
             blocks.append(Block(run[0].start, run[-1].end, heading, segment))
             run.clear()
 
@@ -212,8 +227,37 @@ def content_blocks(text: str, start: int = 0, end: int | None = None, *,
             if i == 0 or not flags[i - 1]:
                 segment += 1
             continue
-        if run and text.count("\n", run[-1].end, line.start) >= 2:
+        if run and (text.count("\n", run[-1].end, line.start) >= 2
+                    or line.start in section_starts):
             close_run()
         run.append(line)
+        if section_starts.get(line.start) == line.end:
+            close_run(heading=True)
     close_run()
     return blocks
+
+
+# A line of a table of contents or an index: words, then page numbers ("errorbars, 65–67, 70").
+_PAGE_REFERENCES = re.compile(
+    r"[\s.,]\s*(?:\d{1,4}|[ivxlc]{1,7})(?:\s*[–-]\s*\d{1,4})?"
+    r"(?:\s*,\s*\d{1,4}(?:\s*[–-]\s*\d{1,4})?)*\s*$", re.IGNORECASE)
+
+
+def is_navigation_page(text: str, min_lines: int = 8, min_share: float = 0.6) -> bool:
+    """True for a page of a table of contents or an index: most lines point at pages."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if len(lines) < min_lines:
+        return False
+    pointing = sum(1 for ln in lines if _PAGE_REFERENCES.search(ln) or not _HAS_WORD.search(ln))
+    return pointing >= min_share * len(lines)
+
+
+def navigation_pages(page_texts: list[str], edge_share: float = 0.15) -> set[int]:
+    """Positions of the pages that are a table of contents or an index.
+
+    Only pages in the first or last `edge_share` of a document count, where contents and
+    index pages sit, so a table of figures in the middle of a manual is never dropped.
+    """
+    edge = max(2, round(edge_share * len(page_texts)))
+    return {i for i, text in enumerate(page_texts)
+            if (i < edge or i >= len(page_texts) - edge) and is_navigation_page(text)}
