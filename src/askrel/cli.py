@@ -143,6 +143,7 @@ def format_answer(answer: Answer, color: bool) -> str:
         c = hit.citation
         title = c.title or Path(c.source).name
         where = f"page {c.page}, " if c.page else ""
+        where += f"{c.section}, " if c.section else ""
         meta = ", ".join(x for x in (c.publisher, c.date) if x)
         text, marked, last = hit.text, [], 0
         for start, end in hit.highlights:

@@ -12,6 +12,7 @@ A build killed at any moment leaves `current` on the previous complete build; it
 
 from __future__ import annotations
 
+import inspect
 import os
 import shutil
 import sqlite3
@@ -24,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from askrel.chrome import content_blocks, running_lines
+from askrel.chrome import content_blocks, navigation_pages, running_lines
 from askrel.chunking import DEFAULT_MAX_WORDS, DEFAULT_MIN_WORDS, chunk_blocks
 from askrel.embedding import Embedder, build_precision, load_embedder, resolve_model
 from askrel.lexical import LexicalIndex
@@ -136,17 +137,32 @@ def passage_prefix(meta: SourceMeta, heading: str | None, text: str) -> str:
 
 
 def document_passages(doc: Document, settings: ChunkSettings) -> list[Passage]:
-    """Chunk every text unit of a document into passages (ids are assigned later)."""
+    """Chunk every text unit of a document into passages (ids are assigned later).
+
+    A PDF with an outline gives each passage the section it belongs to: the last outline
+    entry that starts before the passage ends. Otherwise a passage's heading is the one it
+    contains, if any (headings guessed from the text are not carried forward: a web article's
+    short lines are too often no real section heading). Contents and index pages are left out.
+    """
     passages = []
-    running = running_lines([u.text for u in doc.units if u.page is not None])
+    pages = [u for u in doc.units if u.page is not None]
+    running = running_lines([u.text for u in pages])
+    navigation = {pages[i].page for i in navigation_pages([u.text for u in pages])}
+    section: str | None = None
     for unit in doc.units:
+        if unit.page in navigation:
+            continue
         blocks = content_blocks(unit.text, unit.body_start, web_rules=unit.page is None,
-                                running=running)
+                                running=running, sections=unit.sections)
+        marks = list(unit.sections)
         for chunk in chunk_blocks(unit.text, blocks, max_words=settings.max_words,
                                   min_words=settings.min_words):
+            while marks and marks[0].start < chunk.end:
+                section = marks.pop(0).title
             spans = tuple((s - chunk.start, e - chunk.start) for s, e in chunk.sentences)
             passages.append(Passage(-1, doc.source, unit.page, chunk.start, chunk.end,
-                                    unit.text[chunk.start:chunk.end], spans, chunk.heading))
+                                    unit.text[chunk.start:chunk.end], spans,
+                                    section or chunk.heading))
     return passages
 
 
@@ -220,7 +236,7 @@ def _compatible(manifest: dict[str, Any], model: str, settings: ChunkSettings) -
 
 def _chunking(settings: ChunkSettings) -> dict[str, Any]:
     return {"max_words": settings.max_words, "min_words": settings.min_words,
-            "splitter": "blingfire", "passage_context": "title+heading",
+            "splitter": "blingfire", "passage_context": "title+section",
             "code": _passage_code_hash()}
 
 
@@ -233,7 +249,8 @@ def _passage_code_hash() -> str:
 
     data = b"".join(Path(m.__file__ or "").read_bytes()
                     for m in (askrel.sources, askrel.chrome, askrel.chunking))
-    return content_hash(data)[:16]
+    here = "".join(inspect.getsource(f) for f in (document_passages, passage_prefix))
+    return content_hash(data + here.encode())[:16]
 
 
 def _reused_entry(prev: _Reusable, source: str, meta_source: str, size: int,

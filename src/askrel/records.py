@@ -19,15 +19,30 @@ class SourceMeta:
 
 
 @dataclass(frozen=True)
+class Section:
+    """Where a section of a document starts in a text unit, and its title path.
+
+    [start, end) is the heading line when it was found in the text; start == end when the
+    section is only known to start somewhere on the unit (it is then taken to start at its top).
+    """
+
+    start: int
+    end: int
+    title: str
+
+
+@dataclass(frozen=True)
 class TextUnit:
     """A stretch of decoded source text chunked on its own: a text file, or one PDF page.
 
-    `text` is what citation offsets index; `body_start` skips front matter.
+    `text` is what citation offsets index; `body_start` skips front matter; `sections` are
+    the sections (from a PDF's outline) that start in this unit, in order.
     """
 
     text: str
     page: int | None = None
     body_start: int = 0
+    sections: tuple[Section, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,6 +100,7 @@ class Citation:
     page: int | None
     char_start: int
     char_end: int
+    section: str | None = None  # a PDF's outline path, e.g. "2 Installing R › Help options"
 
 
 @dataclass(frozen=True)

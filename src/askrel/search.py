@@ -318,7 +318,8 @@ class Searcher:
     def _citation(self, passage: Passage) -> Citation:
         meta = self.store.meta(passage.source)
         return Citation(passage.source, meta.title, meta.publisher, meta.author, meta.date,
-                        meta.url, passage.page, passage.char_start, passage.char_end)
+                        meta.url, passage.page, passage.char_start, passage.char_end,
+                        passage.heading if passage.page is not None else None)
 
 
 class LiveSearcher:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from askrel.records import Document, SourceMeta, TextUnit
+from askrel.records import Document, Section, SourceMeta, TextUnit
 
 TEXT_SUFFIXES = frozenset({".txt", ".md"})
 PDF_SUFFIXES = frozenset({".pdf"})
@@ -230,11 +230,13 @@ def read_pdf(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
             if not opened:
                 raise SourceError("encrypted PDF; it needs a password, so askrel cannot read "
                                   "it (save a copy without the password)")
+        outline = outline_by_page(reader)
         units = []
         for number, page in enumerate(reader.pages, start=1):
             text = page.extract_text() or ""
             if text.strip():
-                units.append(TextUnit(text=text, page=number))
+                sections = locate_sections(text, outline.get(number - 1, []))
+                units.append(TextUnit(text=text, page=number, sections=sections))
         info = reader.metadata
         title = _as_text(info.get("/Title")) if info else None
         author = _as_text(info.get("/Author")) if info else None
@@ -250,7 +252,98 @@ def read_pdf(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
         pypdf_log.setLevel(level)
     if not units:
         raise SourceError("PDF has no text layer (scanned images?); it needs OCR first")
-    return SourceMeta(title=title, author=author), tuple(units)
+    return SourceMeta(title=title or first_page_title(units[0].text), author=author), tuple(units)
+
+
+SECTION_PATH_DEPTH = 3  # outline levels kept in a section's title path
+SECTION_SEPARATOR = " › "
+# A heading line's numbering before its title: "2.1 ", "A.3 ", "Appendix C ", "IV. ".
+_NUMBERING = re.compile(r"(?:(?:chapter|appendix|section|part)\s+)?(?:[a-z]|\d+|[ivxlc]+)"
+                        r"(?:\.\d+)*\.?:?\s+", re.IGNORECASE)
+
+
+def outline_by_page(reader: object) -> dict[int, list[str]]:
+    """The PDF outline (bookmarks) as title paths by 0-based page, in outline order.
+
+    A damaged or missing outline gives {}: sections are a help, never a reason to fail.
+    """
+    by_page: dict[int, list[str]] = {}
+
+    def walk(items: list, parents: list[str]) -> None:
+        title = ""
+        for item in items:
+            if isinstance(item, list):
+                walk(item, [*parents, title] if title else parents)
+                continue
+            title = " ".join(str(getattr(item, "title", "") or "").split())
+            page = reader.get_destination_page_number(item)  # type: ignore[attr-defined]
+            if title and page is not None and page >= 0:
+                path = [*parents, title][-SECTION_PATH_DEPTH:]
+                by_page.setdefault(page, []).append(SECTION_SEPARATOR.join(path))
+
+    try:
+        walk(reader.outline, [])  # type: ignore[attr-defined]
+    except Exception:  # pypdf raises many kinds on broken outlines
+        return {}
+    return by_page
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.sub(r"[\W_]+", " ", text).split()).casefold()
+
+
+def heading_line(text: str, title: str, after: int = 0) -> Section | None:
+    """Where the heading `title` is in text, at or after `after`: a line that is the title,
+    perhaps numbered ("2.1 Simple compilation"), or a line that starts with it (a run-in
+    heading, "Column The column(x) function ..."). The span covers the title only; None
+    when no line has it."""
+    want = _fold(title)
+    if not want:
+        return None
+    for match in re.finditer(r"[^\n]+", text[after:]):
+        raw = match.group()
+        line = raw.strip()
+        start = after + match.start() + len(raw) - len(raw.lstrip())
+        numbering = _NUMBERING.match(line)
+        for skip in (0, numbering.end()) if numbering else (0,):
+            folded = _fold(line[skip:])
+            if folded == want:
+                return Section(start, start + len(line), title)
+            if folded.startswith(want + " ") and not skip:
+                return Section(start, start + _title_length(line, want), title)
+        if _fold(line).endswith(" " + want) and len(_fold(line).split()) <= len(want.split()) + 2:
+            return Section(start, start + len(line), title)  # "Appendix A Essential ..."
+    return None
+
+
+def _title_length(line: str, want: str) -> int:
+    """How many characters of `line` its first words matching the folded title take."""
+    for end in range(len(want), len(line) + 1):
+        if _fold(line[:end]) == want and (end == len(line) or not line[end].isalnum()):
+            return end
+    return len(line)
+
+
+def locate_sections(text: str, paths: list[str]) -> tuple[Section, ...]:
+    """Sections starting on a page: each outline entry's heading, found in order; one not
+    found is taken to start where the previous one's heading ended (or at the top)."""
+    sections = []
+    cursor = 0
+    for path in paths:
+        found = heading_line(text, path.rsplit(SECTION_SEPARATOR, 1)[-1], cursor)
+        start, end = (found.start, found.end) if found else (cursor, cursor)
+        sections.append(Section(start, end, path))
+        cursor = end
+    return tuple(sections)
+
+
+def first_page_title(text: str, max_words: int = 12) -> str | None:
+    """A PDF without a title in its metadata: its first line, when that reads as a title."""
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    if (not line or len(line.split()) > max_words or not re.search(r"[^\W\d_]{2,}", line)
+            or line.endswith((".", ",", ";", ":"))):
+        return None
+    return line
 
 
 def parse_document(path: Path, data: bytes, root: Path | None) -> Document:

@@ -10,7 +10,7 @@ from typing import Any
 
 from askrel.records import Passage, SourceMeta
 
-FORMAT_VERSION = 2  # 2: passages.same_as marks passages repeated in another place
+FORMAT_VERSION = 3  # 2: passages.same_as marks repeats; 3: passages.heading is their section
 MANIFEST_FILE = "manifest.json"
 STORE_FILE = "passages.sqlite"
 

@@ -76,6 +76,15 @@ def test_citation_line_names_title_publisher_date_place_and_file():
     assert pdf == "Pub, 2023 · page 3 · a.txt"
 
 
+def test_citation_line_shows_a_pdf_section_escaped():
+    citation = hit("x", [], page=3, title=None)["citation"]
+    citation["section"] = "2 Setup › <b>Options</b>"
+    html = render.citation_line(citation)
+
+    assert "<b>" not in html
+    assert unescape_text(html) == "Pub, 2023 · page 3, 2 Setup › <b>Options</b> · a.txt"
+
+
 @pytest.mark.parametrize(("relevance", "band"), [(0.9, "strong"), (0.5, "strong"),
                                                   (0.4, "partial"), (0.35, "partial"),
                                                   (0.2, "weak"), (-0.1, "weak")])

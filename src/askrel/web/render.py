@@ -64,9 +64,11 @@ def file_name(source: str) -> str:
 
 
 def place(citation: dict[str, Any]) -> str:
-    """Where in the source the passage is: a page for PDFs, else a character range."""
+    """Where in the source the passage is: a page (and section) for PDFs, else a character
+    range."""
     if citation.get("page"):
-        return f"page {citation['page']}"
+        section = citation.get("section")
+        return f"page {citation['page']}" + (f", {section}" if section else "")
     return f"characters {citation['char_start']:,}–{citation['char_end']:,}"
 
 

@@ -1,0 +1,81 @@
+"""PDF outlines give passages their section; contents and index pages are left out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fpdf import FPDF
+
+from askrel.indexing import ChunkSettings, document_passages
+from askrel.sources import heading_line, parse_document
+
+INSTALL = ("Unpack the archive into a folder of your choice. Run the configure script with "
+           "the prefix option to choose where the program goes. ") * 3
+CONFIG = ("The settings file lives in your home folder. Each line holds one option and its "
+          "value, separated by an equals sign. ") * 3
+
+
+def write(pdf: FPDF, text: str) -> None:
+    pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+
+
+def manual_pdf(outline: bool = True) -> bytes:
+    """Contents page, two chapters (the second with a sub-section) and an index page."""
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=11)
+    pdf.add_page()
+    write(pdf, "Widget Manual\nThis manual explains how to install and set up the widget.")
+    pdf.add_page()
+    write(pdf, "\n".join(f"{n} Chapter about part {n} . . . . . . . {n + 2}"
+                                   for n in range(1, 11)))
+    for number, title, body in (("1", "Installing", INSTALL), ("2", "Configuring", CONFIG)):
+        pdf.add_page()
+        if outline:
+            pdf.start_section(f"{number} {title}", level=0)
+        write(pdf, f"{number} {title}\n{body}")
+        if number == "2":
+            if outline:
+                pdf.start_section("Options file", level=1)
+            write(pdf, f"2.1 Options file\n{CONFIG}")
+    pdf.add_page()
+    write(pdf, "\n".join(f"term{n}, {n}, {n + 20}" for n in range(12)))
+    return bytes(pdf.output())
+
+
+def test_outline_entries_become_sections_at_their_heading_lines() -> None:
+    doc = parse_document(Path("m.pdf"), manual_pdf(), None)
+    assert doc.meta.title == "Widget Manual"  # no title in the metadata: the first line
+    sections = [(u.page, s.title, u.text[s.start:s.end]) for u in doc.units for s in u.sections]
+    assert sections == [(3, "1 Installing", "1 Installing"),
+                        (4, "2 Configuring", "2 Configuring"),
+                        (4, "2 Configuring › Options file", "2.1 Options file")]
+
+
+def test_passages_carry_their_section_and_skip_contents_and_index_pages() -> None:
+    doc = parse_document(Path("m.pdf"), manual_pdf(), None)
+    passages = document_passages(doc, ChunkSettings(max_words=100, min_words=10))
+    assert {p.page for p in passages} == {1, 3, 4}  # contents (2) and index (5) left out
+    by_section = {p.heading: p.text for p in passages if p.heading}
+    assert by_section["1 Installing"].startswith("1 Installing")
+    assert by_section["2 Configuring › Options file"].startswith("2.1 Options file")
+    assert "equals sign" in by_section["2 Configuring"]
+
+
+def test_without_an_outline_passages_have_no_carried_section() -> None:
+    doc = parse_document(Path("m.pdf"), manual_pdf(outline=False), None)
+    assert not any(u.sections for u in doc.units)
+    passages = document_passages(doc, ChunkSettings(max_words=100, min_words=10))
+    assert all(p.heading is None for p in passages if "equals sign" in p.text)
+
+
+def test_heading_line_finds_numbered_run_in_and_appendix_headings() -> None:
+    text = ("Chapter 2: Setup 4\n2.1 Simple compilation\nColumn The column(x) function\n"
+            "Appendix A Essential programs\n")
+    found = heading_line(text, "Simple compilation")
+    assert found and text[found.start:found.end] == "2.1 Simple compilation"
+    run_in = heading_line(text, "Column")
+    assert run_in and text[run_in.start:run_in.end] == "Column"
+    appendix = heading_line(text, "A Essential programs")
+    assert appendix and text[appendix.start:appendix.end] == "Appendix A Essential programs"
+    assert heading_line(text, "Setup") is None  # "Chapter 2: Setup 4" is a running header
+    assert heading_line(text, "Missing title") is None
