@@ -461,3 +461,17 @@ def test_live_searcher_answers_during_a_rebuild_and_sees_the_new_source(corpus):
     after = live.get().ask("Who grinds telescope mirrors for comets?")
     assert after.results[0].citation.source == "sources/charlie.txt"
     assert "mirror" in after.results[0].text
+
+
+def test_bm25_matches_a_passage_by_its_document_title(tmp_path):
+    sources = tmp_path / "sources"
+    write(sources / "guide.md", "---\ntitle: Zeppelin maintenance guide\n---\n"
+          "Check the envelope for tears every week and patch them at once.\n")
+    write(sources / "other.md", "---\ntitle: Garden notes\n---\n"
+          "Water the tomatoes every evening during the summer months.\n")
+    build(sources, tmp_path / "index")
+
+    answer = searcher(tmp_path / "index").ask("zeppelin", mode="bm25", top_k=2)
+
+    assert answer.results[0].citation.source.endswith("guide.md")
+    assert "zeppelin" not in answer.results[0].text.lower()  # matched through the title

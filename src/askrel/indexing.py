@@ -237,6 +237,7 @@ def _compatible(manifest: dict[str, Any], model: str, settings: ChunkSettings) -
 def _chunking(settings: ChunkSettings) -> dict[str, Any]:
     return {"max_words": settings.max_words, "min_words": settings.min_words,
             "splitter": "blingfire", "passage_context": "title+section",
+            "bm25_text": "context+passage",
             "code": _passage_code_hash()}
 
 
@@ -558,7 +559,9 @@ def _write_files(tmp: Path, entries: list[_Entry], model: str, dimension: int,
     np.save(tmp / SENTENCE_VECTORS_FILE, sentence_vectors.astype(np.float16), allow_pickle=False)
     vector_index = VectorIndex.build(vectors)
     vector_index.save(tmp)
-    LexicalIndex.build([p.text for p, _, _ in passages]).save(tmp)
+    meta_of = {e.source: e.meta for e in entries}
+    LexicalIndex.build([passage_prefix(meta_of[p.source], p.heading, p.text) + p.text
+                        for p, _, _ in passages]).save(tmp)
     write_manifest(tmp, {
         "format_version": FORMAT_VERSION,
         "model": model,
