@@ -464,14 +464,20 @@ def test_live_searcher_answers_during_a_rebuild_and_sees_the_new_source(corpus):
 
 
 def test_bm25_matches_a_passage_by_its_document_title(tmp_path):
+    from askrel.lexical import LexicalIndex
+
     sources = tmp_path / "sources"
-    write(sources / "guide.md", "---\ntitle: Zeppelin maintenance guide\n---\n"
+    write(sources / "zz-guide.md", "---\ntitle: Zeppelin maintenance guide\n---\n"
           "Check the envelope for tears every week and patch them at once.\n")
-    write(sources / "other.md", "---\ntitle: Garden notes\n---\n"
+    write(sources / "aa-other.md", "---\ntitle: Garden notes\n---\n"
           "Water the tomatoes every evening during the summer months.\n")
     build(sources, tmp_path / "index")
+    build_dir = current_build(tmp_path / "index")
+    assert build_dir is not None
+    store = PassageStore(build_dir / STORE_FILE)
+    guide = next(p.id for p, _ in store.passages_of("sources/zz-guide.md"))
 
-    answer = searcher(tmp_path / "index").ask("zeppelin", mode="bm25", top_k=2)
+    scores = LexicalIndex.load(build_dir, len(store)).scores("zeppelin maintenance")
 
-    assert answer.results[0].citation.source.endswith("guide.md")
-    assert "zeppelin" not in answer.results[0].text.lower()  # matched through the title
+    assert "zeppelin" not in store.get([guide])[guide][0].text.lower()
+    assert scores[guide] > 0 and scores.argmax() == guide  # matched through the title
