@@ -1,0 +1,45 @@
+"""The bundled PDF manuals (eval/manuals) read into passages that keep every answer's text.
+
+A regression guard for reading real-world manuals: page-chrome rules once dropped wrapped
+lines of a manual ("R_BROWSER, the default HTML browser, ..."), so that 8 of the manual
+questions had no passage holding their answer. No model is needed: this checks passages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from askrel.evaluation.questions import load_questions
+from askrel.evaluation.runner import relevant_passages
+from askrel.indexing import ChunkSettings, document_passages
+from askrel.sources import discover, read_document
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+MANUALS = PROJECT_ROOT / "eval" / "manuals"
+
+
+@pytest.fixture(scope="module")
+def manual_passages():
+    passages = []
+    for path in discover(MANUALS / "sources"):
+        doc = read_document(path, MANUALS / "sources", PROJECT_ROOT)
+        passages += document_passages(doc, ChunkSettings())
+    return [replace(p, id=i) for i, p in enumerate(passages)]
+
+
+def test_every_answerable_manual_question_has_a_passage_holding_its_answer(manual_passages):
+    questions = load_questions(MANUALS / "questions.jsonl")
+    qrels = relevant_passages(manual_passages, questions)
+    unfindable = [q.id for q in questions if not q.unanswerable and not qrels[q.id]]
+    assert len(questions) >= 50 and unfindable == []
+
+
+def test_manual_passages_carry_outline_sections_and_skip_the_index(manual_passages):
+    with_section = [p for p in manual_passages if p.heading]
+    assert len(with_section) >= 0.95 * len(manual_passages)
+    assert any(p.heading.startswith("B Configuration on a Unix-alike ›") for p in with_section)
+    # The R manual's index ends with "DESTDIR . . . 8, 39"-style lines: none is a passage.
+    assert not any("DESTDIR . ." in p.text for p in manual_passages)
