@@ -61,11 +61,11 @@ def test_passages_carry_their_section_and_skip_contents_and_index_pages() -> Non
     assert "equals sign" in by_section["2 Configuring"]
 
 
-def test_without_an_outline_passages_have_no_carried_section() -> None:
+def test_without_an_outline_numbered_headings_give_the_sections() -> None:
     doc = parse_document(Path("m.pdf"), manual_pdf(outline=False), None)
-    assert not any(u.sections for u in doc.units)
     passages = document_passages(doc, ChunkSettings(max_words=100, min_words=10))
-    assert all(p.heading is None for p in passages if "equals sign" in p.text)
+    headings = {p.heading for p in passages if "equals sign" in p.text}
+    assert headings == {"2 Configuring", "2 Configuring › 2.1 Options file"}
 
 
 def test_heading_line_finds_numbered_run_in_and_appendix_headings() -> None:
@@ -79,3 +79,26 @@ def test_heading_line_finds_numbered_run_in_and_appendix_headings() -> None:
     assert appendix and text[appendix.start:appendix.end] == "Appendix A Essential programs"
     assert heading_line(text, "Setup") is None  # "Chapter 2: Setup 4" is a running header
     assert heading_line(text, "Missing title") is None
+
+
+def test_pdf_without_outline_takes_sections_from_numbered_headings_in_order() -> None:
+    from askrel.records import TextUnit
+    from askrel.sources import numbered_sections
+
+    units = [
+        TextUnit("Contents\n1 Start . . . 3\nAppendix A Extra notes on the\n", page=1),
+        TextUnit("1 Getting started\nText.\n1.1 Requirements\nYou need 4 GB.\n", page=2),
+        TextUnit("2 CARD32 OFFSET\n3 cups of flour are added.\n2 Configuring\nSet it.\n", page=3),
+        TextUnit("Chapter 2: Configuring 4\n2.1 Options file\nMore.\nAppendix A Licence\n"
+                 "A.1 Free documentation\n", page=4),
+    ]
+    found = [(u.page, s.title, u.text[s.start:s.end]) for u in numbered_sections(units)
+             for s in u.sections]
+    assert found == [
+        (2, "1 Getting started", "1 Getting started"),
+        (2, "1 Getting started › 1.1 Requirements", "1.1 Requirements"),
+        (3, "2 Configuring", "2 Configuring"),
+        (4, "2 Configuring › 2.1 Options file", "2.1 Options file"),
+        (4, "Appendix A Licence", "Appendix A Licence"),
+        (4, "Appendix A Licence › A.1 Free documentation", "A.1 Free documentation"),
+    ]

@@ -8,7 +8,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from askrel.records import Document, Section, SourceMeta, TextUnit
@@ -237,6 +237,8 @@ def read_pdf(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
             if text.strip():
                 sections = locate_sections(text, outline.get(number - 1, []))
                 units.append(TextUnit(text=text, page=number, sections=sections))
+        if not outline:
+            units = numbered_sections(units)
         info = reader.metadata
         title = _as_text(info.get("/Title")) if info else None
         author = _as_text(info.get("/Author")) if info else None
@@ -335,6 +337,65 @@ def locate_sections(text: str, paths: list[str]) -> tuple[Section, ...]:
         sections.append(Section(start, end, path))
         cursor = end
     return tuple(sections)
+
+
+# A numbered heading line: "2 Installing R", "2.1 Simple compilation", "Appendix B Paths".
+_NUMBERED_HEADING = re.compile(
+    r"(?:(?:chapter|section|part)\s+)?(?P<number>\d{1,2}(?:\.\d{1,2}){0,3}|[A-Z](?:\.\d{1,2}){1,3})"
+    r"\.?\s+(?P<title>[A-Z][^\n]{1,80})|[Aa](?:ppendix|PPENDIX)\s+(?P<appendix>[A-Z])\.?:?\s+(?P<atitle>[A-Z][^\n]{1,80})")
+MAX_NUMBERED_HEADING_WORDS = 10
+Numbering = tuple[int, ...]
+
+
+def numbered_heading(line: str) -> tuple[Numbering, str] | None:
+    """(numbering, title) when a line reads as a numbered section heading, else None.
+    Letters count from 1001 ("A.2" is (1001, 2)), so appendices follow chapters."""
+    match = _NUMBERED_HEADING.fullmatch(line)
+    if not match or len(line.split()) > MAX_NUMBERED_HEADING_WORDS:
+        return None
+    number, title = match["number"] or match["appendix"], (match["title"] or match["atitle"])
+    title = title.rstrip()
+    if title[-1] in ".,;:!?" or title[-1].isdigit() or not re.search(r"[a-z]{2}", title):
+        return None  # a sentence, a running header ending in its page number, a table row
+    parts = number.split(".")
+    head = int(parts[0]) if parts[0].isdigit() else 1000 + ord(parts[0].upper()) - 64
+    return (head, *(int(p) for p in parts[1:])), title
+
+
+def follows(previous: Numbering | None, number: Numbering) -> bool:
+    """Whether a heading numbered `number` can come next: the first heading of a level
+    below, the next at the same level, or the next at a level above (appendices restart)."""
+    if previous is None:
+        return set(number) == {1}  # "1", "1.1": a contents page's wrapped line is no start
+    if number[0] > 1000 > previous[0]:
+        return set(number[1:]) <= {1}
+    if number == (*previous, 1):
+        return True
+    depth = len(number)
+    return depth <= len(previous) and number == (*previous[:depth - 1], previous[depth - 1] + 1)
+
+
+def numbered_sections(units: list[TextUnit]) -> list[TextUnit]:
+    """For a PDF without an outline: sections from numbered heading lines that follow each
+    other in order ("2 Setup", "2.1 Options", "2.2 Files", "3 Use"), nested by numbering."""
+    previous: Numbering | None = None
+    path: list[tuple[Numbering, str]] = []
+    result = []
+    for unit in units:
+        sections = []
+        for match in re.finditer(r"[^\n]+", unit.text):
+            line = match.group().strip()
+            found = numbered_heading(line)
+            if not found or not follows(previous, found[0]):
+                continue
+            previous = found[0]
+            path = [(n, h) for n, h in path if len(n) < len(previous)
+                    and n == previous[:len(n)]] + [(previous, line)]
+            start = match.start() + len(match.group()) - len(match.group().lstrip())
+            titles = [h for _, h in path][-SECTION_PATH_DEPTH:]
+            sections.append(Section(start, start + len(line), SECTION_SEPARATOR.join(titles)))
+        result.append(replace(unit, sections=tuple(sections)))
+    return result
 
 
 def first_page_title(text: str, max_words: int = 12) -> str | None:
