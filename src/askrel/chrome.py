@@ -203,7 +203,7 @@ def content_blocks(text: str, start: int = 0, end: int | None = None, *,
 
     A paragraph is a run of kept lines with no blank line between them. A one-line paragraph
     that reads as a heading is marked so the chunker can keep it with the text it introduces.
-    Known `sections` (from a PDF's outline) start a new paragraph at their heading's line,
+    Known `sections` (of a PDF) start a new paragraph at their heading's line,
     and a line that is wholly such a heading is a heading block.
     """
     end = len(text) if end is None else end

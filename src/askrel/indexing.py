@@ -139,10 +139,11 @@ def passage_prefix(meta: SourceMeta, heading: str | None, text: str) -> str:
 def document_passages(doc: Document, settings: ChunkSettings) -> list[Passage]:
     """Chunk every text unit of a document into passages (ids are assigned later).
 
-    A PDF with an outline gives each passage the section it belongs to: the last outline
-    entry that starts before the passage ends. Otherwise a passage's heading is the one it
-    contains, if any (headings guessed from the text are not carried forward: a web article's
-    short lines are too often no real section heading). Contents and index pages are left out.
+    A PDF with sections (from its outline or numbered headings) gives each passage the one
+    it belongs to: the last section that starts before the passage ends. Otherwise a
+    passage's heading is the one it contains, if any (headings guessed from the text are not
+    carried forward: a web article's short lines are too often no real section heading).
+    Contents and index pages are left out.
     """
     passages = []
     pages = [u for u in doc.units if u.page is not None]

@@ -36,7 +36,8 @@ class TextUnit:
     """A stretch of decoded source text chunked on its own: a text file, or one PDF page.
 
     `text` is what citation offsets index; `body_start` skips front matter; `sections` are
-    the sections (from a PDF's outline) that start in this unit, in order.
+    the sections (from a PDF's outline, or its numbered headings) that start in this unit,
+    in order.
     """
 
     text: str
