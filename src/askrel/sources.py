@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from askrel.chrome import split_lines
 from askrel.records import Document, Section, SourceMeta, TextUnit
 
 TEXT_SUFFIXES = frozenset({".txt", ".md"})
@@ -302,10 +303,8 @@ def heading_line(text: str, title: str, after: int = 0) -> Section | None:
     want = _fold(title)
     if not want:
         return None
-    for match in re.finditer(r"[^\n]+", text[after:]):
-        raw = match.group()
-        line = raw.strip()
-        start = after + match.start() + len(raw) - len(raw.lstrip())
+    for found in split_lines(text, after, len(text)):
+        line, start = found.text, found.start
         numbering = _NUMBERING.match(line)
         for skip in (0, numbering.end()) if numbering else (0,):
             folded = _fold(line[skip:])
@@ -341,8 +340,10 @@ def locate_sections(text: str, paths: list[str]) -> tuple[Section, ...]:
 
 # A numbered heading line: "2 Installing R", "2.1 Simple compilation", "Appendix B Paths".
 _NUMBERED_HEADING = re.compile(
-    r"(?:(?:chapter|section|part)\s+)?(?P<number>\d{1,2}(?:\.\d{1,2}){0,3}|[A-Z](?:\.\d{1,2}){1,3})"
-    r"\.?\s+(?P<title>[A-Z][^\n]{1,80})|[Aa](?:ppendix|PPENDIX)\s+(?P<appendix>[A-Z])\.?:?\s+(?P<atitle>[A-Z][^\n]{1,80})")
+    r"(?:(?:chapter|section|part)\s+)?"
+    r"(?P<number>\d{1,2}(?:\.\d{1,2}){0,3}|[A-Z](?:\.\d{1,2}){1,3})\.?\s+"
+    r"(?P<title>[A-Z][^\n]{1,80})"
+    r"|[Aa](?:ppendix|PPENDIX)\s+(?P<appendix>[A-Z])\.?:?\s+(?P<atitle>[A-Z][^\n]{1,80})")
 MAX_NUMBERED_HEADING_WORDS = 10
 Numbering = tuple[int, ...]
 
@@ -383,17 +384,15 @@ def numbered_sections(units: list[TextUnit]) -> list[TextUnit]:
     result = []
     for unit in units:
         sections = []
-        for match in re.finditer(r"[^\n]+", unit.text):
-            line = match.group().strip()
-            found = numbered_heading(line)
+        for line in split_lines(unit.text, 0, len(unit.text)):
+            found = numbered_heading(line.text)
             if not found or not follows(previous, found[0]):
                 continue
             previous = found[0]
             path = [(n, h) for n, h in path if len(n) < len(previous)
-                    and n == previous[:len(n)]] + [(previous, line)]
-            start = match.start() + len(match.group()) - len(match.group().lstrip())
+                    and n == previous[:len(n)]] + [(previous, line.text)]
             titles = [h for _, h in path][-SECTION_PATH_DEPTH:]
-            sections.append(Section(start, start + len(line), SECTION_SEPARATOR.join(titles)))
+            sections.append(Section(line.start, line.end, SECTION_SEPARATOR.join(titles)))
         result.append(replace(unit, sections=tuple(sections)))
     return result
 
