@@ -50,7 +50,7 @@ from askrel.store import (
     read_manifest,
     write_manifest,
 )
-from askrel.vectors import VectorIndex
+from askrel.vectors import VectorIndex, load_npy
 
 CURRENT = "current"
 BUILDS = "builds"
@@ -184,8 +184,8 @@ class _Reusable:
         return cls(
             manifest=manifest,
             store=PassageStore(build / STORE_FILE),
-            embeddings=np.load(build / EMBEDDINGS_FILE, mmap_mode="r"),
-            sentence_vectors=np.load(build / SENTENCE_VECTORS_FILE, mmap_mode="r"),
+            embeddings=load_npy(build / EMBEDDINGS_FILE, mmap_mode="r"),
+            sentence_vectors=load_npy(build / SENTENCE_VECTORS_FILE, mmap_mode="r"),
         )
 
     def source_entry(self, source: str) -> dict[str, Any] | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,16 @@ FLAT_MAX = 50_000
 TARGET_RECALL = 0.97  # on stand-in queries; question vectors came out ~1 point higher
 NPROBE_CHOICES = (8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256)
 TRAIN_PER_CELL = 64  # k-means training points per cell (FAISS warns below 39)
+# numpy parses a .npy header with ast.literal_eval, which CPython 3.11 before 3.11.8 can fail
+# with a spurious "AST constructor recursion depth mismatch" SystemError when two threads do it
+# at once (CPython gh-106905): a rebuild and a reload may. Headers are read one at a time.
+_NPY_HEADER_LOCK = threading.Lock()
+
+
+def load_npy(path: Path, mmap_mode: Any = None) -> np.ndarray:
+    """np.load of a plain numeric `.npy` file, safe to call from several threads."""
+    with _NPY_HEADER_LOCK:
+        return np.load(path, mmap_mode=mmap_mode, allow_pickle=False)
 
 
 def ivf_cells(n: int) -> int:
@@ -156,7 +167,7 @@ class NpyRows:
     """
 
     def __init__(self, path: Path) -> None:
-        with open(path, "rb") as f:
+        with open(path, "rb") as f, _NPY_HEADER_LOCK:
             version = np.lib.format.read_magic(f)
             if version == (1, 0):
                 shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
@@ -209,7 +220,7 @@ class NpyRows:
 def open_rows(path: Path, in_memory_max: int = 64 * 2 ** 20) -> np.ndarray | NpyRows:
     """A 2-D `.npy` file for row lookups: loaded whole when small, else read row by row."""
     if path.stat().st_size <= in_memory_max:
-        return np.load(path, allow_pickle=False)
+        return load_npy(path)
     return NpyRows(path)
 
 
