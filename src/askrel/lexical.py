@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from askrel.vectors import load_npy
 
 BM25_DIR = "bm25"
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # bm25s's default splitter, so build and query agree
@@ -89,9 +92,14 @@ class LexicalIndex:
             out[self._indices[start:end]] += self._data[start:end]
         return out
 
-    def stem_terms(self, text: str) -> set[str]:
-        """Stemmed, stopword-free terms of any text that the corpus knows (for highlighting)."""
-        return set(self.query_terms(text))
+    def terms(self, text: str) -> list[str]:
+        """Stemmed, stopword-free terms of any text, whether the corpus knows them or not."""
+        return self._tokenizer.terms(text)
+
+    @property
+    def vocabulary(self) -> Collection[str]:
+        """Every term of the indexed passages."""
+        return self._vocab.keys()
 
     def save(self, directory: Path) -> None:
         built = self._built
@@ -112,8 +120,7 @@ class LexicalIndex:
             raise RuntimeError(f"Unsupported BM25 variant in {target}: {params.get('method')}")
         vocab = json.loads((target / "vocab.index.json").read_text(encoding="utf-8"))
         stopwords = json.loads((target / "stopwords.tokenizer.json").read_text(encoding="utf-8"))
-        arrays = {name: np.load(target / f"{name}.csc.index.npy", mmap_mode="r",
-                                allow_pickle=False)
+        arrays = {name: load_npy(target / f"{name}.csc.index.npy", mmap_mode="r")
                   for name in ("data", "indices", "indptr")}
         return cls(vocab, arrays["data"], arrays["indices"], arrays["indptr"],
                    QueryTokenizer(stopwords), size)

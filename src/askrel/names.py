@@ -1,0 +1,99 @@
+"""Names in a question that the sources never mention.
+
+A question about "Docker" or "ggplot2" cannot be answered by sources that never use the word,
+however close in topic their passages are; a sentence embedding scores such passages almost as
+high as real answers. So a word written as a name — capitalised inside the sentence, letters
+with digits ("HDF5"), or an identifier ("plt.tight_layout", "R_HOME") — that occurs nowhere in
+the sources' text or metadata, not even with a slightly different spelling, makes the answer
+"no answer", and the message says which name is missing.
+
+Short all-capital abbreviations ("DPRK", "ICBM") are not checked: sources often spell them
+out instead. Capitals say nothing in a question written in title case or all capitals, so
+there only digits and identifiers count.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Iterable
+
+from rapidfuzz import fuzz, process
+
+_WORD = re.compile(r"\w+(?:[._'’+-]\w+)*")
+_SENTENCE_END = re.compile(r"[.?!:;]\W*$")
+_ABBREVIATION = re.compile(r"[A-Z]{2,5}s?")  # DPRK, ICBMs: often spelled out in the sources
+_LETTERS_THEN_DIGITS = re.compile(r"^[^\W\d_]+\w*\d")  # HDF5, ggplot2, x11; not 1990s, 3D
+_IDENTIFIER = re.compile(r"\w[._]\w")  # plt.tight_layout, R_HOME, nippon.com
+_JOINERS = re.compile(r"[._]")
+SPELLING_CUTOFF = 85  # rapidfuzz ratio, 0-100: "Kishda" still finds "Kishida" (92)
+MIN_FUZZY_LENGTH = 5  # shorter terms must match exactly ("cuda" is not a misspelt "cud")
+
+
+def _capitals_carry_meaning(words: list[tuple[str, bool]]) -> bool:
+    """False for a question in title case or all capitals, where every word looks like a name:
+    three or more longer words (letters only) inside sentences, all capitalised."""
+    inner = [w for w, initial in words if not initial and len(w) >= 4 and w.isalpha()]
+    return len(inner) < 3 or not all(w[0].isupper() for w in inner)
+
+
+def _words(question: str) -> list[tuple[str, bool]]:
+    """Each word, with whether it starts a sentence (its capital then means nothing)."""
+    words = []
+    for match in _WORD.finditer(question):
+        before = question[:match.start()]
+        words.append((match.group(), not before.strip() or bool(_SENTENCE_END.search(before))))
+    return words
+
+
+def name_words(question: str) -> list[str]:
+    """The words of a question written as names, in order, without repeats."""
+    words = _words(question)
+    capitals = _capitals_carry_meaning(words)
+    found: list[str] = []
+    for word, initial in words:
+        if len(word) < 2:  # "I", "R": a single letter is no index term
+            continue
+        identifier = bool(_IDENTIFIER.search(word)) and any(ch.isalpha() for ch in word)
+        looks_like_name = bool(_LETTERS_THEN_DIGITS.search(word)) or identifier
+        if capitals and not initial and not _ABBREVIATION.fullmatch(word):
+            looks_like_name = looks_like_name or any(ch.isupper() for ch in word)
+        if looks_like_name and word not in found:
+            found.append(word)
+    return found
+
+
+def close_spelling(term: str, known: Collection[str]) -> bool:
+    """Whether a known term is spelt almost the same (a typo or a transliteration)."""
+    if len(term) < MIN_FUZZY_LENGTH:
+        return False
+    return process.extractOne(term, known, scorer=fuzz.ratio,
+                              score_cutoff=SPELLING_CUTOFF) is not None
+
+
+def missing_names(question: str, terms: Callable[[str], list[str]],
+                  known: Collection[str]) -> tuple[str, ...]:
+    """The question's names that the sources never mention.
+
+    `terms` turns text into index terms (stemmed, stopwords dropped) and `known` holds every
+    term of the sources; a name is missing when one of its terms is neither known nor a close
+    spelling of a known term (an identifier is also read as its parts).
+    """
+    def mentioned(text: str) -> bool:
+        return all(t in known or close_spelling(t, known) for t in terms(text))
+
+    return tuple(word for word in name_words(question)
+                 if not any(mentioned(reading) for reading in _readings(word)))
+
+
+def _readings(word: str) -> list[str]:
+    """The word, and an identifier also as its parts: PDF text often loses the underscore
+    ("gnuplot_x11" comes out as "gnuplot x11")."""
+    parts = _JOINERS.sub(" ", word)
+    return [word, parts] if parts != word else [word]
+
+
+def missing_names_message(names: Iterable[str]) -> str:
+    """'No source mentions “A”, “B” or “C”.'"""
+    quoted = [f"“{name}”" for name in names]
+    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    return f"No source mentions {listed}."

@@ -1,0 +1,72 @@
+"""Names in a question that the sources never mention: which words count as names, spelling
+tolerance, identifiers read as their parts, and the message."""
+
+from __future__ import annotations
+
+import pytest
+
+from askrel.names import close_spelling, missing_names, missing_names_message, name_words
+
+
+def terms(text: str) -> list[str]:
+    """A stand-in for the index's terms: lower-case words of two or more characters."""
+    import re
+
+    return re.findall(r"\w\w+", text.lower())
+
+
+KNOWN = frozenset({"gnuplot", "x11", "kishida", "pyongyang", "legend", "plot", "key",
+                   "outside", "nippon", "com", "home", "docket"})
+
+
+@pytest.mark.parametrize("question, names", [
+    ("How did the Philippines react to the Camp David summit?",
+     ["Philippines", "Camp", "David"]),
+    ("Which toolchain builds R 4.2 on Windows?", ["Windows"]),
+    # letters with digits, and identifiers, count wherever they stand
+    ("ggplot2 or HDF5 or x11?", ["ggplot2", "HDF5", "x11"]),
+    ("what does plt.tight_layout() do, and R_HOME?", ["plt.tight_layout", "R_HOME"]),
+    # a capital that starts a sentence says nothing; numbers are not names
+    ("Docker is new to me. Where is the 1990s plan?", []),
+    ("My locale is German: Which setting wins?", ["German"]),
+    # short all-capital abbreviations are often spelled out in the sources
+    ("When did North Korea last test an ICBM or fire SLBMs?", ["North", "Korea"]),
+    ("Can I use my NVIDIA GPU?", ["NVIDIA"]),
+    # title case: capitals carry no meaning, only digits and identifiers count
+    ("How Did Yoon Propose To Settle The Forced Labor Issue In 2023 With ggplot2?",
+     ["ggplot2"]),
+    ("Did Yoon and Kishida meet in Tokyo?", ["Yoon", "Kishida", "Tokyo"]),
+    ("Which Kishida? Kishida.", ["Kishida"]),
+])
+def test_name_words(question: str, names: list[str]) -> None:
+    assert name_words(question) == names
+
+
+def test_close_spelling_forgives_typos_in_longer_terms_only() -> None:
+    assert close_spelling("kishda", KNOWN)
+    assert close_spelling("pyeongyang", KNOWN)
+    assert not close_spelling("docker", KNOWN)  # "docket" is a different word
+    assert not close_spelling("x12", KNOWN)  # short terms must match exactly
+    assert not close_spelling("kishda", frozenset())
+
+
+def test_missing_names_are_the_unknown_ones() -> None:
+    question = ("Does gnuplot_x11 work in Docker or Jupyter with Kishda's key "
+                "on nippon.com?")
+    assert missing_names(question, terms, KNOWN) == ("Docker", "Jupyter")
+    assert missing_names("How do I place the Legend Outside?", terms, KNOWN) == ()
+    assert missing_names("Who wrote it?", terms, KNOWN) == ()
+
+
+def test_an_identifier_is_mentioned_when_all_its_parts_are() -> None:
+    # PDF text often loses the underscore: "gnuplot_x11" is indexed as "gnuplot" and "x11"
+    assert "gnuplot_x11" not in KNOWN
+    assert missing_names("Where is gnuplot_x11?", terms, KNOWN) == ()
+    assert missing_names("Where is gnuplot_x12?", terms, KNOWN) == ("gnuplot_x12",)
+
+
+def test_missing_names_message() -> None:
+    assert missing_names_message(["Docker"]) == "No source mentions “Docker”."
+    assert missing_names_message(["HDF5", "NetCDF"]) == "No source mentions “HDF5” or “NetCDF”."
+    assert (missing_names_message(["a", "b", "c"])
+            == "No source mentions “a”, “b” or “c”.")
