@@ -24,8 +24,9 @@ def source_text(root: Path, source: str) -> str:
 
 
 def check_contract(obj: dict, root: Path) -> None:
-    assert set(obj) >= {"question", "answered", "mode", "results"}
+    assert set(obj) >= {"question", "answered", "mode", "missing_names", "results"}
     assert isinstance(obj["answered"], bool)
+    assert all(isinstance(name, str) for name in obj["missing_names"])
     for rank, result in enumerate(obj["results"], start=1):
         assert result["rank"] == rank
         assert isinstance(result["score"], float)
@@ -85,6 +86,26 @@ def test_unrelated_question_is_not_answered_but_lists_closest(bundled_searcher) 
     assert not answer.answered
     assert len(answer.results) == 3
     assert "do not seem to answer" in (answer.message or "")
+
+
+def test_a_name_no_source_mentions_means_no_answer(bundled_searcher) -> None:
+    question = "What did Kishida say about Docker at the summit?"
+    answer = bundled_searcher.ask(question, top_k=3)
+    assert answer.missing_names == ("Docker",)
+    assert not answer.answered
+    assert answer.message.startswith("No source mentions “Docker”.")
+    assert len(answer.results) == 3  # the closest passages are still shown
+    # without the unknown name the same question is answered
+    assert bundled_searcher.ask("What did Kishida say at the summit?").answered
+
+
+def test_names_are_looked_up_with_typos_and_in_metadata(bundled_searcher) -> None:
+    vocabulary = bundled_searcher.lexical.vocabulary
+    assert "kishida" in vocabulary and "kishda" not in vocabulary
+    assert bundled_searcher.missing_names("Where did Yoon and Kishda meet?") == ()
+    # "nippon" is the publisher's name, not a word of any passage
+    assert "nippon" not in vocabulary
+    assert bundled_searcher.missing_names("What does the nippon.com piece recommend?") == ()
 
 
 def test_every_mode_answers_and_source_filter_applies(bundled_searcher) -> None:

@@ -124,6 +124,7 @@ class Answer:
     mode: str
     results: tuple[Hit, ...] = field(default_factory=tuple)
     message: str | None = None
+    missing_names: tuple[str, ...] = ()  # names in the question that no source mentions
 
     def to_json(self) -> dict:
         """The documented `--json` object (one per question)."""
@@ -131,6 +132,7 @@ class Answer:
             "question": self.question,
             "answered": self.answered,
             "mode": self.mode,
+            "missing_names": list(self.missing_names),
             "results": [
                 {
                     "rank": h.rank,

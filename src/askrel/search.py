@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from askrel import names
 from askrel.answer_type import offers_answer_type
 from askrel.embedding import Embedder, load_query_embedder, resolve_model
 from askrel.fusion import rrf_scores, top_indices, zscore_fusion
@@ -52,11 +54,13 @@ def clean_question(text: str) -> tuple[str, str | None]:
     return cleaned, None
 
 
-def abstention_signal(question: str, hits: Sequence[Hit]) -> float | None:
+def abstention_signal(question: str, hits: Sequence[Hit],
+                      missing: Sequence[str] = ()) -> float | None:
     """The best relevance among the returned passages, or None (always "no answer") when
-    nothing came back or the marked sentences of the best three lack the kind of answer the
-    question asks for (a number, a date)."""
-    if not hits:
+    nothing came back, the question names something no source mentions (`missing`), or the
+    marked sentences of the best three lack the kind of answer the question asks for (a
+    number, a date)."""
+    if not hits or missing:
         return None
     marked = [h.text[s:e] for h in hits[:3] for s, e in h.highlights]
     if not offers_answer_type(question, marked):
@@ -162,17 +166,33 @@ class Searcher:
         focus = self._conversation_focus(context, mode, allowed) if context else []
         ranked = self._rank(queries, mode, top_k, allowed, focus)
         hits = self._hits(ranked, self._marking_query(queries))
-        answered = self.decide_answered(text, hits)
-        message = note
+        missing = self.missing_names(text)
+        answered = self.decide_answered(text, hits, missing)
+        notes = [note] if note else []
+        if missing:
+            notes.append(names.missing_names_message(missing))
         if not answered:
-            message = ((note + " ") if note else "") + (
-                "The sources do not seem to answer this; the closest passages follow.")
-        return Answer(question, answered, mode, tuple(hits), message)
+            notes.append("The sources do not seem to answer this; the closest passages follow.")
+        return Answer(question, answered, mode, tuple(hits), " ".join(notes) or None, missing)
 
-    def decide_answered(self, question: str, hits: Sequence[Hit]) -> bool:
+    def decide_answered(self, question: str, hits: Sequence[Hit],
+                        missing: Sequence[str] = ()) -> bool:
         """Answered when the abstention signal reaches the calibrated threshold."""
-        signal = abstention_signal(question, hits)
+        signal = abstention_signal(question, hits, missing)
         return signal is not None and signal >= self.calibration.threshold
+
+    def missing_names(self, question: str) -> tuple[str, ...]:
+        """Names in the question that no source's text or metadata mentions."""
+        return names.missing_names(question, self.lexical.terms, self._known_terms)
+
+    @functools.cached_property
+    def _known_terms(self) -> frozenset[str]:
+        """Every term of the passages and of the sources' titles, publishers, authors and
+        addresses (a question may name a publication that only its metadata gives)."""
+        fields = [row.get(key) for row in self.store.sources()
+                  for key in ("title", "publisher", "author", "url")]
+        metadata = {t for text in fields if text for t in self.lexical.terms(text)}
+        return frozenset(self.lexical.vocabulary) | metadata
 
     # ------------------------------------------------------------ retrieval
 

@@ -121,7 +121,12 @@ def test_answered_flag_matches_the_recorded_signal(bundled_searcher, small_quest
     from askrel.evaluation.questions import load_questions
     from askrel.evaluation.runner import evaluate
 
+    with small_questions.open("a", encoding="utf-8") as out:  # a name no source mentions
+        out.write(json.dumps({"question": "How did Kishida's Docker plan go?", "answers": [],
+                              "unanswerable": True}) + "\n")
     evaluation = evaluate(bundled_searcher, load_questions(small_questions), ["hybrid"])
     for run in evaluation.runs["hybrid"]:
         assert run.answer is not None
         assert run.declined(evaluation.threshold) == (not run.answer.answered)
+    last = evaluation.runs["hybrid"][-1]
+    assert last.answer.missing_names == ("Docker",) and last.max_relevance is None

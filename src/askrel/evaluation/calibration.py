@@ -27,8 +27,8 @@ RULE = ("Among thresholds halfway between consecutive observed signal values, ta
         "with the highest abstention F1 (unanswerable questions as positives) such that at "
         f"most {MAX_ANSWERABLE_DECLINED:.0%} of answerable questions are declined; ties go to "
         "the lowest threshold. Declines when signal < threshold; a question without a "
-        "signal (no passages, or the best passages lack the number or date it asks for) is "
-        "always declined.")
+        "signal (no passages, a name in it that no source mentions, or best passages that "
+        "lack the number or date it asks for) is always declined.")
 DIGITS = 6
 
 

@@ -45,10 +45,12 @@ class QuestionRun:
     @property
     def max_relevance(self) -> float | None:
         """The abstention signal of Searcher.ask: max relevance of the returned passages, None
-        when none came back or they lack the kind of answer asked for (always declined)."""
+        when none came back, the question names something no source mentions, or they lack
+        the kind of answer asked for (always declined)."""
         from askrel.search import abstention_signal
 
-        return abstention_signal(self.question.question, self.hits)
+        missing = self.answer.missing_names if self.answer else ()
+        return abstention_signal(self.question.question, self.hits, missing)
 
     def declined(self, threshold: float) -> bool:
         """Whether the searcher says "no answer" at this threshold (the rule in Searcher.ask)."""
