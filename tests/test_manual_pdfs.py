@@ -43,3 +43,13 @@ def test_manual_passages_carry_outline_sections_and_skip_the_index(manual_passag
     assert any(p.heading.startswith("B Configuration on a Unix-alike ›") for p in with_section)
     # The R manual's index ends with "DESTDIR . . . 8, 39"-style lines: none is a passage.
     assert not any("DESTDIR . ." in p.text for p in manual_passages)
+
+
+def test_manual_passages_carry_the_printed_page_number(manual_passages):
+    r_manual = [p for p in manual_passages if "r-installation" in p.source]
+    gnuplot = [p for p in manual_passages if "gnuplot" in p.source]
+    # The R manual numbers its front matter i, ii, ... and its body from 1 on page 6.
+    assert {p.page_label for p in r_manual if p.page == 57} == {"52"}
+    assert all(p.page_label is not None for p in r_manual)
+    # gnuplot's printed numbers are its page numbers: no label is stored.
+    assert gnuplot and all(p.page_label is None for p in gnuplot)

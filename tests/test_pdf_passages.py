@@ -40,3 +40,60 @@ def test_pdf_citations_point_at_the_page_text(pdf_index) -> None:
         " ".join(top.text.split())
     every_text = " ".join(h.text for h in answer.results)
     assert "Heating Manual HX-200" not in every_text and "of 4" not in every_text
+
+
+def labelled_pdf(make_pdf) -> bytes:
+    """Two front-matter pages numbered i, ii, then the body numbered from 1."""
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.constants import PageLabelStyle
+
+    pages = ["Preface. This manual describes the HX-200 boiler.",
+             "Contents. Safety, servicing, warranty.",
+             BODY[1], BODY[2], BODY[3]]
+    writer = PdfWriter(clone_from=io.BytesIO(make_pdf(pages)))
+    writer.set_page_label(0, 1, style=PageLabelStyle.LOWERCASE_ROMAN, start=1)
+    writer.set_page_label(2, 4, style=PageLabelStyle.DECIMAL, start=1)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_pdf_units_carry_printed_page_numbers_that_differ(make_pdf) -> None:
+    from askrel.sources import read_pdf
+
+    _, units = read_pdf(labelled_pdf(make_pdf))
+    assert [(u.page, u.page_label) for u in units] == [
+        (1, "i"), (2, "ii"), (3, "1"), (4, "2"), (5, "3")]
+    _, plain = read_pdf(make_pdf(["One.", "Two."]))
+    assert [u.page_label for u in plain] == [None, None]
+
+
+def test_unreadable_page_labels_are_left_out() -> None:
+    from askrel.sources import printed_page_labels
+
+    class DamagedLabels:
+        @property
+        def page_labels(self):
+            raise KeyError("/Nums")
+
+    assert printed_page_labels(DamagedLabels()) == {}
+
+
+def test_citation_and_page_show_the_printed_number(tmp_path: Path, make_pdf,
+                                                   fake_embedder) -> None:
+    from askrel.cli import format_answer
+    from askrel.web.render import place
+
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "manual.pdf").write_bytes(labelled_pdf(make_pdf))
+    build_index(sources, tmp_path / "index", root=tmp_path, embedder=fake_embedder)
+    answer = Searcher(tmp_path / "index", embedder=fake_embedder).ask(
+        "warranty parts labour two years", top_k=5, mode="bm25")
+    top = answer.results[0]
+    assert (top.citation.page, top.citation.page_label) == (5, "3")
+    assert answer.to_json()["results"][0]["citation"]["page_label"] == "3"
+    assert place(answer.to_json()["results"][0]["citation"]) == "page 5 (printed 3)"
+    assert "page 5 (printed 3)" in format_answer(answer, color=False)

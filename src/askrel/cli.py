@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from askrel.records import page_place
+
 if TYPE_CHECKING:
     from askrel.indexing import BuildReport
     from askrel.records import Answer
@@ -142,7 +144,7 @@ def format_answer(answer: Answer, color: bool) -> str:
     for hit in answer.results:
         c = hit.citation
         title = c.title or Path(c.source).name
-        where = f"page {c.page}, " if c.page else ""
+        where = f"{page_place(c.page, c.page_label)}, " if c.page else ""
         where += f"{c.section}, " if c.section else ""
         meta = ", ".join(x for x in (c.publisher, c.date) if x)
         text, marked, last = hit.text, [], 0

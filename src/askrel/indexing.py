@@ -18,7 +18,7 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -163,7 +163,7 @@ def document_passages(doc: Document, settings: ChunkSettings) -> list[Passage]:
             spans = tuple((s - chunk.start, e - chunk.start) for s, e in chunk.sentences)
             passages.append(Passage(-1, doc.source, unit.page, chunk.start, chunk.end,
                                     unit.text[chunk.start:chunk.end], spans,
-                                    section or chunk.heading))
+                                    section or chunk.heading, unit.page_label))
     return passages
 
 
@@ -262,8 +262,7 @@ def _reused_entry(prev: _Reusable, source: str, meta_source: str, size: int,
     rows = list(prev.store.passages_of(meta_source))
     ids = [p.id for p, _ in rows]
     sentence_rows = [first + k for p, first in rows for k in range(len(p.sentences))]
-    passages = [Passage(-1, source, p.page, p.char_start, p.char_end, p.text, p.sentences,
-                        p.heading) for p, _ in rows]
+    passages = [replace(p, id=-1, source=source) for p, _ in rows]
     return _Entry(source, prev.store.meta(meta_source), info["content_hash"], size,
                   mtime_ns, passages,
                   np.asarray(prev.embeddings[ids], dtype=np.float32),
@@ -541,8 +540,7 @@ def _write_files(tmp: Path, entries: list[_Entry], model: str, dimension: int,
         for p in e.passages:
             pid = len(passages)
             first = first_of.setdefault(passage_key(p.text), pid)
-            passages.append((Passage(pid, p.source, p.page, p.char_start, p.char_end,
-                                     p.text, p.sentences, p.heading), sentence_row,
+            passages.append((replace(p, id=pid), sentence_row,
                              None if first == pid else first))
             sentence_row += len(p.sentences)
     duplicates = sum(1 for *_, same in passages if same is not None)

@@ -37,13 +37,14 @@ class TextUnit:
 
     `text` is what citation offsets index; `body_start` skips front matter; `sections` are
     the sections (from a PDF's outline, or its numbered headings) that start in this unit,
-    in order.
+    in order; `page_label` is the number printed on a PDF page when it is not `page`.
     """
 
     text: str
     page: int | None = None
     body_start: int = 0
     sections: tuple[Section, ...] = ()
+    page_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class Passage:
     text: str
     sentences: tuple[Span, ...]  # offsets into `text`
     heading: str | None = None
+    page_label: str | None = None  # the PDF's printed page number, when not `page`
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,12 @@ class Citation:
     char_start: int
     char_end: int
     section: str | None = None  # a PDF's outline path, e.g. "2 Installing R › Help options"
+    page_label: str | None = None  # the printed page number ("41", "iii"), when not `page`
+
+
+def page_place(page: int, label: str | None) -> str:
+    """'page 46', or 'page 46 (printed 41)' when the PDF numbers its pages otherwise."""
+    return f"page {page}" + (f" (printed {label})" if label else "")
 
 
 @dataclass(frozen=True)

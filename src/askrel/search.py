@@ -339,7 +339,8 @@ class Searcher:
         meta = self.store.meta(passage.source)
         return Citation(passage.source, meta.title, meta.publisher, meta.author, meta.date,
                         meta.url, passage.page, passage.char_start, passage.char_end,
-                        passage.heading if passage.page is not None else None)
+                        passage.heading if passage.page is not None else None,
+                        passage.page_label)
 
 
 class LiveSearcher:

@@ -212,6 +212,18 @@ def read_text_file(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
     return meta, (TextUnit(text=text, page=None, body_start=body_start),)
 
 
+def printed_page_labels(reader: object) -> dict[int, str]:
+    """The PDF's own page numbers ("iii", "41", "A-2") by page number counted from 1, for
+    the pages where they differ from it; none when the PDF does not define them or they
+    cannot be read."""
+    try:
+        labels = list(reader.page_labels)  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - a damaged label tree only loses the labels
+        return {}
+    return {n: label.strip() for n, label in enumerate(labels, start=1)
+            if isinstance(label, str) and label.strip() and label.strip() != str(n)}
+
+
 def read_pdf(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
     """One text unit per PDF page that has text; page numbers count from 1."""
     from pypdf import PdfReader
@@ -232,12 +244,14 @@ def read_pdf(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
                 raise SourceError("encrypted PDF; it needs a password, so askrel cannot read "
                                   "it (save a copy without the password)")
         outline = outline_by_page(reader)
+        labels = printed_page_labels(reader)
         units = []
         for number, page in enumerate(reader.pages, start=1):
             text = page.extract_text() or ""
             if text.strip():
                 sections = locate_sections(text, outline.get(number - 1, []))
-                units.append(TextUnit(text=text, page=number, sections=sections))
+                units.append(TextUnit(text=text, page=number, sections=sections,
+                                      page_label=labels.get(number)))
         if not outline:
             units = numbered_sections(units)
         info = reader.metadata

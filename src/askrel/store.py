@@ -10,7 +10,8 @@ from typing import Any
 
 from askrel.records import Passage, SourceMeta
 
-FORMAT_VERSION = 3  # 2: passages.same_as marks repeats; 3: passages.heading is their section
+# 2: passages.same_as marks repeats; 3: passages.heading is their section; 4: page_label
+FORMAT_VERSION = 4
 MANIFEST_FILE = "manifest.json"
 STORE_FILE = "passages.sqlite"
 
@@ -19,7 +20,7 @@ CREATE TABLE passages (
     id INTEGER PRIMARY KEY, source TEXT NOT NULL, page INTEGER,
     char_start INTEGER NOT NULL, char_end INTEGER NOT NULL, text TEXT NOT NULL,
     sentences TEXT NOT NULL, heading TEXT, first_sentence INTEGER NOT NULL,
-    same_as INTEGER
+    same_as INTEGER, page_label TEXT
 );
 CREATE INDEX passages_source ON passages(source);
 CREATE TABLE sources (
@@ -44,7 +45,7 @@ def passage_key(text: str) -> str:
 
 
 _PASSAGE_COLUMNS = ("id, source, page, char_start, char_end, text, sentences, heading, "
-                    "first_sentence")
+                    "first_sentence, page_label")
 
 
 class PassageStore:
@@ -63,9 +64,9 @@ class PassageStore:
         try:
             db.executescript(_SCHEMA)
             db.executemany(
-                "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 ((p.id, p.source, p.page, p.char_start, p.char_end, p.text,
-                  json.dumps(p.sentences), p.heading, first, same)
+                  json.dumps(p.sentences), p.heading, first, same, p.page_label)
                  for p, first, same in passages),
             )
             db.executemany(
@@ -85,9 +86,9 @@ class PassageStore:
 
     @staticmethod
     def _passage(row: tuple) -> tuple[Passage, int]:
-        pid, source, page, start, end, text, sentences, heading, first = row
+        pid, source, page, start, end, text, sentences, heading, first, label = row
         spans = tuple((int(a), int(b)) for a, b in json.loads(sentences))
-        return Passage(pid, source, page, start, end, text, spans, heading), int(first)
+        return Passage(pid, source, page, start, end, text, spans, heading, label), int(first)
 
     def _by_ids(self, columns: str, ids: Iterable[int], condition: str = "") -> list[tuple]:
         """Rows of the given passage ids (any order); `condition` narrows them further."""

@@ -77,6 +77,27 @@ def test_pdf_view_shows_the_cited_page(tmp_path, make_pdf):
     assert "valve settings" in view.text and "pumps" not in view.text
 
 
+def test_pdf_view_names_the_printed_page_number(tmp_path, make_pdf):
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.constants import PageLabelStyle
+
+    from askrel.sources import read_document
+
+    writer = PdfWriter(clone_from=io.BytesIO(make_pdf(["Preface.", "The valve settings."])))
+    writer.set_page_label(0, 0, style=PageLabelStyle.LOWERCASE_ROMAN, start=1)
+    writer.set_page_label(1, 1, style=PageLabelStyle.DECIMAL, start=1)
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    with open(sources / "manual.pdf", "wb") as out:
+        writer.write(out)
+    page_two = read_document(sources / "manual.pdf", sources, tmp_path).units[1].text
+    hit = hit_for(page_two, page_two.strip(), "sources/manual.pdf", page=2)
+
+    assert source_view(hit, sources, tmp_path, DocumentCache()).where == "page 2 (printed 1)"
+
+
 def test_only_files_in_the_sources_folder_are_opened(project, tmp_path):
     root, sources = project
     (tmp_path / "secret.txt").write_text("secret", encoding="utf-8")

@@ -85,6 +85,15 @@ def test_citation_line_shows_a_pdf_section_escaped():
     assert unescape_text(html) == "Pub, 2023 · page 3, 2 Setup › <b>Options</b> · a.txt"
 
 
+def test_citation_line_shows_the_printed_page_number_escaped():
+    citation = hit("x", [], page=9, title=None)["citation"]
+    citation["page_label"] = "<i>iv</i>"
+    html = render.citation_line(citation)
+
+    assert "<i>" not in html
+    assert unescape_text(html) == "Pub, 2023 · page 9 (printed <i>iv</i>) · a.txt"
+
+
 @pytest.mark.parametrize(("relevance", "band"), [(0.9, "strong"), (0.5, "strong"),
                                                   (0.4, "partial"), (0.35, "partial"),
                                                   (0.2, "weak"), (-0.1, "weak")])

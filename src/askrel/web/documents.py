@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from askrel.records import Document
+from askrel.records import Document, page_place
 from askrel.sources import SourceError, discover, display_path, read_document
 
 MAX_SHOWN_CHARS = 300_000  # a longer text shows a window around the passage
@@ -120,7 +120,7 @@ def source_view(hit: dict[str, Any], sources_dir: Path, root: Path,
     meta = {k: citation.get(k) or getattr(doc.meta, k) for k in
             ("title", "publisher", "author", "date", "url")}
     if page:
-        where = f"page {page}"
+        where = page_place(page, unit.page_label)
     else:
         where = f"characters {start:,}–{end:,}" if passage else "passage not found"
     return SourceView(source, meta, text, shown, passage, answer_spans, where, tuple(notes))

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
+from askrel.records import page_place
+
 Span = tuple[int, int]
 _LINE_BREAKS = re.compile(r"(\s*\n\s*)")
 
@@ -68,7 +70,8 @@ def place(citation: dict[str, Any]) -> str:
     range."""
     if citation.get("page"):
         section = citation.get("section")
-        return f"page {citation['page']}" + (f", {section}" if section else "")
+        where = page_place(citation["page"], citation.get("page_label"))
+        return where + (f", {section}" if section else "")
     return f"characters {citation['char_start']:,}–{citation['char_end']:,}"
 
 
