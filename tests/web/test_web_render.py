@@ -76,22 +76,17 @@ def test_citation_line_names_title_publisher_date_place_and_file():
     assert pdf == "Pub, 2023 · page 3 · a.txt"
 
 
-def test_citation_line_shows_a_pdf_section_escaped():
+@pytest.mark.parametrize(("key", "value", "shown"), [
+    ("section", "2 Setup › <b>Options</b>", "page 3, 2 Setup › <b>Options</b>"),
+    ("page_label", "<b>iv</b>", "page 3 (printed <b>iv</b>)"),
+])
+def test_citation_line_shows_pdf_section_and_printed_page_escaped(key, value, shown):
     citation = hit("x", [], page=3, title=None)["citation"]
-    citation["section"] = "2 Setup › <b>Options</b>"
+    citation[key] = value
     html = render.citation_line(citation)
 
     assert "<b>" not in html
-    assert unescape_text(html) == "Pub, 2023 · page 3, 2 Setup › <b>Options</b> · a.txt"
-
-
-def test_citation_line_shows_the_printed_page_number_escaped():
-    citation = hit("x", [], page=9, title=None)["citation"]
-    citation["page_label"] = "<i>iv</i>"
-    html = render.citation_line(citation)
-
-    assert "<i>" not in html
-    assert unescape_text(html) == "Pub, 2023 · page 9 (printed <i>iv</i>) · a.txt"
+    assert unescape_text(html) == f"Pub, 2023 · {shown} · a.txt"
 
 
 @pytest.mark.parametrize(("relevance", "band"), [(0.9, "strong"), (0.5, "strong"),
