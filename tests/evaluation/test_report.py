@@ -9,6 +9,7 @@ import pytest
 
 from askrel.evaluation.questions import Question
 from askrel.evaluation.report import (
+    decline_reason,
     markdown,
     misses,
     misses_markdown,
@@ -98,6 +99,23 @@ def test_misses_list_highlights_that_miss_the_answer():
     assert misses(ev) == []
     assert "q1: When was the treaty signed? — expected 1965; highlighted: Later more." in \
         misses_markdown(ev)
+
+
+def test_misses_say_why_answerable_questions_were_declined():
+    low = judge(Q1, "hybrid", answer(Q1, [hit(1, 1, "Signed in 1965.", "sources/a.txt", 0.3,
+                                              ((0, 15),))]), frozenset({1}), 0.0)
+    undated = judge(Q1, "hybrid", answer(Q1, [hit(1, 1, "Signed.", "sources/a.txt", 0.9,
+                                                  ((0, 7),))]), frozenset(), 0.0)
+    named = Answer(Q2.question, False, "hybrid",
+                   (hit(1, 5, "Kim said so.", "sources/a.txt", 0.9),), None, ("Docker",))
+    unnamed = judge(Q2, "hybrid", named, frozenset({5}), 0.0)
+    text = misses_markdown(Evaluation("q", (Q1, Q2), {"hybrid": (low, unnamed)}, 10, 0.5,
+                                      True, "m"))
+    assert "Answerable questions declined in hybrid:" in text
+    assert "- q1: When was the treaty signed? (max relevance 0.300 < 0.500)" in text
+    assert "(names no source mentions: Docker)" in text
+    assert decline_reason(undated, 0.5) == ("no passages, or no number or date where the "
+                                            "question asks for one")
 
 
 def test_misses_and_reports(tmp_path):

@@ -164,6 +164,12 @@ def misses_markdown(evaluation: Evaluation) -> str:
                 lines.append(f"- {_md(run.question.id)}: {_md(run.question.question)} — "
                              f"expected {_md(' | '.join(run.question.answers))}; highlighted: "
                              f"{_md(marked[:FIRST_CHARS])}")
+        declined = [run for run in evaluation.runs[mode]
+                    if not run.question.unanswerable and run.declined(evaluation.threshold)]
+        if declined:
+            lines += ["", f"Answerable questions declined in {mode}:", ""]
+            lines += [f"- {_md(run.question.id)}: {_md(run.question.question)} "
+                      f"({_md(decline_reason(run, evaluation.threshold))})" for run in declined]
         wrong = [run for run in evaluation.runs[mode]
                  if run.question.unanswerable and not run.declined(evaluation.threshold)]
         if wrong:
@@ -173,6 +179,17 @@ def misses_markdown(evaluation: Evaluation) -> str:
                       f"(max relevance {run.max_relevance:.3f})" for run in wrong]
         lines.append("")
     return "\n".join(lines)
+
+
+def decline_reason(run: QuestionRun, threshold: float) -> str:
+    """Why a question got "no answer", in the terms of the rule."""
+    missing = run.answer.missing_names if run.answer else ()
+    if missing:
+        return "names no source mentions: " + ", ".join(missing)
+    signal = run.max_relevance
+    if signal is None:
+        return "no passages, or no number or date where the question asks for one"
+    return f"max relevance {signal:.3f} < {threshold:.3f}"
 
 
 def write_misses_csv(evaluation: Evaluation, path: Path) -> None:
