@@ -22,16 +22,29 @@ def fake_embedder():
     return make()
 
 
-def pdf_bytes(pages: list[str]) -> bytes:
-    """A PDF with a real text layer, one page per string."""
+def pdf_bytes(pages: list[str], front_matter: int = 0) -> bytes:
+    """A PDF with a real text layer, one page per string. With `front_matter`, that many
+    first pages are numbered i, ii, ... in the PDF's page labels and the rest 1, 2, ..."""
+    import io
+
     from fpdf import FPDF
+    from pypdf import PdfWriter
+    from pypdf.constants import PageLabelStyle
 
     pdf = FPDF()
     pdf.set_font("helvetica", size=11)
     for text in pages:
         pdf.add_page()
         pdf.multi_cell(0, 6, text)
-    return bytes(pdf.output())
+    data = bytes(pdf.output())
+    if not front_matter:
+        return data
+    writer = PdfWriter(clone_from=io.BytesIO(data))
+    writer.set_page_label(0, front_matter - 1, style=PageLabelStyle.LOWERCASE_ROMAN, start=1)
+    writer.set_page_label(front_matter, len(pages) - 1, style=PageLabelStyle.DECIMAL, start=1)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 @pytest.fixture

@@ -44,20 +44,10 @@ def test_pdf_citations_point_at_the_page_text(pdf_index) -> None:
 
 def labelled_pdf(make_pdf) -> bytes:
     """Two front-matter pages numbered i, ii, then the body numbered from 1."""
-    import io
-
-    from pypdf import PdfWriter
-    from pypdf.constants import PageLabelStyle
-
     pages = ["Preface. This manual describes the HX-200 boiler.",
              "Contents. Safety, servicing, warranty.",
              BODY[1], BODY[2], BODY[3]]
-    writer = PdfWriter(clone_from=io.BytesIO(make_pdf(pages)))
-    writer.set_page_label(0, 1, style=PageLabelStyle.LOWERCASE_ROMAN, start=1)
-    writer.set_page_label(2, 4, style=PageLabelStyle.DECIMAL, start=1)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    return make_pdf(pages, front_matter=2)
 
 
 def test_pdf_units_carry_printed_page_numbers_that_differ(make_pdf) -> None:
