@@ -78,7 +78,7 @@ class LexicalIndex:
 
     def query_terms(self, query: str) -> list[str]:
         """The query's stemmed terms that the corpus vocabulary knows."""
-        return [t for t in self._tokenizer.terms(query) if t in self._vocab]
+        return [t for t in self.terms(query) if t in self._vocab]
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage for `query` (zeros when no term is known).
