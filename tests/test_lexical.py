@@ -64,6 +64,18 @@ def test_terms_are_stemmed_without_stopwords_known_or_not(tmp_path):
     assert "docker" not in loaded.vocabulary
 
 
+def test_vocabulary_of_some_passages(tmp_path):
+    LexicalIndex.build(TEXTS).save(tmp_path)
+    loaded = LexicalIndex.load(tmp_path, len(TEXTS))
+    assert loaded.vocabulary_of(np.array([2])) == {"torqu", "bolt", "25", "check", "gasket",
+                                                   "re", "after", "first", "run"}
+    both = loaded.vocabulary_of(np.array([0, 1]))
+    assert {"japan", "1910", "republ", "1948"} <= both and "gasket" not in both
+    assert loaded.vocabulary_of(np.array([], dtype=np.int64)) == frozenset()
+    # every term of the vocabulary but bm25s's placeholder for empty texts
+    assert loaded.vocabulary_of(np.arange(len(TEXTS))) == set(loaded.vocabulary) - {""}
+
+
 def test_query_side_does_not_hold_the_matrix_in_memory(tmp_path):
     LexicalIndex.build(TEXTS).save(tmp_path)
     loaded = LexicalIndex.load(tmp_path, len(TEXTS))

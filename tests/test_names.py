@@ -70,3 +70,5 @@ def test_missing_names_message() -> None:
     assert missing_names_message(["HDF5", "NetCDF"]) == "No source mentions “HDF5” or “NetCDF”."
     assert (missing_names_message(["a", "b", "c"])
             == "No source mentions “a”, “b” or “c”.")
+    assert (missing_names_message(["Docker"], chosen=True)
+            == "None of the chosen sources mentions “Docker”.")

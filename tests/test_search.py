@@ -108,6 +108,19 @@ def test_names_are_looked_up_with_typos_and_in_metadata(bundled_searcher) -> Non
     assert bundled_searcher.missing_names("What does the nippon.com piece recommend?") == ()
 
 
+def test_names_are_looked_up_in_the_chosen_sources_only(bundled_searcher) -> None:
+    question = "What did the Gallup Korea poll find?"
+    poll = "sources/nippon-com-breakthrough-japan-rok-relations-2023.txt"
+    other = "sources/usip-south-korea-japan-relations-frank-aum-2022.txt"
+    assert bundled_searcher.missing_names(question) == ()
+    assert bundled_searcher.missing_names(question, [poll]) == ()
+    assert bundled_searcher.missing_names(question, [other]) == ("Gallup",)
+    answer = bundled_searcher.ask(question, sources=[other])
+    assert not answer.answered and answer.missing_names == ("Gallup",)
+    assert answer.message.startswith("None of the chosen sources mentions “Gallup”.")
+    assert bundled_searcher.ask(question, sources=[poll]).answered
+
+
 def test_every_mode_answers_and_source_filter_applies(bundled_searcher) -> None:
     source = "sources/usip-south-korea-japan-relations-frank-aum-2022.txt"
     for mode in ("hybrid", "dense", "bm25"):

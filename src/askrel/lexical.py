@@ -101,6 +101,16 @@ class LexicalIndex:
         """Every term of the indexed passages."""
         return self._vocab.keys()
 
+    def vocabulary_of(self, ids: np.ndarray) -> frozenset[str]:
+        """The terms that occur in the given passages."""
+        chosen = np.zeros(self.size, dtype=bool)
+        chosen[ids] = True
+        running = np.concatenate(([0], np.cumsum(chosen[self._indices], dtype=np.int64)))
+        indptr = np.asarray(self._indptr)
+        columns = np.flatnonzero(running[indptr[1:]] > running[indptr[:-1]])
+        term_of = {column: term for term, column in self._vocab.items()}
+        return frozenset(term_of[int(c)] for c in columns)
+
     def save(self, directory: Path) -> None:
         built = self._built
         if built is None:

@@ -92,8 +92,9 @@ def _readings(word: str) -> list[str]:
     return [word, parts] if parts != word else [word]
 
 
-def missing_names_message(names: Iterable[str]) -> str:
-    """'No source mentions “A”, “B” or “C”.'"""
+def missing_names_message(names: Iterable[str], chosen: bool = False) -> str:
+    """'No source mentions “A”, “B” or “C”.' ('None of the chosen sources mentions …' when the
+    question was limited to some sources)."""
     quoted = [f"“{name}”" for name in names]
     listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
-    return f"No source mentions {listed}."
+    return f"{'None of the chosen sources' if chosen else 'No source'} mentions {listed}."

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import threading
@@ -33,6 +32,7 @@ MODES = ("hybrid", "dense", "bm25")
 MAX_QUESTION_CHARS = 1000
 MAX_TOP_K = 50
 MAX_HISTORY = 2
+KNOWN_TERMS_CACHE = 8  # vocabularies of source selections kept for the names check
 CALIBRATION_FILE = "calibration.json"
 DEFAULT_THRESHOLD = 0.35  # used only until a calibration exists; see `askrel eval --calibrate`
 
@@ -133,6 +133,7 @@ class Searcher:
         self.calibration = load_calibration(index_dir, recorded)
         self._embedder = embedder
         self._lock = threading.Lock()
+        self._known_cache: dict[tuple[str, ...] | None, frozenset[str]] = {}
 
     @property
     def size(self) -> int:
@@ -166,11 +167,11 @@ class Searcher:
         focus = self._conversation_focus(context, mode, allowed) if context else []
         ranked = self._rank(queries, mode, top_k, allowed, focus)
         hits = self._hits(ranked, self._marking_query(queries))
-        missing = self.missing_names(text)
+        missing = self.missing_names(text, sources)
         answered = self.decide_answered(text, hits, missing)
         notes = [note] if note else []
         if missing:
-            notes.append(names.missing_names_message(missing))
+            notes.append(names.missing_names_message(missing, chosen=bool(sources)))
         if not answered:
             notes.append("The sources do not seem to answer this; the closest passages follow.")
         return Answer(question, answered, mode, tuple(hits), " ".join(notes) or None, missing)
@@ -181,18 +182,32 @@ class Searcher:
         signal = abstention_signal(question, hits, missing)
         return signal is not None and signal >= self.calibration.threshold
 
-    def missing_names(self, question: str) -> tuple[str, ...]:
-        """Names in the question that no source's text or metadata mentions."""
-        return names.missing_names(question, self.lexical.terms, self._known_terms)
+    def missing_names(self, question: str,
+                      sources: Sequence[str] | None = None) -> tuple[str, ...]:
+        """Names in the question that no source's text or metadata mentions (of the chosen
+        `sources`, when the question is limited to some)."""
+        known = self._known_terms(tuple(sorted(set(sources))) if sources else None)
+        return names.missing_names(question, self.lexical.terms, known)
 
-    @functools.cached_property
-    def _known_terms(self) -> frozenset[str]:
+    def _known_terms(self, sources: tuple[str, ...] | None) -> frozenset[str]:
         """Every term of the passages and of the sources' titles, publishers, authors and
-        addresses (a question may name a publication that only its metadata gives)."""
-        fields = [row.get(key) for row in self.store.sources()
-                  for key in ("title", "publisher", "author", "url")]
+        addresses (a question may name a publication that only its metadata gives); only the
+        given sources' when some are given. The last few answers are kept."""
+        if sources not in self._known_cache:
+            if len(self._known_cache) >= KNOWN_TERMS_CACHE:
+                self._known_cache.clear()
+            self._known_cache[sources] = self._terms_of_sources(sources)
+        return self._known_cache[sources]
+
+    def _terms_of_sources(self, sources: tuple[str, ...] | None) -> frozenset[str]:
+        rows = [row for row in self.store.sources()
+                if sources is None or row["source"] in sources]
+        fields = [row.get(key) for row in rows for key in ("title", "publisher", "author", "url")]
         metadata = {t for text in fields if text for t in self.lexical.terms(text)}
-        return frozenset(self.lexical.vocabulary) | metadata
+        if sources is None:
+            return frozenset(self.lexical.vocabulary) | metadata
+        ids = np.asarray(self.store.ids_of_sources(sources), dtype=np.int64)
+        return self.lexical.vocabulary_of(ids) | metadata
 
     # ------------------------------------------------------------ retrieval
 
