@@ -15,6 +15,11 @@ from askrel.answer_type import expected_answer_type, has_date, has_number, offer
     ("In what year did it open?", "date"),
     ("Who signed the treaty?", None),
     ("Why did Japan restrict exports?", None),
+    ("And when exactly was it signed?", "date"),
+    # a "when" clause that sets the scene does not ask for a date
+    ("When I export a data frame, how do I add a blank header cell?", None),
+    ("When making an animated GIF, what unit is the delay given in?", None),
+    ("What value should I give the encoding option?", None),  # values are often not numbers
 ])
 def test_expected_answer_type(question: str, kind: str | None) -> None:
     assert expected_answer_type(question) == kind
