@@ -28,7 +28,10 @@ KNOWN = frozenset({"gnuplot", "x11", "kishida", "pyongyang", "legend", "plot", "
     ("what does plt.tight_layout() do, and R_HOME?", ["plt.tight_layout", "R_HOME"]),
     # a capital that starts a sentence says nothing; numbers are not names
     ("Docker is new to me. Where is the 1990s plan?", []),
-    ("My locale is German: Which setting wins?", ["German"]),
+    ("My locale is Swedish: Which setting wins?", []),
+    # adjectives of nationality or region describe; contractions and possessives are no names
+    ("I've a European locale and German or Japanese text; is it Yoon's plan?", ["Yoon"]),
+    ("Is Debian or Japan covered?", ["Debian", "Japan"]),
     # short all-capital abbreviations are often spelled out in the sources
     ("When did North Korea last test an ICBM or fire SLBMs?", ["North", "Korea"]),
     ("Can I use my NVIDIA GPU?", ["NVIDIA"]),

