@@ -1,4 +1,5 @@
-"""The bundled PDF manuals (eval/manuals) read into passages that keep every answer's text.
+"""The bundled PDF manuals (eval/manuals, eval/heldout) read into passages that keep every
+answer's text.
 
 A regression guard for reading real-world manuals: page-chrome rules once dropped wrapped
 lines of a manual ("R_BROWSER, the default HTML browser, ..."), so that 8 of the manual
@@ -8,6 +9,7 @@ questions had no passage holding their answer. No model is needed: this checks p
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -19,20 +21,28 @@ from askrel.sources import discover, read_document
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MANUALS = PROJECT_ROOT / "eval" / "manuals"
+HELDOUT = PROJECT_ROOT / "eval" / "heldout"
 
 
-@pytest.fixture(scope="module")
-def manual_passages():
+@cache
+def passages_of(question_set: Path) -> list:
     passages = []
-    for path in discover(MANUALS / "sources"):
-        doc = read_document(path, MANUALS / "sources", PROJECT_ROOT)
+    for path in discover(question_set / "sources"):
+        doc = read_document(path, question_set / "sources", PROJECT_ROOT)
         passages += document_passages(doc, ChunkSettings())
     return [replace(p, id=i) for i, p in enumerate(passages)]
 
 
-def test_every_answerable_manual_question_has_a_passage_holding_its_answer(manual_passages):
-    questions = load_questions(MANUALS / "questions.jsonl")
-    qrels = relevant_passages(manual_passages, questions)
+@pytest.fixture(scope="module")
+def manual_passages():
+    return passages_of(MANUALS)
+
+
+@pytest.mark.parametrize("question_set", [MANUALS, HELDOUT], ids=["manuals", "heldout"])
+def test_every_answerable_manual_question_has_a_passage_holding_its_answer(question_set):
+    passages = passages_of(question_set)
+    questions = load_questions(question_set / "questions.jsonl")
+    qrels = relevant_passages(passages, questions)
     unfindable = [q.id for q in questions if not q.unanswerable and not qrels[q.id]]
     assert len(questions) >= 50 and unfindable == []
 

@@ -1,8 +1,8 @@
-"""Check eval/manuals/questions.jsonl against the PDF text that pypdf extracts.
+"""Check a question set over PDFs (eval/manuals, eval/heldout) against the text pypdf extracts.
 
 Run from the project root:
 
-    .venv/bin/python eval/manuals/check_answers.py [--pages]
+    .venv/bin/python eval/check_pdf_answers.py eval/manuals/questions.jsonl [--pages]
 
 The file is read by askrel's own question loader (format, unique ids, answers empty exactly for
 unanswerable questions). Then every answer string must occur, by askrel's answer matching
@@ -22,8 +22,7 @@ import pypdf
 
 from askrel.evaluation.questions import QuestionsFileError, load_questions, normalize
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @cache
@@ -50,8 +49,12 @@ def answer_problems(qid: str, source: str, answers: tuple[str, ...], show_pages:
 
 
 def main() -> int:
+    paths = [a for a in sys.argv[1:] if not a.startswith("--")]
+    if len(paths) != 1:
+        print(__doc__)
+        return 2
     try:
-        questions = load_questions(HERE / "questions.jsonl")
+        questions = load_questions(Path(paths[0]))
     except QuestionsFileError as exc:
         print(f"FAILED: {exc}")
         return 1
