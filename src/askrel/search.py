@@ -193,11 +193,13 @@ class Searcher:
         """Every term of the passages and of the sources' titles, publishers, authors and
         addresses (a question may name a publication that only its metadata gives); only the
         given sources' when some are given. The last few answers are kept."""
-        if sources not in self._known_cache:
+        known = self._known_cache.get(sources)
+        if known is None:  # a race only computes it twice
+            known = self._terms_of_sources(sources)
             if len(self._known_cache) >= KNOWN_TERMS_CACHE:
                 self._known_cache.clear()
-            self._known_cache[sources] = self._terms_of_sources(sources)
-        return self._known_cache[sources]
+            self._known_cache[sources] = known
+        return known
 
     def _terms_of_sources(self, sources: tuple[str, ...] | None) -> frozenset[str]:
         rows = [row for row in self.store.sources()
