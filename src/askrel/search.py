@@ -94,7 +94,7 @@ class RankSettings:
     rrf_k: int = 60
     dense_weight: float = 0.5
     sentence_weight: float = 1.0
-    bm25_weight: float = 0.25
+    bm25_weight: float = 0.4
     history_weight: float = 0.5
     focus_depth: int = 5
     focus_weight: float = 0.5
