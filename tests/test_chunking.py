@@ -8,7 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from askrel.chrome import content_blocks
-from askrel.chunking import chunk_blocks, chunk_text, split_long_span, split_sentences
+from askrel.chunking import (
+    chunk_blocks,
+    chunk_text,
+    ends_mid_sentence,
+    sentence_rest,
+    split_long_span,
+    split_sentences,
+)
 from askrel.records import Block
 
 WORDS = st.sampled_from(
@@ -92,6 +99,39 @@ def test_passages_never_cross_removed_chrome() -> None:
     chunks = chunk_text_web(text, max_words=100, min_words=0)
     pieces = [text[c.start:c.end] for c in chunks]
     assert pieces == ["First part of the story goes here.", "Second part of the story."]
+
+
+def test_a_sentence_without_a_full_stop_may_go_on_over_a_page_break() -> None:
+    assert ends_mid_sentence("This is the simplest")
+    assert ends_mid_sentence("the values are 1, 2,")
+    assert not ends_mid_sentence("Use it.")
+    assert not ends_mid_sentence("Is it? ")
+    assert not ends_mid_sentence("as follows:")
+    assert not ends_mid_sentence("He said “stop.”")
+    assert not ends_mid_sentence("(see page 4.)")
+    assert not ends_mid_sentence("")
+
+
+def test_the_rest_of_a_cut_sentence_is_the_next_pages_first_sentence() -> None:
+    text = "way to use it. The next sentence starts here.\n\nAnother paragraph."
+    blocks = [Block(0, 45), Block(47, len(text))]
+    span, rest = sentence_rest(text, blocks, max_words=20)
+    assert text[span[0]:span[1]] == "way to use it."
+    assert [text[b.start:b.end] for b in rest] == ["The next sentence starts here.",
+                                                    "Another paragraph."]
+    whole = "way to use it."
+    span, rest = sentence_rest(whole, [Block(0, len(whole))], max_words=20)
+    assert span == (0, len(whole)) and rest == []
+
+
+def test_a_page_starting_anew_continues_nothing() -> None:
+    upper = "The page starts a new sentence."
+    assert sentence_rest(upper, [Block(0, len(upper))], max_words=20) is None
+    lower = "options and settings"
+    assert sentence_rest(lower, [Block(0, len(lower), heading=True)], max_words=20) is None
+    long = "and " + "more " * 30 + "words."
+    assert sentence_rest(long, [Block(0, len(long))], max_words=20) is None
+    assert sentence_rest("", [], max_words=20) is None
 
 
 def test_heading_only_passages_are_dropped() -> None:

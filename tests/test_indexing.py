@@ -23,6 +23,7 @@ from askrel.indexing import (
     ChunkSettings,
     IndexBusy,
     IndexError_,
+    IndexOutdated,
     ModelMismatch,
     build_index,
     current_build,
@@ -256,6 +257,27 @@ def test_another_model_reembeds_everything_and_says_so(corpus):
     with pytest.raises(ModelMismatch, match="askrel index --model"):
         searcher(index)  # asks with fake-bag-of-words
     assert Searcher(index, embedder=embedder).ask("orchard").results
+
+
+def test_an_index_in_an_older_format_is_refused_clearly_and_rebuilt(corpus, monkeypatch):
+    from askrel import cli
+    from askrel.store import FORMAT_VERSION, write_manifest
+
+    sources, index = corpus
+    build(sources, index)
+    live = current_build(index)
+    write_manifest(live, read_manifest(live) | {"format_version": FORMAT_VERSION - 1})
+    with pytest.raises(IndexOutdated, match=f"askrel index --index {index}"):
+        searcher(index)
+
+    rebuilt = []
+    monkeypatch.setattr(cli, "run_build", lambda *args: rebuilt.append(args) or build(
+        sources, index))
+    monkeypatch.setattr("askrel.search.Searcher",
+                        lambda index, model: searcher(index))
+    assert cli.open_searcher(sources, index, None).ask("orchard").results
+    assert rebuilt == [(sources, index, None)]
+    assert read_manifest(current_build(index))["format_version"] == FORMAT_VERSION
 
 
 def test_new_chunk_settings_rechunk_everything(corpus):

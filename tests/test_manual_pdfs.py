@@ -63,3 +63,29 @@ def test_manual_passages_carry_the_printed_page_number(manual_passages):
     assert all(p.page_label is not None for p in r_manual)
     # gnuplot's printed numbers are its page numbers: no label is stored.
     assert gnuplot and all(p.page_label is None for p in gnuplot)
+
+
+def test_a_sentence_cut_by_a_page_break_stays_whole_in_one_passage(manual_passages):
+    from askrel.records import passage_parts
+
+    # "... which is the simplest" ends one page of the R manual; "way to use it." opens the next.
+    (whole,) = [p for p in manual_passages if "which is the simplest\nway to use it." in p.text]
+    assert whole.continued is not None and whole.continued.page == whole.page + 1
+    units = read_units(whole.source)
+    for piece, start, end in passage_parts(whole.text, whole.char_start, whole.char_end,
+                                           whole.continued):
+        page = whole.page if start == whole.char_start else whole.continued.page
+        assert units[page].text[start:end] == piece
+    s, e = whole.sentences[-1]
+    assert whole.text[s:e].endswith("way to use it.")
+    # The next page's passages start after the sentence's end: no sentence is in two passages.
+    next_page = [p for p in manual_passages
+                 if p.source == whole.source and p.page == whole.continued.page]
+    assert next_page[0].char_start >= whole.continued.char_end
+    assert not any(p.text.startswith("way to use it.") for p in next_page)
+
+
+@cache
+def read_units(source: str) -> dict:
+    path = PROJECT_ROOT / source
+    return {u.page: u for u in read_document(path, path.parent, PROJECT_ROOT).units}

@@ -87,3 +87,50 @@ def test_citation_and_page_show_the_printed_number(tmp_path: Path, make_pdf,
     assert answer.to_json()["results"][0]["citation"]["page_label"] == "3"
     assert place(answer.to_json()["results"][0]["citation"]) == "page 5 (printed 3)"
     assert "page 5 (printed 3)" in format_answer(answer, color=False)
+
+
+def test_a_sentence_over_a_page_break_is_one_passage_cited_on_both_pages(
+        tmp_path: Path, make_pdf, fake_embedder) -> None:
+    from askrel.cli import format_answer
+    from askrel.web.documents import DocumentCache, source_view
+    from askrel.web.render import place, view_body_html
+
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    bodies = ["Read this manual before use.\nThe boiler must be serviced every year by a",
+              "qualified engineer with a gas safety licence. Reset the thermostat by holding "
+              "the mode button.",
+              BODY[3]]
+    pages = [f"Heating Manual HX-200\n{b}\nPage {n} of 3" for n, b in enumerate(bodies, 1)]
+    (sources / "manual.pdf").write_bytes(make_pdf(pages))
+    build_index(sources, tmp_path / "index", root=tmp_path, embedder=fake_embedder)
+    answer = Searcher(tmp_path / "index", embedder=fake_embedder).ask(
+        "serviced qualified engineer gas safety licence", top_k=3, mode="bm25")
+
+    top = answer.results[0]
+    assert top.text.endswith("every year by a\nqualified engineer with a gas safety licence.")
+    assert (top.citation.page, top.citation.continued.page) == (1, 2)
+    (marked,) = top.highlights
+    assert top.text[marked[0]:marked[1]].startswith("The boiler") and marked[1] == len(top.text)
+    assert not any(h.text.startswith("qualified") for h in answer.results)
+    hit = answer.to_json()["results"][0]
+    page_two = PdfReader(sources / "manual.pdf").pages[1].extract_text()
+    rest = "qualified engineer with a gas safety licence."
+    assert hit["citation"]["continued"] == {"page": 2, "char_start": page_two.index(rest),
+                                            "char_end": page_two.index(rest) + len(rest),
+                                            "page_label": None}
+    assert place(hit["citation"]) == "pages 1–2"
+    assert "pages 1–2" in format_answer(answer, color=False)
+
+    view = source_view(hit, sources, tmp_path, DocumentCache())
+    first, second = view.parts
+    assert view.where == "pages 1–2" and view.notes == ()
+    assert first.text[first.passage[0]:first.passage[1]].endswith("every year by a")
+    assert second.text[second.passage[0]:second.passage[1]] == \
+        "qualified engineer with a gas safety licence."
+    assert second.heading == "page 2"
+    (on_first,), (on_second,) = first.answer_spans, second.answer_spans
+    assert first.text[on_first[0]:on_first[1]].startswith("The boiler must be serviced")
+    assert second.text[on_second[0]:on_second[1]] == second.text[slice(*second.passage)]
+    body = view_body_html(view.parts)
+    assert body.count('class="cited-passage"') == 2 and '<p class="page-break">page 2</p>' in body

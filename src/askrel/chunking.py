@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from askrel.records import Block, Chunk, Span
 
 DEFAULT_MAX_WORDS = 100
 DEFAULT_MIN_WORDS = 30
 _WORD = re.compile(r"\S+")
+_SENTENCE_END = re.compile(r"[.!?:;…][\"'”’)\]]*\s*\Z")
 
 
 def trim_span(text: str, start: int, end: int) -> Span:
@@ -153,3 +154,29 @@ def paragraph_blocks(text: str) -> list[Block]:
 def chunk_text(text: str, blocks: list[Block] | None = None, **kwargs: int) -> list[Chunk]:
     """Chunk a whole text; without blocks every paragraph is kept."""
     return chunk_blocks(text, paragraph_blocks(text) if blocks is None else blocks, **kwargs)
+
+
+def ends_mid_sentence(sentence: str) -> bool:
+    """True for a sentence that stops without a full stop (or ?, !, :, ;): a page break may
+    have cut it off."""
+    return bool(sentence.strip()) and not _SENTENCE_END.search(sentence)
+
+
+def sentence_rest(text: str, blocks: list[Block],
+                  max_words: int) -> tuple[Span, list[Block]] | None:
+    """Where a page goes on with a sentence that the page before left unfinished.
+
+    That is the first sentence of the page's first block, when that block is no heading,
+    starts in lower case (a new sentence or a heading would not) and the sentence has at most
+    `max_words` words. Returns the sentence's span and the blocks that remain after it.
+    """
+    if not blocks or blocks[0].heading or not text[blocks[0].start].islower():
+        return None
+    first = blocks[0]
+    sentences = split_sentences(text, first.start, first.end)
+    if not sentences or word_count(text, *sentences[0]) > max_words:
+        return None
+    span = sentences[0]
+    rest_start, rest_end = trim_span(text, span[1], first.end)
+    remaining = [replace(first, start=rest_start)] if rest_start < rest_end else []
+    return span, remaining + blocks[1:]

@@ -110,11 +110,16 @@ def run_build(sources: Path, index: Path, model: str | None,
 
 def open_searcher(sources: Path, index: Path, model: str | None) -> Searcher:
     """The searcher over `index`, building the index from `sources` first if there is none."""
-    from askrel.indexing import IndexError_, current_build
+    from askrel.indexing import IndexError_, current_build, is_outdated
     from askrel.search import Searcher
 
-    if current_build(index) is None:
+    build = current_build(index)
+    if build is None:
         say(f"No index in {index} yet; building it from {sources} first.")
+        run_build(sources, index, model)
+    elif is_outdated(build):
+        say(f"The index in {index} was built by an older version of askrel; rebuilding it "
+            f"from {sources} first.")
         run_build(sources, index, model)
     try:
         return Searcher(index, model=model)
@@ -144,7 +149,7 @@ def format_answer(answer: Answer, color: bool) -> str:
     for hit in answer.results:
         c = hit.citation
         title = c.title or Path(c.source).name
-        where = f"{page_place(c.page, c.page_label)}, " if c.page else ""
+        where = f"{page_place(c.page, c.page_label, c.continued)}, " if c.page else ""
         where += f"{c.section}, " if c.section else ""
         meta = ", ".join(x for x in (c.publisher, c.date) if x)
         text, marked, last = hit.text, [], 0
@@ -155,6 +160,8 @@ def format_answer(answer: Answer, color: bool) -> str:
         body = " ".join("".join(marked).split())
         out.append(f"[{hit.rank}] {title}" + (f" — {meta}" if meta else "")
                    + f"\n    {where}{c.source}, characters {c.char_start}–{c.char_end}"
+                   + (f" and {c.continued.char_start}–{c.continued.char_end} on page "
+                      f"{c.continued.page}" if c.continued else "")
                    + f" (relevance {hit.relevance:.2f})\n    {body}")
     return "\n\n".join(out)
 

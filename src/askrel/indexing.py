@@ -26,10 +26,16 @@ from typing import Any
 import numpy as np
 
 from askrel.chrome import content_blocks, navigation_pages, running_lines
-from askrel.chunking import DEFAULT_MAX_WORDS, DEFAULT_MIN_WORDS, chunk_blocks
+from askrel.chunking import (
+    DEFAULT_MAX_WORDS,
+    DEFAULT_MIN_WORDS,
+    chunk_blocks,
+    ends_mid_sentence,
+    sentence_rest,
+)
 from askrel.embedding import Embedder, build_precision, load_embedder, resolve_model
 from askrel.lexical import LexicalIndex
-from askrel.records import Document, Passage, SourceMeta
+from askrel.records import JOIN, Continuation, Document, Passage, SourceMeta, Span, TextUnit
 from askrel.sources import (
     MAX_FILE_BYTES,
     Problem,
@@ -70,6 +76,10 @@ class IndexError_(Exception):
 
 
 class IndexMissing(IndexError_):
+    pass
+
+
+class IndexOutdated(IndexError_):
     pass
 
 
@@ -125,6 +135,11 @@ def require_build(index_dir: Path) -> Path:
     return build
 
 
+def is_outdated(build: Path) -> bool:
+    """True for a build in an older store format, which this version cannot read."""
+    return bool(read_manifest(build).get("format_version") != FORMAT_VERSION)
+
+
 # ---------------------------------------------------------------- passages of a document
 
 
@@ -143,18 +158,28 @@ def document_passages(doc: Document, settings: ChunkSettings) -> list[Passage]:
     it belongs to: the last section that starts before the passage ends. Otherwise a
     passage's heading is the one it contains, if any (headings guessed from the text are not
     carried forward: a web article's short lines are too often no real section heading).
+    When a PDF page ends mid-sentence and the next page goes on in lower case, the page's
+    last passage takes the rest of that sentence from the next page (see `continued_passage`).
     Contents and index pages are left out.
     """
-    passages = []
+    passages: list[Passage] = []
     pages = [u for u in doc.units if u.page is not None]
     running = running_lines([u.text for u in pages])
     navigation = {pages[i].page for i in navigation_pages([u.text for u in pages])}
     section: str | None = None
+    unfinished: Passage | None = None  # the previous page's last passage, cut mid-sentence
     for unit in doc.units:
         if unit.page in navigation:
+            unfinished = None
             continue
         blocks = content_blocks(unit.text, unit.body_start, web_rules=unit.page is None,
                                 running=running, sections=unit.sections)
+        if unfinished is not None and unit.page == (unfinished.page or 0) + 1:
+            rest = sentence_rest(unit.text, blocks, settings.max_words // 2)
+            if rest is not None:
+                span, blocks = rest
+                passages[-1] = continued_passage(unfinished, unit, span)
+        unfinished = None
         marks = list(unit.sections)
         for chunk in chunk_blocks(unit.text, blocks, max_words=settings.max_words,
                                   min_words=settings.min_words):
@@ -164,7 +189,22 @@ def document_passages(doc: Document, settings: ChunkSettings) -> list[Passage]:
             passages.append(Passage(-1, doc.source, unit.page, chunk.start, chunk.end,
                                     unit.text[chunk.start:chunk.end], spans,
                                     section or chunk.heading, unit.page_label))
+            last = spans[-1] if spans else None
+            unfinished = (passages[-1] if unit.page is not None and last
+                          and ends_mid_sentence(passages[-1].text[last[0]:last[1]]) else None)
     return passages
+
+
+def continued_passage(passage: Passage, unit: TextUnit, rest: Span) -> Passage:
+    """The passage with its unfinished last sentence completed by `rest` of the next page.
+
+    Its text becomes the two verbatim pieces joined by `JOIN`, its last sentence runs to the
+    end, and `continued` says where the second piece is.
+    """
+    text = passage.text + JOIN + unit.text[rest[0]:rest[1]]
+    sentences = (*passage.sentences[:-1], (passage.sentences[-1][0], len(text)))
+    return replace(passage, text=text, sentences=sentences,
+                   continued=Continuation(unit.page or 0, rest[0], rest[1], unit.page_label))
 
 
 # ---------------------------------------------------------------- the previous build
@@ -251,7 +291,8 @@ def _passage_code_hash() -> str:
 
     data = b"".join(Path(m.__file__ or "").read_bytes()
                     for m in (askrel.sources, askrel.chrome, askrel.chunking))
-    here = "".join(inspect.getsource(f) for f in (document_passages, passage_prefix))
+    here = "".join(inspect.getsource(f)
+                   for f in (document_passages, continued_passage, passage_prefix))
     return content_hash(data + here.encode())[:16]
 
 

@@ -78,6 +78,17 @@ class Chunk:
 
 
 @dataclass(frozen=True)
+class Continuation:
+    """Where a passage goes on after a PDF page break: [char_start, char_end) of the next
+    page's text ends the sentence the page left unfinished."""
+
+    page: int
+    char_start: int
+    char_end: int
+    page_label: str | None = None
+
+
+@dataclass(frozen=True)
 class Passage:
     """A stored passage: verbatim text plus where it came from."""
 
@@ -90,6 +101,9 @@ class Passage:
     sentences: tuple[Span, ...]  # offsets into `text`
     heading: str | None = None
     page_label: str | None = None  # the PDF's printed page number, when not `page`
+    # Set when the passage's last sentence runs over a page break: `text` is then
+    # page[char_start:char_end] + "\n" + the continuation's span of the next page.
+    continued: Continuation | None = None
 
 
 @dataclass(frozen=True)
@@ -105,11 +119,31 @@ class Citation:
     char_end: int
     section: str | None = None  # a PDF's outline path, e.g. "2 Installing R › Help options"
     page_label: str | None = None  # the printed page number ("41", "iii"), when not `page`
+    continued: Continuation | None = None  # the passage ends on the next page
 
 
-def page_place(page: int, label: str | None) -> str:
-    """'page 46', or 'page 46 (printed 41)' when the PDF numbers its pages otherwise."""
-    return f"page {page}" + (f" (printed {label})" if label else "")
+def page_place(page: int, label: str | None, continued: Continuation | None = None) -> str:
+    """'page 46', or 'page 46 (printed 41)' when the PDF numbers its pages otherwise;
+    'pages 46–47 (printed 41–42)' for a passage that runs over a page break."""
+    if continued is None:
+        return f"page {page}" + (f" (printed {label})" if label else "")
+    printed = (f" (printed {label or page}–{continued.page_label or continued.page})"
+               if label or continued.page_label else "")
+    return f"pages {page}–{continued.page}{printed}"
+
+
+JOIN = "\n"  # what joins a passage's text across a page break
+
+
+def passage_parts(text: str, char_start: int, char_end: int,
+                  continued: Continuation | None) -> list[tuple[str, int, int]]:
+    """The verbatim pieces of a passage's text: (piece, start, end) on its page, then on the
+    next page when it is continued there."""
+    if continued is None:
+        return [(text, char_start, char_end)]
+    first = char_end - char_start
+    return [(text[:first], char_start, char_end),
+            (text[first + len(JOIN):], continued.char_start, continued.char_end)]
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,9 @@ from askrel.highlight import pick_highlights
 from askrel.indexing import (
     EMBEDDINGS_FILE,
     SENTENCE_VECTORS_FILE,
+    IndexOutdated,
     ModelMismatch,
+    is_outdated,
     require_build,
 )
 from askrel.lexical import LexicalIndex
@@ -116,6 +118,10 @@ class Searcher:
         self.index_dir = index_dir
         self.settings = settings
         self.build = require_build(index_dir)
+        if is_outdated(self.build):
+            raise IndexOutdated(
+                f"The index in {index_dir} was built by an older version of askrel. Rebuild "
+                f"it with: askrel index --index {index_dir}")
         self.manifest = read_manifest(self.build)
         recorded = self.manifest["model"]
         wanted = embedder.name if embedder else (resolve_model(model)[0] if model else recorded)
@@ -357,7 +363,7 @@ class Searcher:
         return Citation(passage.source, meta.title, meta.publisher, meta.author, meta.date,
                         meta.url, passage.page, passage.char_start, passage.char_end,
                         passage.heading if passage.page is not None else None,
-                        passage.page_label)
+                        passage.page_label, passage.continued)
 
 
 class LiveSearcher:

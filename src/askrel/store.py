@@ -8,10 +8,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from askrel.records import Passage, SourceMeta
+from askrel.records import Continuation, Passage, SourceMeta
 
-# 2: passages.same_as marks repeats; 3: passages.heading is their section; 4: page_label
-FORMAT_VERSION = 4
+# 2: passages.same_as marks repeats; 3: passages.heading is their section; 4: page_label;
+# 5: passages continued over a page break
+FORMAT_VERSION = 5
 MANIFEST_FILE = "manifest.json"
 STORE_FILE = "passages.sqlite"
 
@@ -20,7 +21,8 @@ CREATE TABLE passages (
     id INTEGER PRIMARY KEY, source TEXT NOT NULL, page INTEGER,
     char_start INTEGER NOT NULL, char_end INTEGER NOT NULL, text TEXT NOT NULL,
     sentences TEXT NOT NULL, heading TEXT, first_sentence INTEGER NOT NULL,
-    same_as INTEGER, page_label TEXT
+    same_as INTEGER, page_label TEXT,
+    next_page INTEGER, next_start INTEGER, next_end INTEGER, next_label TEXT
 );
 CREATE INDEX passages_source ON passages(source);
 CREATE TABLE sources (
@@ -44,8 +46,14 @@ def passage_key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def _continuation_row(continued: Continuation | None) -> tuple:
+    if continued is None:
+        return (None, None, None, None)
+    return (continued.page, continued.char_start, continued.char_end, continued.page_label)
+
+
 _PASSAGE_COLUMNS = ("id, source, page, char_start, char_end, text, sentences, heading, "
-                    "first_sentence, page_label")
+                    "first_sentence, page_label, next_page, next_start, next_end, next_label")
 
 
 class PassageStore:
@@ -64,9 +72,10 @@ class PassageStore:
         try:
             db.executescript(_SCHEMA)
             db.executemany(
-                "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 ((p.id, p.source, p.page, p.char_start, p.char_end, p.text,
-                  json.dumps(p.sentences), p.heading, first, same, p.page_label)
+                  json.dumps(p.sentences), p.heading, first, same, p.page_label,
+                  *_continuation_row(p.continued))
                  for p, first, same in passages),
             )
             db.executemany(
@@ -86,9 +95,11 @@ class PassageStore:
 
     @staticmethod
     def _passage(row: tuple) -> tuple[Passage, int]:
-        pid, source, page, start, end, text, sentences, heading, first, label = row
+        pid, source, page, start, end, text, sentences, heading, first, label, *after = row
         spans = tuple((int(a), int(b)) for a, b in json.loads(sentences))
-        return Passage(pid, source, page, start, end, text, spans, heading, label), int(first)
+        continued = Continuation(*after) if after[0] is not None else None
+        return (Passage(pid, source, page, start, end, text, spans, heading, label, continued),
+                int(first))
 
     def _by_ids(self, columns: str, ids: Iterable[int], condition: str = "") -> list[tuple]:
         """Rows of the given passage ids (any order); `condition` narrows them further."""

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.slow
 
 QUESTION = "When did Japan and South Korea normalize relations?"
 CITATION_KEYS = {"source", "title", "publisher", "author", "date", "url", "page", "char_start",
-                 "char_end", "section", "page_label"}
+                 "char_end", "section", "page_label", "continued"}
 
 
 @pytest.fixture(scope="module")

@@ -31,10 +31,11 @@ def test_text_file_view_locates_the_cited_passage(project):
 
     view = source_view(hit, sources, root, DocumentCache())
 
-    start, end = view.passage
-    assert view.text[start:end] == hit["text"]
-    assert view.shown == (TEXT.index("First"), len(TEXT))  # front matter is shown as metadata
-    assert view.answer_spans == ((start + 4, start + 10),)
+    (part,) = view.parts
+    start, end = part.passage
+    assert part.text[start:end] == hit["text"]
+    assert part.shown == (TEXT.index("First"), len(TEXT))  # front matter is shown as metadata
+    assert part.answer_spans == ((start + 4, start + 10),)
     assert view.meta["title"] == "Notes" and view.meta["publisher"] == "Desk"
     assert view.notes == ()
 
@@ -47,7 +48,8 @@ def test_changed_file_is_said_and_the_passage_found_where_it_is_now(project):
 
     view = source_view(hit, sources, root, DocumentCache())
 
-    assert view.text[view.passage[0]:view.passage[1]] == hit["text"]
+    (part,) = view.parts
+    assert part.text[part.passage[0]:part.passage[1]] == hit["text"]
     assert "changed since it was indexed" in view.notes[0]
 
 
@@ -58,7 +60,7 @@ def test_passage_gone_from_the_file_is_said(project):
 
     view = source_view(hit, sources, root, DocumentCache())
 
-    assert view.passage is None and "no longer in it" in view.notes[0]
+    assert view.parts[0].passage is None and "no longer in it" in view.notes[0]
 
 
 def test_pdf_view_shows_the_cited_page(tmp_path, make_pdf):
@@ -74,7 +76,8 @@ def test_pdf_view_shows_the_cited_page(tmp_path, make_pdf):
     view = source_view(hit, sources, tmp_path, DocumentCache())
 
     assert view.where == "page 2"
-    assert "valve settings" in view.text and "pumps" not in view.text
+    (part,) = view.parts
+    assert "valve settings" in part.text and "pumps" not in part.text
 
 
 def test_pdf_view_names_the_printed_page_number(tmp_path, make_pdf):

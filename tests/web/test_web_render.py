@@ -79,6 +79,8 @@ def test_citation_line_names_title_publisher_date_place_and_file():
 @pytest.mark.parametrize(("key", "value", "shown"), [
     ("section", "2 Setup › <b>Options</b>", "page 3, 2 Setup › <b>Options</b>"),
     ("page_label", "<b>iv</b>", "page 3 (printed <b>iv</b>)"),
+    ("continued", {"page": 4, "char_start": 0, "char_end": 9, "page_label": None},
+     "pages 3–4"),
 ])
 def test_citation_line_shows_pdf_section_and_printed_page_escaped(key, value, shown):
     citation = hit("x", [], page=3, title=None)["citation"]
@@ -87,6 +89,12 @@ def test_citation_line_shows_pdf_section_and_printed_page_escaped(key, value, sh
 
     assert "<b>" not in html
     assert unescape_text(html) == f"Pub, 2023 · {shown} · a.txt"
+
+
+def test_a_passage_over_a_page_break_names_both_printed_pages():
+    citation = hit("x", [], page=3, title=None, page_label="iv",
+                   continued={"page": 4, "char_start": 0, "char_end": 9, "page_label": "1"})
+    assert render.place(citation["citation"]) == "pages 3–4 (printed iv–1)"
 
 
 @pytest.mark.parametrize(("relevance", "band"), [(0.9, "strong"), (0.5, "strong"),

@@ -1,15 +1,16 @@
 """The source viewer's data: find a cited file in the sources folder and the text its citation
-indexes (a text file's decoded text, or one PDF page), with the passage located in it."""
+indexes (a text file's decoded text, or one PDF page, and the next page when the passage runs
+over a page break), with the passage located in it."""
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from askrel.records import Document, page_place
+from askrel.records import JOIN, Continuation, Document, TextUnit, page_place, passage_parts
 from askrel.sources import SourceError, discover, display_path, read_document
 
 MAX_SHOWN_CHARS = 300_000  # a longer text shows a window around the passage
@@ -21,15 +22,25 @@ class ViewerError(Exception):
 
 
 @dataclass(frozen=True)
-class SourceView:
-    """What the viewer shows: a stretch of one text unit with the cited passage located."""
+class ShownText:
+    """A stretch of one text unit with the cited passage (or its part on that unit) located;
+    `heading` names the page when the passage goes on there from the page before."""
 
-    source: str
-    meta: dict[str, Any]
     text: str
     shown: tuple[int, int]
     passage: tuple[int, int] | None
     answer_spans: tuple[tuple[int, int], ...]
+    heading: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """What the viewer shows: the cited text unit, and the next page when the passage runs
+    over a page break."""
+
+    source: str
+    meta: dict[str, Any]
+    parts: tuple[ShownText, ...]
     where: str
     notes: tuple[str, ...]
 
@@ -88,15 +99,48 @@ def source_view(hit: dict[str, Any], sources_dir: Path, root: Path,
     path = locate(source, sources_dir, root)
     doc = cache.read(path, sources_dir, root)
     page = citation.get("page")
+    continued = Continuation(**citation["continued"]) if citation.get("continued") else None
+    start, end = int(citation["char_start"]), int(citation["char_end"])
+    pieces = passage_parts(hit["text"], start, end, continued)
+    pages = [page] + ([continued.page] if continued else [])
+    parts, notes, offset = [], [], 0
+    for n, ((piece, piece_start, piece_end), number) in enumerate(zip(pieces, pages, strict=True)):
+        unit = _unit(doc, number, source)
+        spans = [(max(s, offset) - offset, min(e, offset + len(piece)) - offset)
+                 for s, e in hit.get("highlights", []) if s < offset + len(piece) and e > offset]
+        heading = page_place(number, unit.page_label) if n else None
+        part, note = _shown(unit, piece, piece_start, piece_end, spans, heading)
+        parts.append(part)
+        notes += note
+        offset += len(piece) + len(JOIN)
+    meta = {k: citation.get(k) or getattr(doc.meta, k) for k in
+            ("title", "publisher", "author", "date", "url")}
+    if page:
+        label = _unit(doc, continued.page, source).page_label if continued else None
+        where = page_place(page, _unit(doc, page, source).page_label,
+                           replace(continued, page_label=label) if continued else None)
+    elif parts[0].passage:
+        where = "characters {:,}–{:,}".format(*parts[0].passage)
+    else:
+        where = "passage not found"
+    return SourceView(source, meta, tuple(parts), where, tuple(dict.fromkeys(notes)))
+
+
+def _unit(doc: Document, page: int | None, source: str) -> TextUnit:
     units = [u for u in doc.units if u.page == page]
     if not units:
         raise ViewerError(f"Page {page} of {source} has no text any more; rebuild the index.")
-    unit = units[0]
-    text, passage_text = unit.text, hit["text"]
-    start, end = int(citation["char_start"]), int(citation["char_end"])
+    return units[0]
+
+
+def _shown(unit: TextUnit, piece: str, start: int, end: int, spans: list[tuple[int, int]],
+           heading: str | None) -> tuple[ShownText, list[str]]:
+    """One unit's text with the passage's piece on it located (where the citation says, or
+    where the piece is now if the file changed), and a note when it had to be looked for."""
+    text = unit.text
     notes: list[str] = []
-    if text[start:end] != passage_text:
-        found = text.find(passage_text)
+    if text[start:end] != piece:
+        found = text.find(piece)
         if found < 0:
             notes.append("The file changed since it was indexed and the cited passage is no "
                          "longer in it; rebuild the index.")
@@ -104,7 +148,7 @@ def source_view(hit: dict[str, Any], sources_dir: Path, root: Path,
         else:
             notes.append("The file changed since it was indexed; the passage is shown where it "
                          "is now. Rebuild the index to update the citations.")
-            start, end = found, found + len(passage_text)
+            start, end = found, found + len(piece)
     passage = (start, end) if start >= 0 else None
     body_start = min(unit.body_start, start) if passage else unit.body_start
     shown = (body_start, len(text))
@@ -115,12 +159,5 @@ def source_view(hit: dict[str, Any], sources_dir: Path, root: Path,
         shown = (lo, hi)
         notes.append(f"This document is long; showing characters {lo:,}–{hi:,} of "
                      f"{len(text):,} around the passage.")
-    answer_spans = tuple((start + s, start + e) for s, e in hit.get("highlights", [])) \
-        if passage else ()
-    meta = {k: citation.get(k) or getattr(doc.meta, k) for k in
-            ("title", "publisher", "author", "date", "url")}
-    if page:
-        where = page_place(page, unit.page_label)
-    else:
-        where = f"characters {start:,}–{end:,}" if passage else "passage not found"
-    return SourceView(source, meta, text, shown, passage, answer_spans, where, tuple(notes))
+    answer_spans = tuple((start + s, start + e) for s, e in spans) if passage else ()
+    return ShownText(text, shown, passage, answer_spans, heading), notes

@@ -9,9 +9,12 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from askrel.records import page_place
+from askrel.records import Continuation, page_place
+
+if TYPE_CHECKING:
+    from askrel.web.documents import ShownText
 
 Span = tuple[int, int]
 _LINE_BREAKS = re.compile(r"(\s*\n\s*)")
@@ -70,7 +73,9 @@ def place(citation: dict[str, Any]) -> str:
     range."""
     if citation.get("page"):
         section = citation.get("section")
-        where = page_place(citation["page"], citation.get("page_label"))
+        continued = citation.get("continued")
+        where = page_place(citation["page"], citation.get("page_label"),
+                           Continuation(**continued) if continued else None)
         return where + (f", {section}" if section else "")
     return f"characters {citation['char_start']:,}–{citation['char_end']:,}"
 
@@ -205,9 +210,23 @@ def document_html(text: str, shown: Span, passage: Span | None,
     `passage` and `answer_spans` are offsets into `text`; only `text[shown[0]:shown[1]]` is
     rendered, as escaped pieces. The passage is marked line by line inside one span.
     """
+    return f'<div class="doc-body">{_marked_text(text, shown, passage, answer_spans)}</div>'
+
+
+def view_body_html(parts: Sequence[ShownText]) -> str:
+    """The shown text units of a source view in one scrolling body: the cited page, then,
+    after a divider naming it, the next page when the passage goes on there."""
+    inner = "".join((page_break_html(part.heading) if part.heading else "")
+                    + _marked_text(part.text, part.shown, part.passage, part.answer_spans)
+                    for part in parts)
+    return f'<div class="doc-body">{inner}</div>'
+
+
+def _marked_text(text: str, shown: Span, passage: Span | None,
+                 answer_spans: Sequence[Span]) -> str:
     lo, hi = shown
     if passage is None:
-        return f'<div class="doc-body">{escape(text[lo:hi])}</div>'
+        return escape(text[lo:hi])
     start, end = max(lo, passage[0]), min(hi, passage[1])
     cited, offset = [], start
     for piece in _LINE_BREAKS.split(text[start:end]):
@@ -217,9 +236,13 @@ def document_html(text: str, shown: Span, passage: Span | None,
         else:
             cited.append(escape(piece))
         offset += len(piece)
-    return ('<div class="doc-body">' + escape(text[lo:start])
-            + '<span class="cited-passage">' + "".join(cited) + "</span>"
-            + escape(text[end:hi]) + "</div>")
+    return (escape(text[lo:start]) + '<span class="cited-passage">' + "".join(cited)
+            + "</span>" + escape(text[end:hi]))
+
+
+def page_break_html(page: str) -> str:
+    """The divider before the next page, where a passage goes on over a page break."""
+    return f'<p class="page-break">{escape(page)}</p>'
 
 
 def viewer_html(header: str, body: str, notes: Sequence[str] = ()) -> str:

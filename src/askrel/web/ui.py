@@ -123,10 +123,8 @@ class WebApp:
         except OSError as exc:
             return (render.viewer_html("", "", [f"The source could not be read: {exc.strerror}"]),
                     gr.Column(visible=True))
-        body = render.viewer_html(
-            render.meta_header(view.meta, view.source, view.where),
-            render.document_html(view.text, view.shown, view.passage, view.answer_spans),
-            view.notes)
+        body = render.viewer_html(render.meta_header(view.meta, view.source, view.where),
+                                  render.view_body_html(view.parts), view.notes)
         return body, gr.Column(visible=True)
 
     # ------------------------------------------------------------ sources and index
