@@ -22,12 +22,12 @@ def evaluate_file(index_dir: Path, questions_path: Path, modes: list[str], *,
     """Evaluate the index on a question file in each mode.
 
     Returns {"json": the `askrel eval --json` object, "markdown": the report.md text,
-    "plot_png": path of the hit@k plot in a fresh temporary folder, "misses": one dict per
+    "plot_png": the hit@k plot as PNG bytes, "misses": one dict per
     answerable question whose top passage does not answer (keys mode, id, question, expected,
     first, ...)}. Pass an already loaded `searcher` over `index_dir` to avoid loading the model
     again. Raises QuestionsFileError for a bad question file and ValueError for an unknown mode.
     """
-    import tempfile
+    import io
 
     from askrel.evaluation.calibration import fit_evaluation
     from askrel.evaluation.questions import load_questions
@@ -43,11 +43,11 @@ def evaluate_file(index_dir: Path, questions_path: Path, modes: list[str], *,
                           questions_path=questions_label(Path(questions_path)),
                           progress=progress)
     fit = fit_evaluation(evaluation)
-    plot = Path(tempfile.mkdtemp(prefix="askrel-eval-")) / "hit_at_k.png"
+    plot = io.BytesIO()
     plot_hit_at_k(evaluation, plot)
     return {
         "json": to_json(evaluation),
         "markdown": markdown(evaluation, fit, plot=None),  # the plot travels separately
-        "plot_png": str(plot),
+        "plot_png": plot.getvalue(),
         "misses": misses(evaluation),
     }

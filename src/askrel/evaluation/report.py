@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import BinaryIO
 
 from askrel.evaluation.runner import (
     CURVE_DEPTH,
@@ -202,8 +203,9 @@ def write_misses_csv(evaluation: Evaluation, path: Path) -> None:
             writer.writerow({**row, "history": " / ".join(row["history"])})
 
 
-def plot_hit_at_k(evaluation: Evaluation, path: Path) -> None:
-    """hit@k for k = 1..10, one line per mode (PNG, drawn without pyplot's global state)."""
+def plot_hit_at_k(evaluation: Evaluation, path: Path | BinaryIO) -> None:
+    """hit@k for k = 1..10, one line per mode, as a PNG file or into a binary stream (drawn
+    without pyplot's global state)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 

@@ -227,14 +227,16 @@ class WebApp:
                 render.misses_html(result.get("misses") or []))
 
 
-def _load_image(path: object) -> Any:
-    """The plot as pixels, so it is served wherever the evaluator wrote it."""
-    if not path:
+def _load_image(png: bytes | None) -> Any:
+    """The plot as pixels (no file is left behind)."""
+    if not png:
         return None
     try:
+        import io
+
         from PIL import Image
 
-        with Image.open(str(path)) as image:
+        with Image.open(io.BytesIO(png)) as image:
             return image.convert("RGB")
     except (OSError, ValueError):
         return None
