@@ -161,3 +161,24 @@ def test_a_change_of_precision_re_embeds_everything(tmp_path):
     assert report.embedded > 0
     manifest = read_manifest(current_build(tmp_path / "index"))
     assert manifest["encoder"]["precision"] == "int8"
+
+
+@pytest.mark.slow
+def test_pdf_ligatures_and_full_width_letters_read_as_plain_letters(bundled_index):
+    from askrel.embedding import SentenceTransformerEncoder, read_compatibility_forms
+    from askrel.onnx_encoder import OnnxEncoder
+
+    plain = ["Edit the config file to set the floating point format.", "full width"]
+    odd = ["Edit the conﬁg ﬁle to set the ﬂoating point format.", "ｆｕｌｌ width"]
+    onnx = Embedder(OnnxEncoder(export_dir(bundled_index, "all-MiniLM-L6-v2", "fp32")))
+    torch_encoder = SentenceTransformerEncoder()
+    for embedder in (onnx, Embedder(torch_encoder)):
+        cosine = (embedder.embed(plain) * embedder.embed(odd)).sum(axis=1)
+        assert cosine.min() > 0.999
+    # Offsets still index the text as written, so sentence spans and highlights hold.
+    batch = torch_encoder.token_outputs(odd[:1])
+    assert batch.offsets[0].max() == len(odd[0])
+    tokenizer = torch_encoder.model.tokenizer.backend_tokenizer
+    before = repr(tokenizer.normalizer)
+    read_compatibility_forms(tokenizer)
+    assert repr(tokenizer.normalizer) == before

@@ -80,3 +80,12 @@ def test_query_side_does_not_hold_the_matrix_in_memory(tmp_path):
     LexicalIndex.build(TEXTS).save(tmp_path)
     loaded = LexicalIndex.load(tmp_path, len(TEXTS))
     assert isinstance(loaded._data, np.memmap)
+
+
+def test_ligatures_and_full_width_letters_match_plain_words(tmp_path):
+    texts = TEXTS + ["Set the ﬂoating point format in the conﬁg ﬁle.", "Ｕｎｉｃｏｄｅ width forms."]
+    LexicalIndex.build(texts).save(tmp_path)
+    loaded = LexicalIndex.load(tmp_path, len(texts))
+    assert int(np.argmax(loaded.scores("floating config file"))) == len(TEXTS)
+    assert int(np.argmax(loaded.scores("unicode"))) == len(TEXTS) + 1
+    assert loaded.terms("the ﬁle") == loaded.terms("the file") == ["file"]

@@ -161,6 +161,7 @@ class SentenceTransformerEncoder:
                 "Give a local sentence-transformers folder, or leave the model unset for the "
                 "bundled all-MiniLM-L6-v2."
             ) from exc
+        read_compatibility_forms(self.model.tokenizer.backend_tokenizer)
         dimension = (getattr(self.model, "get_embedding_dimension", None)
                      or self.model.get_sentence_embedding_dimension)
         self.dimension = int(dimension() or 0)
@@ -180,6 +181,21 @@ class SentenceTransformerEncoder:
             mask=features["attention_mask"].numpy(),
             offsets=offsets,
         )
+
+
+def read_compatibility_forms(tokenizer: Any) -> None:
+    """Make a `tokenizers` tokenizer read compatibility characters as their plain forms before
+    its own normalizer (Unicode NFKC: the ligature "ﬁ" that PDF text often holds becomes "fi",
+    full-width "ｆ" becomes "f"), so such words are not unknown tokens. Token offsets still
+    index the original text. Applying it twice changes nothing.
+    """
+    from tokenizers import normalizers
+
+    current = tokenizer.normalizer
+    if repr(current).startswith("Sequence(normalizers=[NFKC()"):
+        return
+    steps = [normalizers.NFKC()] + ([current] if current is not None else [])
+    tokenizer.normalizer = normalizers.Sequence(steps)
 
 
 def check_precision(precision: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,12 @@ BM25_DIR = "bm25"
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # bm25s's default splitter, so build and query agree
 # Methods whose saved weights are complete (BM25L and BM25+ add a non-occurrence term).
 PLAIN_METHODS = ("lucene", "robertson", "atire")
+
+
+def plain_forms(text: str) -> str:
+    """Compatibility characters as their plain forms (NFKC), as the embedder reads them: a
+    PDF's ligature "ﬁ" matches "fi"."""
+    return unicodedata.normalize("NFKC", text)
 
 
 def _tokenizer() -> Any:
@@ -43,7 +50,8 @@ class QueryTokenizer:
         self._stem = Stemmer.Stemmer("english").stemWord
 
     def terms(self, text: str) -> list[str]:
-        return [self._stem(w) for w in self._split(text.lower()) if w not in self._stopwords]
+        words = self._split(plain_forms(text).lower())
+        return [self._stem(w) for w in words if w not in self._stopwords]
 
 
 class LexicalIndex:
@@ -66,8 +74,8 @@ class LexicalIndex:
         import bm25s
 
         tokenizer = _tokenizer()
-        tokens = tokenizer.tokenize(texts, update_vocab=True, return_as="tuple",
-                                    show_progress=False)
+        tokens = tokenizer.tokenize([plain_forms(t) for t in texts], update_vocab=True,
+                                    return_as="tuple", show_progress=False)
         retriever = bm25s.BM25()
         retriever.index(tokens, show_progress=False)
         index = cls(dict(retriever.vocab_dict), retriever.scores["data"],

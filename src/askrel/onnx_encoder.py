@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from askrel.embedding import TokenBatch
+from askrel.embedding import TokenBatch, read_compatibility_forms
 
 MODELS_DIR = "models"
 MODEL_FILE = "model.onnx"
@@ -105,6 +105,7 @@ class OnnxEncoder:
         self.precision = str(meta["precision"])
         self.max_tokens = int(meta["max_tokens"])
         self.tokenizer = Tokenizer.from_file(str(directory / TOKENIZER_FILE))
+        read_compatibility_forms(self.tokenizer)  # exports written before it was applied
         self.tokenizer.enable_truncation(self.max_tokens)
         self.tokenizer.enable_padding(pad_id=int(meta["pad_id"]), pad_token=str(meta["pad_token"]))
         options = ort.SessionOptions()
