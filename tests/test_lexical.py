@@ -83,7 +83,8 @@ def test_query_side_does_not_hold_the_matrix_in_memory(tmp_path):
 
 
 def test_ligatures_and_full_width_letters_match_plain_words(tmp_path):
-    texts = TEXTS + ["Set the ﬂoating point format in the conﬁg ﬁle.", "Ｕｎｉｃｏｄｅ width forms."]
+    texts = TEXTS + ["Set the ﬂoating point format in the conﬁg ﬁle.",
+                     "Ｕｎｉｃｏｄｅ width forms."]
     LexicalIndex.build(texts).save(tmp_path)
     loaded = LexicalIndex.load(tmp_path, len(texts))
     assert int(np.argmax(loaded.scores("floating config file"))) == len(TEXTS)
