@@ -112,12 +112,13 @@ def open_searcher(sources: Path, index: Path, model: str | None) -> Searcher:
     """The searcher over `index`, building the index from `sources` first if there is none."""
     from askrel.indexing import IndexError_, current_build, is_outdated
     from askrel.search import Searcher
+    from askrel.store import read_manifest
 
     build = current_build(index)
     if build is None:
         say(f"No index in {index} yet; building it from {sources} first.")
         run_build(sources, index, model)
-    elif is_outdated(build):
+    elif is_outdated(read_manifest(build)):
         say(f"The index in {index} was built by an older version of askrel; rebuilding it "
             f"from {sources} first.")
         run_build(sources, index, model)

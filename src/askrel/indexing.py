@@ -135,9 +135,10 @@ def require_build(index_dir: Path) -> Path:
     return build
 
 
-def is_outdated(build: Path) -> bool:
-    """True for a build in an older store format, which this version cannot read."""
-    return bool(read_manifest(build).get("format_version") != FORMAT_VERSION)
+def is_outdated(manifest: dict[str, Any]) -> bool:
+    """True for a build (given by its manifest) in an older store format, which this version
+    cannot read."""
+    return bool(manifest.get("format_version") != FORMAT_VERSION)
 
 
 # ---------------------------------------------------------------- passages of a document

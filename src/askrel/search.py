@@ -118,11 +118,11 @@ class Searcher:
         self.index_dir = index_dir
         self.settings = settings
         self.build = require_build(index_dir)
-        if is_outdated(self.build):
+        self.manifest = read_manifest(self.build)
+        if is_outdated(self.manifest):
             raise IndexOutdated(
                 f"The index in {index_dir} was built by an older version of askrel. Rebuild "
                 f"it with: askrel index --index {index_dir}")
-        self.manifest = read_manifest(self.build)
         recorded = self.manifest["model"]
         wanted = embedder.name if embedder else (resolve_model(model)[0] if model else recorded)
         if wanted != recorded:
