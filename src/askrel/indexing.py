@@ -180,8 +180,8 @@ def document_passages(doc: Document, settings: ChunkSettings) -> list[Passage]:
             if rest is not None:
                 span, blocks = rest
                 passages[-1] = continued_passage(unfinished, unit, span)
-        unfinished = None
         marks = list(unit.sections)
+        before = len(passages)
         for chunk in chunk_blocks(unit.text, blocks, max_words=settings.max_words,
                                   min_words=settings.min_words):
             while marks and marks[0].start < chunk.end:
@@ -190,10 +190,15 @@ def document_passages(doc: Document, settings: ChunkSettings) -> list[Passage]:
             passages.append(Passage(-1, doc.source, unit.page, chunk.start, chunk.end,
                                     unit.text[chunk.start:chunk.end], spans,
                                     section or chunk.heading, unit.page_label))
-            last = spans[-1] if spans else None
-            unfinished = (passages[-1] if unit.page is not None and last
-                          and ends_mid_sentence(passages[-1].text[last[0]:last[1]]) else None)
+        page_ends_open = (unit.page is not None and len(passages) > before
+                          and ends_mid_sentence(last_sentence(passages[-1])))
+        unfinished = passages[-1] if page_ends_open else None
     return passages
+
+
+def last_sentence(passage: Passage) -> str:
+    return passage.text[passage.sentences[-1][0]:passage.sentences[-1][1]] \
+        if passage.sentences else ""
 
 
 def continued_passage(passage: Passage, unit: TextUnit, rest: Span) -> Passage:
@@ -293,7 +298,8 @@ def _passage_code_hash() -> str:
     data = b"".join(Path(m.__file__ or "").read_bytes()
                     for m in (askrel.sources, askrel.chrome, askrel.chunking))
     here = "".join(inspect.getsource(f)
-                   for f in (document_passages, continued_passage, passage_prefix))
+                   for f in (document_passages, last_sentence, continued_passage,
+                             passage_prefix))
     return content_hash(data + here.encode())[:16]
 
 

@@ -134,12 +134,15 @@ def test_turn_says_when_the_search_was_narrowed():
     assert "Searched words (BM25) only · only in a&lt;b&gt;.txt." in out
 
 
-def test_document_html_marks_the_passage_and_its_answer_inside():
+def test_document_body_marks_the_passage_and_its_answer_inside():
     text = "---\ntitle: x\n---\nIntro <x>. Cited part. Answer here. Rest & end."
     start, end = text.index("Cited"), text.index(" Rest")
     answer = (text.index("Answer"), text.index("here.") + 5)
 
-    out = render.document_html(text, (text.index("Intro"), len(text)), (start, end), [answer])
+    from askrel.web.documents import ShownText
+
+    out = render.view_body_html(
+        [ShownText(text, (text.index("Intro"), len(text)), (start, end), (answer,))])
 
     assert out.startswith('<div class="doc-body">Intro &lt;x&gt;. <span class="cited-passage">'
                           '<mark class="cited">')

@@ -103,12 +103,12 @@ def source_view(hit: dict[str, Any], sources_dir: Path, root: Path,
     start, end = int(citation["char_start"]), int(citation["char_end"])
     pieces = passage_parts(hit["text"], start, end, continued)
     pages = [page] + ([continued.page] if continued else [])
+    units = [_unit(doc, number, source) for number in pages]
     parts, notes, offset = [], [], 0
-    for n, ((piece, piece_start, piece_end), number) in enumerate(zip(pieces, pages, strict=True)):
-        unit = _unit(doc, number, source)
+    for n, ((piece, piece_start, piece_end), unit) in enumerate(zip(pieces, units, strict=True)):
         spans = [(max(s, offset) - offset, min(e, offset + len(piece)) - offset)
                  for s, e in hit.get("highlights", []) if s < offset + len(piece) and e > offset]
-        heading = page_place(number, unit.page_label) if n else None
+        heading = page_place(unit.page or 0, unit.page_label) if n else None
         part, note = _shown(unit, piece, piece_start, piece_end, spans, heading)
         parts.append(part)
         notes += note
@@ -116,9 +116,9 @@ def source_view(hit: dict[str, Any], sources_dir: Path, root: Path,
     meta = {k: citation.get(k) or getattr(doc.meta, k) for k in
             ("title", "publisher", "author", "date", "url")}
     if page:
-        label = _unit(doc, continued.page, source).page_label if continued else None
-        where = page_place(page, _unit(doc, page, source).page_label,
-                           replace(continued, page_label=label) if continued else None)
+        where = page_place(page, units[0].page_label,
+                           replace(continued, page_label=units[1].page_label)
+                           if continued else None)
     elif parts[0].passage:
         where = "characters {:,}–{:,}".format(*parts[0].passage)
     else:

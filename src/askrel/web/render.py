@@ -203,19 +203,14 @@ def meta_header(meta: dict[str, Any], source: str, where: str) -> str:
     return "".join(out)
 
 
-def document_html(text: str, shown: Span, passage: Span | None,
-                  answer_spans: Sequence[Span]) -> str:
-    """The shown stretch of a document with the cited passage and its answer sentence marked.
-
-    `passage` and `answer_spans` are offsets into `text`; only `text[shown[0]:shown[1]]` is
-    rendered, as escaped pieces. The passage is marked line by line inside one span.
-    """
-    return f'<div class="doc-body">{_marked_text(text, shown, passage, answer_spans)}</div>'
-
-
 def view_body_html(parts: Sequence[ShownText]) -> str:
     """The shown text units of a source view in one scrolling body: the cited page, then,
-    after a divider naming it, the next page when the passage goes on there."""
+    after a divider naming it, the next page when the passage goes on there.
+
+    Each part's `passage` and `answer_spans` are offsets into its `text`; only
+    `text[shown[0]:shown[1]]` is rendered, as escaped pieces. The passage is marked line by
+    line inside one span.
+    """
     inner = "".join((page_break_html(part.heading) if part.heading else "")
                     + _marked_text(part.text, part.shown, part.passage, part.answer_spans)
                     for part in parts)
