@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from askrel.chrome import split_lines
+from askrel.chrome import Line, line_key, running_lines, split_lines
 from askrel.records import Document, Section, SourceMeta, TextUnit
 
 TEXT_SUFFIXES = frozenset({".txt", ".md"})
@@ -354,12 +354,15 @@ def locate_sections(text: str, paths: list[str]) -> tuple[Section, ...]:
 
 # A numbered heading line: "2 Installing R", "2.1 Simple compilation", "Appendix B Paths".
 _NUMBERED_HEADING = re.compile(
-    r"(?:(?:chapter|section|part)\s+)?"
+    r"(?:(?i:chapter|section|part)\s+)?"
     r"(?P<number>\d{1,2}(?:\.\d{1,2}){0,3}|[A-Z](?:\.\d{1,2}){1,3})\.?\s+"
     r"(?P<title>[A-Z][^\n]{1,80})"
     r"|[Aa](?:ppendix|PPENDIX)\s+(?P<appendix>[A-Z])\.?:?\s+(?P<atitle>[A-Z][^\n]{1,80})")
 MAX_NUMBERED_HEADING_WORDS = 10
 Numbering = tuple[int, ...]
+# A heading line between two others (in a contents list) counts for less than one near text,
+# so the body's headings win over a contents list's.
+LISTED_HEADING_WEIGHT = 0.5
 
 
 def numbered_heading(line: str) -> tuple[Numbering, str] | None:
@@ -377,11 +380,15 @@ def numbered_heading(line: str) -> tuple[Numbering, str] | None:
     return (head, *(int(p) for p in parts[1:])), title
 
 
-def follows(previous: Numbering | None, number: Numbering) -> bool:
+def can_start(number: Numbering) -> bool:
+    """Whether a numbering can open a document's sections: "1", "6", "6.1", "A", "A.1.1" (a
+    chapter printed on its own starts at its own number), but not "6.3"."""
+    return set(number[1:]) <= {1}
+
+
+def follows(previous: Numbering, number: Numbering) -> bool:
     """Whether a heading numbered `number` can come next: the first heading of a level
     below, the next at the same level, or the next at a level above (appendices restart)."""
-    if previous is None:
-        return set(number) == {1}  # "1", "1.1": a contents page's wrapped line is no start
     if number[0] > 1000 > previous[0]:
         return set(number[1:]) <= {1}
     if number == (*previous, 1):
@@ -390,25 +397,104 @@ def follows(previous: Numbering | None, number: Numbering) -> bool:
     return depth <= len(previous) and number == (*previous[:depth - 1], previous[depth - 1] + 1)
 
 
+def _predecessor_keys(number: Numbering) -> list[tuple[str, Numbering]]:
+    """Where the headings that `number` can follow are kept (see `heading_chain`).
+
+    Besides `follows`, a heading may come after a gap of unread headings whose numbering
+    it implies: "6.2.1" after "6.1.6" when "6.2" was not read as a heading.
+    """
+    keys: list[tuple[str, Numbering]] = []
+    depth = len(number)
+    while depth >= 1:
+        head = number[:depth]
+        if depth < len(number):
+            keys.append(("exact", head))  # "2.1" after "2"
+        if head[-1] > 1:
+            keys.append(("prefix", (*head[:-1], head[-1] - 1)))  # "2.2" after "2.1" or "2.1.3"
+        if head[-1] != 1:
+            break
+        depth -= 1
+    if number[0] > 1000 and can_start(number):
+        keys.append(("chapters", ()))  # "Appendix A" after any chapter
+    return keys
+
+
+def heading_chain(numbers: list[Numbering], weights: list[float]) -> list[int]:
+    """The positions of the heaviest run of numberings that follow each other in order.
+
+    Numbered lines that are not headings (table rows, list items, a contents list) may sit
+    among the real ones; the run that best explains the document is kept. Dynamic
+    programming, with the best run so far ending at each numbering (and under each numbering
+    prefix) kept in dictionaries, so each line costs a few lookups.
+    """
+    score: list[float] = []
+    back: list[int | None] = []
+    best: dict[tuple[str, Numbering], int] = {}
+
+    def keep(key: tuple[str, Numbering], i: int) -> None:
+        if key not in best or score[i] >= score[best[key]]:  # a tie goes to the later line
+            best[key] = i
+
+    for i, number in enumerate(numbers):
+        before = [best[k] for k in _predecessor_keys(number) if k in best]
+        j = max(before, key=lambda n: score[n], default=None)
+        if j is None and not can_start(number):
+            score.append(float("-inf"))
+            back.append(None)
+            continue
+        score.append(weights[i] + (score[j] if j is not None else 0.0))
+        back.append(j)
+        keep(("exact", number), i)
+        for depth in range(1, len(number) + 1):
+            keep(("prefix", number[:depth]), i)
+        if number[0] < 1000:
+            keep(("chapters", ()), i)
+    if not score or max(score) == float("-inf"):
+        return []
+    last: int | None = max(range(len(score)), key=lambda n: (score[n], n))  # ties: later
+    chain = []
+    while last is not None:
+        chain.append(last)
+        last = back[last]
+    return chain[::-1]
+
+
+MIN_NUMBERED_HEADINGS = 2
+
+
 def numbered_sections(units: list[TextUnit]) -> list[TextUnit]:
     """For a PDF without an outline: sections from numbered heading lines that follow each
-    other in order ("2 Setup", "2.1 Options", "2.2 Files", "3 Use"), nested by numbering."""
-    previous: Numbering | None = None
+    other in order ("2 Setup", "2.1 Options", "2.2 Files", "3 Use"), nested by numbering.
+
+    Among all lines that read as numbered headings (running headers aside), the longest run
+    in order is taken. A line between two other heading lines counts for less, and of two
+    equal runs the later wins, so the body's headings win over a contents list's.
+    """
+    running = running_lines([unit.text for unit in units])
+    found: list[tuple[int, Line, Numbering]] = []
+    weights: list[float] = []
+    for n, unit in enumerate(units):
+        lines = [line for line in split_lines(unit.text, 0, len(unit.text))
+                 if line_key(line.text) not in running]
+        for i, line in enumerate(lines):
+            heading = numbered_heading(line.text)
+            if heading:
+                listed = all(0 <= j < len(lines) and numbered_heading(lines[j].text)
+                             for j in (i - 1, i + 1))
+                found.append((n, line, heading[0]))
+                weights.append(LISTED_HEADING_WEIGHT if listed else 1.0)
+    chain = heading_chain([number for _, _, number in found], weights)
+    if len(chain) < MIN_NUMBERED_HEADINGS:
+        chain = []
+    sections: list[list[Section]] = [[] for _ in units]
     path: list[tuple[Numbering, str]] = []
-    result = []
-    for unit in units:
-        sections = []
-        for line in split_lines(unit.text, 0, len(unit.text)):
-            found = numbered_heading(line.text)
-            if not found or not follows(previous, found[0]):
-                continue
-            previous = found[0]
-            path = [(n, h) for n, h in path if len(n) < len(previous)
-                    and n == previous[:len(n)]] + [(previous, line.text)]
-            titles = [h for _, h in path][-SECTION_PATH_DEPTH:]
-            sections.append(Section(line.start, line.end, SECTION_SEPARATOR.join(titles)))
-        result.append(replace(unit, sections=tuple(sections)))
-    return result
+    for n, line, number in (found[i] for i in chain):
+        path = [(p, h) for p, h in path if len(p) < len(number) and p == number[:len(p)]]
+        path.append((number, line.text))
+        titles = [h for _, h in path][-SECTION_PATH_DEPTH:]
+        sections[n].append(Section(line.start, line.end, SECTION_SEPARATOR.join(titles)))
+    return [replace(unit, sections=tuple(found_here))
+            for unit, found_here in zip(units, sections, strict=True)]
 
 
 def first_page_title(text: str, max_words: int = 12) -> str | None:
