@@ -106,7 +106,8 @@ def test_a_sentence_without_a_full_stop_may_go_on_over_a_page_break() -> None:
     assert ends_mid_sentence("the values are 1, 2,")
     assert not ends_mid_sentence("Use it.")
     assert not ends_mid_sentence("Is it? ")
-    assert not ends_mid_sentence("as follows:")
+    assert ends_mid_sentence("as follows:")
+    assert ends_mid_sentence("login; encrypted password;")
     assert not ends_mid_sentence("He said “stop.”")
     assert not ends_mid_sentence("(see page 4.)")
     assert not ends_mid_sentence("")
@@ -122,6 +123,9 @@ def test_the_rest_of_a_cut_sentence_is_the_next_pages_first_sentence() -> None:
     whole = "way to use it."
     span, rest = sentence_rest(whole, [Block(0, len(whole))], max_words=20)
     assert span == (0, len(whole)) and rest == []
+    symbol = "< 0 will never be installed. Then more."
+    span, _ = sentence_rest(symbol, [Block(0, len(symbol))], max_words=20)
+    assert symbol[span[0]:span[1]] == "< 0 will never be installed."
 
 
 def test_a_page_starting_anew_continues_nothing() -> None:

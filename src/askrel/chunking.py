@@ -10,7 +10,7 @@ from askrel.records import Block, Chunk, Span
 DEFAULT_MAX_WORDS = 100
 DEFAULT_MIN_WORDS = 30
 _WORD = re.compile(r"\S+")
-_SENTENCE_END = re.compile(r"[.!?:;…][\"'”’)\]]*\s*\Z")
+_FULL_STOP = re.compile(r"[.!?…][\"'”’)\]]*\s*\Z")
 
 
 def trim_span(text: str, start: int, end: int) -> Span:
@@ -157,9 +157,10 @@ def chunk_text(text: str, blocks: list[Block] | None = None, **kwargs: int) -> l
 
 
 def ends_mid_sentence(sentence: str) -> bool:
-    """True for a sentence that stops without a full stop (or ?, !, :, ;): a page break may
-    have cut it off."""
-    return bool(sentence.strip()) and not _SENTENCE_END.search(sentence)
+    """True for a sentence that stops without a full stop (or ? or !): a page break may have
+    cut it off. A colon or semicolon ends no sentence ("contains the following fields:
+    login; encrypted password;" goes on)."""
+    return bool(sentence.strip()) and not _FULL_STOP.search(sentence)
 
 
 def sentence_rest(text: str, blocks: list[Block],
@@ -167,10 +168,11 @@ def sentence_rest(text: str, blocks: list[Block],
     """Where a page goes on with a sentence that the page before left unfinished.
 
     That is the first sentence of the page's first block, when that block is no heading,
-    starts in lower case (a new sentence or a heading would not) and the sentence has at most
-    `max_words` words. Returns the sentence's span and the blocks that remain after it.
+    does not start with a capital letter (a new sentence would; "< 0 will never be
+    installed" or "several fields" go on) and the sentence has at most `max_words` words.
+    Returns the sentence's span and the blocks that remain after it.
     """
-    if not blocks or blocks[0].heading or not text[blocks[0].start].islower():
+    if not blocks or blocks[0].heading or text[blocks[0].start].isupper():
         return None
     first = blocks[0]
     sentences = split_sentences(text, first.start, first.end)
