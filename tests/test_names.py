@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from askrel.names import close_spelling, missing_names, missing_names_message, name_words
+from askrel.names import (
+    close_spelling,
+    lower_case_words,
+    missing_names,
+    missing_names_message,
+    name_words,
+)
 
 
 def terms(text: str) -> list[str]:
@@ -66,6 +72,14 @@ def test_an_identifier_is_mentioned_when_all_its_parts_are() -> None:
     assert "gnuplot_x11" not in KNOWN
     assert missing_names("Where is gnuplot_x11?", terms, KNOWN) == ()
     assert missing_names("Where is gnuplot_x12?", terms, KNOWN) == ("gnuplot_x12",)
+
+
+def test_rare_lower_case_words_count_as_names_common_ones_do_not() -> None:
+    assert lower_case_words("Netplan or chrony? I've garbled text, Netplan.") == [
+        "netplan", "chrony", "garbled", "text"]
+    question = "How do I set up chrony and netplan when the output is garbled?"
+    assert missing_names(question, terms, KNOWN) == ("chrony", "netplan")
+    assert missing_names("Can the legend go outside with gnuplott?", terms, KNOWN) == ()
 
 
 def test_missing_names_message() -> None:

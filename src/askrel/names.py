@@ -7,6 +7,10 @@ with digits ("HDF5"), or an identifier ("plt.tight_layout", "R_HOME") — that o
 the sources' text or metadata, not even with a slightly different spelling, makes the answer
 "no answer", and the message says which name is missing.
 
+Users seldom capitalise the names of tools and packages ("netplan", "chrony", "jsonlite"), so
+a lower-case word also counts when it is rare in English as a whole (wordfreq's Zipf frequency
+below 2: fewer than one in ten million words); common words ("garbled", "reshape") never do.
+
 Short all-capital abbreviations ("DPRK", "ICBM") are not checked: sources often spell them
 out instead. Nor are adjectives of nationality, language or region ("a European locale",
 "German messages"): English capitalises them, but they describe rather than name. Capitals say
@@ -32,6 +36,8 @@ _JOINERS = re.compile(r"[._]")
 _CONTRACTION = re.compile(r"(?:['’](?:s|ve|m|d|ll|re)|n['’]t)$", re.IGNORECASE)  # I've, Yoon's
 # European, Korean, Japanese, English, Arabic, French: when also a common word, an adjective
 _ADJECTIVE_ENDING = re.compile(r"(?:ean|ian|can|man|ese|ish|ic|ch)$")
+RARE_WORD_ZIPF = 2.0  # wordfreq's scale: log10 of a word's frequency per billion words
+MIN_RARE_WORD_LENGTH = 3
 SPELLING_CUTOFF = 85  # rapidfuzz ratio, 0-100: "Kishda" still finds "Kishida" (92)
 MIN_FUZZY_LENGTH = 5  # shorter terms must match exactly ("cuda" is not a misspelt "cud")
 
@@ -91,6 +97,26 @@ def common_words() -> frozenset[str]:
     return frozenset(w for w in lines if w.isalpha() and w.islower())
 
 
+def lower_case_words(question: str) -> list[str]:
+    """The question's words of letters only written in lower case (a capital that starts a
+    sentence aside), lower-cased, in order, without repeats."""
+    found: list[str] = []
+    for word, initial in _words(question):
+        word = _CONTRACTION.sub("", word)
+        plain = word.islower() or (initial and word[:1].isupper() and word[1:].islower())
+        if (plain and word.isalpha() and len(word) >= MIN_RARE_WORD_LENGTH
+                and word.lower() not in found):
+            found.append(word.lower())
+    return found
+
+
+def is_rare_word(word: str) -> bool:
+    """Whether an English text uses `word` fewer than once in ten million words."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en") < RARE_WORD_ZIPF
+
+
 def close_spelling(term: str, known: Collection[str]) -> bool:
     """Whether a known term is spelt almost the same (a typo or a transliteration)."""
     if len(term) < MIN_FUZZY_LENGTH:
@@ -101,7 +127,7 @@ def close_spelling(term: str, known: Collection[str]) -> bool:
 
 def missing_names(question: str, terms: Callable[[str], list[str]],
                   known: Collection[str]) -> tuple[str, ...]:
-    """The question's names that the sources never mention.
+    """The question's names, and its rare lower-case words, that the sources never mention.
 
     `terms` turns text into index terms (stemmed, stopwords dropped) and `known` holds every
     term of the sources; a name is missing when one of its terms is neither known nor a close
@@ -110,8 +136,14 @@ def missing_names(question: str, terms: Callable[[str], list[str]],
     def mentioned(text: str) -> bool:
         return all(t in known or close_spelling(t, known) for t in terms(text))
 
-    return tuple(word for word in name_words(question)
-                 if not any(mentioned(reading) for reading in _readings(word)))
+    names = [word for word in name_words(question)
+             if not any(mentioned(reading) for reading in _readings(word))]
+    named = {name.lower() for name in names}
+    for word in lower_case_words(question):  # known terms first: they need no word list
+        if (word not in named and not all(t in known for t in terms(word))
+                and is_rare_word(word) and not mentioned(word)):
+            names.append(word)
+    return tuple(names)
 
 
 def _readings(word: str) -> list[str]:
