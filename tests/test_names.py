@@ -74,6 +74,13 @@ def test_an_identifier_is_mentioned_when_all_its_parts_are() -> None:
     assert missing_names("Where is gnuplot_x12?", terms, KNOWN) == ("gnuplot_x12",)
 
 
+def test_a_compound_is_mentioned_when_its_name_is() -> None:
+    # "style" is no name: "eth0-style" is mentioned wherever "eth0" is
+    assert missing_names("How do I get eth0-style names?", terms, KNOWN | {"eth0"}) == ()
+    assert missing_names("How do I get eth1-style names?", terms, KNOWN) == ("eth1-style",)
+    assert missing_names("Is a Docker-based setup possible?", terms, KNOWN) == ("Docker-based",)
+
+
 def test_rare_lower_case_words_count_as_names_common_ones_do_not() -> None:
     assert lower_case_words("Netplan or chrony? I've garbled text, Netplan.") == [
         "netplan", "chrony", "garbled", "text"]

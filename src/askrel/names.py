@@ -148,9 +148,17 @@ def missing_names(question: str, terms: Callable[[str], list[str]],
 
 def _readings(word: str) -> list[str]:
     """The word, and an identifier also as its parts: PDF text often loses the underscore
-    ("gnuplot_x11" comes out as "gnuplot x11")."""
+    ("gnuplot_x11" comes out as "gnuplot x11"). A compound also reads without its common
+    lower-case words: "eth0-style" names "eth0", not a style."""
+    readings = [word]
     parts = _JOINERS.sub(" ", word)
-    return [word, parts] if parts != word else [word]
+    if parts != word:
+        readings.append(parts)
+    pieces = word.split("-")
+    named = [p for p in pieces if not (p.isalpha() and p.islower() and not is_rare_word(p))]
+    if named and len(named) < len(pieces):
+        readings.append(" ".join(named))
+    return readings
 
 
 def missing_names_message(names: Iterable[str], chosen: bool = False) -> str:
