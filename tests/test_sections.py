@@ -7,7 +7,8 @@ from pathlib import Path
 from fpdf import FPDF
 
 from askrel.indexing import ChunkSettings, document_passages
-from askrel.sources import heading_line, parse_document
+from askrel.sections import heading_line
+from askrel.sources import parse_document
 
 INSTALL = ("Unpack the archive into a folder of your choice. Run the configure script with "
            "the prefix option to choose where the program goes. ") * 3
@@ -83,7 +84,7 @@ def test_heading_line_finds_numbered_run_in_and_appendix_headings() -> None:
 
 def test_pdf_without_outline_takes_sections_from_numbered_headings_in_order() -> None:
     from askrel.records import TextUnit
-    from askrel.sources import numbered_sections
+    from askrel.sections import numbered_sections
 
     units = [
         TextUnit("Contents\n1 Start . . . 3\nAppendix A Extra notes on the\n", page=1),
@@ -105,7 +106,7 @@ def test_pdf_without_outline_takes_sections_from_numbered_headings_in_order() ->
 
 
 def test_heading_chain_takes_the_heaviest_run_in_order() -> None:
-    from askrel.sources import heading_chain
+    from askrel.sections import heading_chain
 
     # a numbered list (1., 2., 3.) inside chapter 1 must not stop chapter 2 being read
     numbers = [(1,), (1, 1), (1,), (2,), (3,), (2,), (2, 1), (2, 2), (3,)]
@@ -121,7 +122,7 @@ def test_heading_chain_takes_the_heaviest_run_in_order() -> None:
 
 def test_chapter_without_outline_keeps_body_headings_not_its_contents_list() -> None:
     from askrel.records import TextUnit
-    from askrel.sources import numbered_sections
+    from askrel.sections import numbered_sections
 
     units = [
         TextUnit("Chapter 6. Updates\n6.1. Sources\n6.1.1. Syntax\n6.2. Mirrors\n"

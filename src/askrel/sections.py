@@ -1,0 +1,224 @@
+"""Sections of a PDF: where each heading's line is on its page, from the PDF's outline
+(bookmarks) or, without one, from the run of numbered heading lines that best explains the
+document. Every passage then carries the title path of its section."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from askrel.chrome import Line, line_key, running_lines, split_lines
+from askrel.records import Section, TextUnit
+
+SECTION_PATH_DEPTH = 3  # outline levels kept in a section's title path
+SECTION_SEPARATOR = " › "
+# A heading line's numbering before its title: "2.1 ", "A.3 ", "Appendix C ", "IV. ".
+_NUMBERING = re.compile(r"(?:(?:chapter|appendix|section|part)\s+)?(?:[a-z]|\d+|[ivxlc]+)"
+                        r"(?:\.\d+)*\.?:?\s+", re.IGNORECASE)
+
+
+def outline_by_page(reader: object) -> dict[int, list[str]]:
+    """The PDF outline (bookmarks) as title paths by 0-based page, in outline order.
+
+    A damaged or missing outline gives {}: sections are a help, never a reason to fail.
+    """
+    by_page: dict[int, list[str]] = {}
+
+    def walk(items: list, parents: list[str]) -> None:
+        title = ""
+        for item in items:
+            if isinstance(item, list):
+                walk(item, [*parents, title] if title else parents)
+                continue
+            title = " ".join(str(getattr(item, "title", "") or "").split())
+            page = reader.get_destination_page_number(item)  # type: ignore[attr-defined]
+            if title and page is not None and page >= 0:
+                path = [*parents, title][-SECTION_PATH_DEPTH:]
+                by_page.setdefault(page, []).append(SECTION_SEPARATOR.join(path))
+
+    try:
+        walk(reader.outline, [])  # type: ignore[attr-defined]
+    except Exception:  # pypdf raises many kinds on broken outlines
+        return {}
+    return by_page
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.sub(r"[\W_]+", " ", text).split()).casefold()
+
+
+def heading_line(text: str, title: str, after: int = 0) -> Section | None:
+    """Where the heading `title` is in text, at or after `after`: a line that is the title,
+    perhaps numbered ("2.1 Simple compilation"), or a line that starts with it (a run-in
+    heading, "Column The column(x) function ..."). The span covers the title only; None
+    when no line has it."""
+    want = _fold(title)
+    if not want:
+        return None
+    for found in split_lines(text, after, len(text)):
+        line, start = found.text, found.start
+        numbering = _NUMBERING.match(line)
+        for skip in (0, numbering.end()) if numbering else (0,):
+            folded = _fold(line[skip:])
+            if folded == want:
+                return Section(start, start + len(line), title)
+            if folded.startswith(want + " ") and not skip:
+                return Section(start, start + _title_length(line, want), title)
+        if _fold(line).endswith(" " + want) and len(_fold(line).split()) <= len(want.split()) + 2:
+            return Section(start, start + len(line), title)  # "Appendix A Essential ..."
+    return None
+
+
+def _title_length(line: str, want: str) -> int:
+    """How many characters of `line` its first words matching the folded title take."""
+    for end in range(len(want), len(line) + 1):
+        if _fold(line[:end]) == want and (end == len(line) or not line[end].isalnum()):
+            return end
+    return len(line)
+
+
+def locate_sections(text: str, paths: list[str]) -> tuple[Section, ...]:
+    """Sections starting on a page: each outline entry's heading, found in order; one not
+    found is taken to start where the previous one's heading ended (or at the top)."""
+    sections = []
+    cursor = 0
+    for path in paths:
+        found = heading_line(text, path.rsplit(SECTION_SEPARATOR, 1)[-1], cursor)
+        start, end = (found.start, found.end) if found else (cursor, cursor)
+        sections.append(Section(start, end, path))
+        cursor = end
+    return tuple(sections)
+
+
+# A numbered heading line: "2 Installing R", "2.1 Simple compilation", "Appendix B Paths".
+_NUMBERED_HEADING = re.compile(
+    r"(?:(?i:chapter|section|part)\s+)?"
+    r"(?P<number>\d{1,2}(?:\.\d{1,2}){0,3}|[A-Z](?:\.\d{1,2}){1,3})\.?\s+"
+    r"(?P<title>[A-Z][^\n]{1,80})"
+    r"|[Aa](?:ppendix|PPENDIX)\s+(?P<appendix>[A-Z])\.?:?\s+(?P<atitle>[A-Z][^\n]{1,80})")
+MAX_NUMBERED_HEADING_WORDS = 10
+Numbering = tuple[int, ...]
+# A heading line between two others (in a contents list) counts for less than one near text,
+# so the body's headings win over a contents list's.
+LISTED_HEADING_WEIGHT = 0.5
+
+
+def numbered_heading(line: str) -> tuple[Numbering, str] | None:
+    """(numbering, title) when a line reads as a numbered section heading, else None.
+    Letters count from 1001 ("A.2" is (1001, 2)), so appendices follow chapters."""
+    match = _NUMBERED_HEADING.fullmatch(line)
+    if not match or len(line.split()) > MAX_NUMBERED_HEADING_WORDS:
+        return None
+    number, title = match["number"] or match["appendix"], (match["title"] or match["atitle"])
+    title = title.rstrip()
+    if title[-1] in ".,;:!?" or title[-1].isdigit() or not re.search(r"[a-z]{2}", title):
+        return None  # a sentence, a running header ending in its page number, a table row
+    parts = number.split(".")
+    head = int(parts[0]) if parts[0].isdigit() else 1000 + ord(parts[0].upper()) - 64
+    return (head, *(int(p) for p in parts[1:])), title
+
+
+def can_start(number: Numbering) -> bool:
+    """Whether a numbering can open a document's sections: "1", "6", "6.1", "A", "A.1.1" (a
+    chapter printed on its own starts at its own number), but not "6.3"."""
+    return set(number[1:]) <= {1}
+
+
+def _predecessor_keys(number: Numbering) -> list[tuple[str, Numbering]]:
+    """Where the headings that `number` can follow are kept (see `heading_chain`).
+
+    Besides `follows`, a heading may come after a gap of unread headings whose numbering
+    it implies: "6.2.1" after "6.1.6" when "6.2" was not read as a heading.
+    """
+    keys: list[tuple[str, Numbering]] = []
+    depth = len(number)
+    while depth >= 1:
+        head = number[:depth]
+        if depth < len(number):
+            keys.append(("exact", head))  # "2.1" after "2"
+        if head[-1] > 1:
+            keys.append(("prefix", (*head[:-1], head[-1] - 1)))  # "2.2" after "2.1" or "2.1.3"
+        if head[-1] != 1:
+            break
+        depth -= 1
+    if number[0] > 1000 and can_start(number):
+        keys.append(("chapters", ()))  # "Appendix A" after any chapter
+    return keys
+
+
+def heading_chain(numbers: list[Numbering], weights: list[float]) -> list[int]:
+    """The positions of the heaviest run of numberings that follow each other in order.
+
+    Numbered lines that are not headings (table rows, list items, a contents list) may sit
+    among the real ones; the run that best explains the document is kept. Dynamic
+    programming, with the best run so far ending at each numbering (and under each numbering
+    prefix) kept in dictionaries, so each line costs a few lookups.
+    """
+    score: list[float] = []
+    back: list[int | None] = []
+    best: dict[tuple[str, Numbering], int] = {}
+
+    def keep(key: tuple[str, Numbering], i: int) -> None:
+        if key not in best or score[i] >= score[best[key]]:  # a tie goes to the later line
+            best[key] = i
+
+    for i, number in enumerate(numbers):
+        before = [best[k] for k in _predecessor_keys(number) if k in best]
+        j = max(before, key=lambda n: score[n], default=None)
+        if j is None and not can_start(number):
+            score.append(float("-inf"))
+            back.append(None)
+            continue
+        score.append(weights[i] + (score[j] if j is not None else 0.0))
+        back.append(j)
+        keep(("exact", number), i)
+        for depth in range(1, len(number) + 1):
+            keep(("prefix", number[:depth]), i)
+        if number[0] < 1000:
+            keep(("chapters", ()), i)
+    if not score or max(score) == float("-inf"):
+        return []
+    last: int | None = max(range(len(score)), key=lambda n: (score[n], n))  # ties: later
+    chain = []
+    while last is not None:
+        chain.append(last)
+        last = back[last]
+    return chain[::-1]
+
+
+MIN_NUMBERED_HEADINGS = 2
+
+
+def numbered_sections(units: list[TextUnit]) -> list[TextUnit]:
+    """For a PDF without an outline: sections from numbered heading lines that follow each
+    other in order ("2 Setup", "2.1 Options", "2.2 Files", "3 Use"), nested by numbering.
+
+    Among all lines that read as numbered headings (running headers aside), the longest run
+    in order is taken. A line between two other heading lines counts for less, and of two
+    equal runs the later wins, so the body's headings win over a contents list's.
+    """
+    running = running_lines([unit.text for unit in units])
+    found: list[tuple[int, Line, Numbering]] = []
+    weights: list[float] = []
+    for n, unit in enumerate(units):
+        lines = [line for line in split_lines(unit.text, 0, len(unit.text))
+                 if line_key(line.text) not in running]
+        for i, line in enumerate(lines):
+            heading = numbered_heading(line.text)
+            if heading:
+                listed = all(0 <= j < len(lines) and numbered_heading(lines[j].text)
+                             for j in (i - 1, i + 1))
+                found.append((n, line, heading[0]))
+                weights.append(LISTED_HEADING_WEIGHT if listed else 1.0)
+    chain = heading_chain([number for _, _, number in found], weights)
+    if len(chain) < MIN_NUMBERED_HEADINGS:
+        chain = []
+    sections: list[list[Section]] = [[] for _ in units]
+    path: list[tuple[Numbering, str]] = []
+    for n, line, number in (found[i] for i in chain):
+        path = [(p, h) for p, h in path if len(p) < len(number) and p == number[:len(p)]]
+        path.append((number, line.text))
+        titles = [h for _, h in path][-SECTION_PATH_DEPTH:]
+        sections[n].append(Section(line.start, line.end, SECTION_SEPARATOR.join(titles)))
+    return [replace(unit, sections=tuple(found_here))
+            for unit, found_here in zip(units, sections, strict=True)]
