@@ -105,19 +105,19 @@ def test_pdf_without_outline_takes_sections_from_numbered_headings_in_order() ->
     ]
 
 
-def test_heading_chain_takes_the_heaviest_run_in_order() -> None:
+def test_heading_chain_takes_the_longest_run_in_order() -> None:
     from askrel.sections import heading_chain
 
     # a numbered list (1., 2., 3.) inside chapter 1 must not stop chapter 2 being read
     numbers = [(1,), (1, 1), (1,), (2,), (3,), (2,), (2, 1), (2, 2), (3,)]
-    assert heading_chain(numbers, [1.0] * len(numbers)) == [0, 1, 5, 6, 7, 8]
+    assert heading_chain(numbers) == [0, 1, 5, 6, 7, 8]
     # a chapter printed alone starts at its own number; "6.3" cannot start
-    assert heading_chain([(6, 3), (6,), (6, 1), (6, 2)], [1.0] * 4) == [1, 2, 3]
+    assert heading_chain([(6, 3), (6,), (6, 1), (6, 2)]) == [1, 2, 3]
     # "6.2.1" comes after "6.1.1" when "6.2" was not read as a heading
-    assert heading_chain([(6, 1), (6, 1, 1), (6, 2, 1), (6, 3)], [1.0] * 4) == [0, 1, 2, 3]
+    assert heading_chain([(6, 1), (6, 1, 1), (6, 2, 1), (6, 3)]) == [0, 1, 2, 3]
     # of two equal runs (a contents list, then the body) the later wins
-    assert heading_chain([(2,), (2, 1), (2,), (2, 1)], [1.0] * 4) == [2, 3]
-    assert heading_chain([(4, 2), (5, 3)], [1.0, 1.0]) == []
+    assert heading_chain([(2,), (2, 1), (2,), (2, 1)]) == [2, 3]
+    assert heading_chain([(4, 2), (5, 3)]) == []
 
 
 def test_chapter_without_outline_keeps_body_headings_not_its_contents_list() -> None:
@@ -134,9 +134,12 @@ def test_chapter_without_outline_keeps_body_headings_not_its_contents_list() -> 
     ]
     found = [(u.page, s.title) for u in numbered_sections(units) for s in u.sections]
     assert found == [
-        (1, "Chapter 6. Updates"),
+        (1, "Chapter 6. Updates"),  # a heading over its own contents list is kept
         (2, "Chapter 6. Updates › 6.1. Sources"),
         (2, "Chapter 6. Updates › 6.1. Sources › 6.1.1. Syntax"),
         (3, "Chapter 6. Updates › 6.2. Mirrors"),
         (3, "Chapter 6. Updates › 6.3. Proxies"),
     ]
+    # a contents list whose headings the body does not number gives no sections at all
+    unnumbered = [units[0], TextUnit("Sources\nEach line names a source.\n", page=2)]
+    assert not any(u.sections for u in numbered_sections(unnumbered))

@@ -96,11 +96,15 @@ _NUMBERED_HEADING = re.compile(
     r"(?P<number>\d{1,2}(?:\.\d{1,2}){0,3}|[A-Z](?:\.\d{1,2}){1,3})\.?\s+"
     r"(?P<title>[A-Z][^\n]{1,80})"
     r"|[Aa](?:ppendix|PPENDIX)\s+(?P<appendix>[A-Z])\.?:?\s+(?P<atitle>[A-Z][^\n]{1,80})")
+# Any line that starts with a numbering, heading or not: "2.1 Vectors", "8.1.3. Migrating to
+# UTF-8", "Appendix B Paths". Runs of them are lists.
+_NUMBERED_LINE = re.compile(r"(?:(?i:chapter|section|part|appendix)\s+\w{1,2}"
+                            r"|\d{1,2}(?:\.\d{1,2})*|[A-Z](?:\.\d{1,2})+)\.?\s")
 MAX_NUMBERED_HEADING_WORDS = 10
 Numbering = tuple[int, ...]
-# A heading line between two others (in a contents list) counts for less than one near text,
-# so the body's headings win over a contents list's.
-LISTED_HEADING_WEIGHT = 0.5
+# This many numbered heading lines in a row are a list (a contents list, numbered steps),
+# not headings; a heading stacked on its subheadings ("2", "2.1", "2.1.1") makes at most 3.
+MIN_LIST_LINES = 4
 
 
 def numbered_heading(line: str) -> tuple[Numbering, str] | None:
@@ -146,8 +150,9 @@ def _predecessor_keys(number: Numbering) -> list[tuple[str, Numbering]]:
     return keys
 
 
-def heading_chain(numbers: list[Numbering], weights: list[float]) -> list[int]:
-    """The positions of the heaviest run of numberings that follow each other in order.
+def heading_chain(numbers: list[Numbering]) -> list[int]:
+    """The positions of the longest run of numberings that follow each other in order (of
+    equal runs, the later).
 
     Numbered lines that are not headings (table rows, list items, a contents list) may sit
     among the real ones; the run that best explains the document is kept. Dynamic
@@ -169,7 +174,7 @@ def heading_chain(numbers: list[Numbering], weights: list[float]) -> list[int]:
             score.append(float("-inf"))
             back.append(None)
             continue
-        score.append(weights[i] + (score[j] if j is not None else 0.0))
+        score.append(1.0 + (score[j] if j is not None else 0.0))
         back.append(j)
         keep(("exact", number), i)
         for depth in range(1, len(number) + 1):
@@ -189,30 +194,48 @@ def heading_chain(numbers: list[Numbering], weights: list[float]) -> list[int]:
 MIN_NUMBERED_HEADINGS = 2
 
 
+def _introduces(first: tuple[Numbering, str] | None,
+                second: tuple[Numbering, str] | None) -> bool:
+    """Whether a list of headings opens with a heading over its own contents ("Chapter 6",
+    then "6.1", "6.2", ...): that first line is the chapter's heading."""
+    return first is not None and second is not None and second[0] == (*first[0], 1)
+
+
+def _runs(flags: list[bool]) -> list[tuple[int, int]]:
+    """[start, end) of each run of consecutive True values."""
+    runs: list[tuple[int, int]] = []
+    for i, flag in enumerate(flags):
+        if flag and (not runs or runs[-1][1] != i):
+            runs.append((i, i + 1))
+        elif flag:
+            runs[-1] = (runs[-1][0], i + 1)
+    return runs
+
+
 def numbered_sections(units: list[TextUnit]) -> list[TextUnit]:
     """For a PDF without an outline: sections from numbered heading lines that follow each
     other in order ("2 Setup", "2.1 Options", "2.2 Files", "3 Use"), nested by numbering.
 
-    Among all lines that read as numbered headings (running headers aside), the longest run
-    in order is taken. A line between two other heading lines counts for less, and of two
-    equal runs the later wins, so the body's headings win over a contents list's.
+    Among all lines that read as numbered headings, the longest run in order is taken.
+    Running headers do not count, nor do lines in a list of such lines (a contents list
+    printed without page numbers, numbered steps), except a first line over its own
+    contents (a chapter's opening page).
     """
     running = running_lines([unit.text for unit in units])
     found: list[tuple[int, Line, Numbering]] = []
-    weights: list[float] = []
     for n, unit in enumerate(units):
         lines = [line for line in split_lines(unit.text, 0, len(unit.text))
                  if line_key(line.text) not in running]
-        for i, line in enumerate(lines):
-            heading = numbered_heading(line.text)
-            if heading:
-                listed = all(0 <= j < len(lines) and numbered_heading(lines[j].text)
-                             for j in (i - 1, i + 1))
-                found.append((n, line, heading[0]))
-                weights.append(LISTED_HEADING_WEIGHT if listed else 1.0)
-    chain = heading_chain([number for _, _, number in found], weights)
-    if len(chain) < MIN_NUMBERED_HEADINGS:
-        chain = []
+        headings = [numbered_heading(line.text) for line in lines]
+        for start, end in _runs([bool(_NUMBERED_LINE.match(line.text)) for line in lines]):
+            if end - start >= MIN_LIST_LINES:
+                end = start + 1 if _introduces(headings[start], headings[start + 1]) else start
+            for line, heading in zip(lines[start:end], headings[start:end], strict=True):
+                if heading:
+                    found.append((n, line, heading[0]))
+    chain = heading_chain([number for _, _, number in found])
+    if len(chain) < MIN_NUMBERED_HEADINGS or len({found[i][0] for i in chain}) < 2:
+        chain = []  # one page's numbered lines are a list, not the document's sections
     sections: list[list[Section]] = [[] for _ in units]
     path: list[tuple[Numbering, str]] = []
     for n, line, number in (found[i] for i in chain):
