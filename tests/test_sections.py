@@ -143,3 +143,52 @@ def test_chapter_without_outline_keeps_body_headings_not_its_contents_list() -> 
     # a contents list whose headings the body does not number gives no sections at all
     unnumbered = [units[0], TextUnit("Sources\nEach line names a source.\n", page=2)]
     assert not any(u.sections for u in numbered_sections(unnumbered))
+
+
+def test_heading_sizes_are_large_and_rare() -> None:
+    from askrel.sections import heading_sizes
+
+    body = [(10.0, "body text " * 50), (9.0, "code " * 30)]
+    pages = [[(18.0, "Installing"), *body], [(14.0, "Options file"), (18.0, "Using"), *body]]
+    assert heading_sizes(pages) == [18.0, 14.0]
+    # a size that sets much of the text is body text, however large
+    assert heading_sizes([[(12.0, "body text " * 50), (10.0, "small print " * 60)]]) == []
+    assert heading_sizes([[]]) == []
+
+
+def test_sized_lines_join_a_headings_runs_up_to_the_line_break() -> None:
+    from askrel.sections import sized_lines
+
+    runs = [(16.0, "6.2. "), (16.0, "aptitude"), (16.0, ", and apt Commands\n"),
+            (10.0, "Body text.\n"), (14.0, "Initialization"), (10.0, "More."),
+            (14.0, "2023\n")]
+    assert sized_lines(runs, [16.0, 14.0]) == [(16.0, "6.2. aptitude, and apt Commands"),
+                                               (14.0, "Initialization")]
+
+
+def unnumbered_pdf() -> bytes:
+    """Two chapters and a section with unnumbered headings set larger than the body."""
+    pdf = FPDF()
+    for title, size, body in (("Installing the widget", 18, INSTALL),
+                              ("Configuring the widget", 18, CONFIG),
+                              ("The options file", 14, CONFIG)):
+        if size == 18:
+            pdf.add_page()
+        pdf.set_font("helvetica", size=size)
+        write(pdf, title)
+        pdf.set_font("helvetica", size=11)
+        write(pdf, body * 3)
+    return bytes(pdf.output())
+
+
+def test_pdf_with_neither_outline_nor_numbers_takes_sections_from_type_size() -> None:
+    doc = parse_document(Path("m.pdf"), unnumbered_pdf(), None)
+    sections = [(u.page, s.title, u.text[s.start:s.end]) for u in doc.units for s in u.sections]
+    assert sections == [
+        (1, "Installing the widget", "Installing the widget"),
+        (2, "Configuring the widget", "Configuring the widget"),
+        (2, "Configuring the widget › The options file", "The options file"),
+    ]
+    passages = document_passages(doc, ChunkSettings(max_words=100, min_words=10))
+    assert {p.heading for p in passages if "equals sign" in p.text} == {
+        "Configuring the widget", "Configuring the widget › The options file"}

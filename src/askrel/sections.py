@@ -245,3 +245,83 @@ def numbered_sections(units: list[TextUnit]) -> list[TextUnit]:
         sections[n].append(Section(line.start, line.end, SECTION_SEPARATOR.join(titles)))
     return [replace(unit, sections=tuple(found_here))
             for unit, found_here in zip(units, sections, strict=True)]
+
+
+# Headings told by type size, for a PDF with neither an outline nor numbered headings.
+TypeRun = tuple[float, str]  # (type size in points, text) as the PDF sets it
+HEADING_SIZE_RATIO = 1.15  # a heading's type is at least this much larger than the body's
+MAX_HEADING_SIZE_SHARE = 0.05  # and a heading size sets at most this share of the text
+MAX_SIZED_HEADING_WORDS = 12
+
+
+def run_size(size: float, matrix: list[float], ctm: list[float]) -> float:
+    """The printed size of a text run: its font size scaled by the text and current
+    transformation matrices (their vertical scale)."""
+    def scale(m: list[float]) -> float:
+        return float((m[2] ** 2 + m[3] ** 2) ** 0.5) if len(m) >= 4 else 1.0
+
+    return round(size * scale(matrix) * scale(ctm) * 2) / 2  # half points: 15.7 and 15.69 agree
+
+
+def heading_sizes(pages: list[list[TypeRun]]) -> list[float]:
+    """The type sizes of headings, largest first: sizes well above the body's (the size that
+    sets the most characters) that set only a small share of the text."""
+    chars: dict[float, int] = {}
+    for runs in pages:
+        for size, text in runs:
+            chars[size] = chars.get(size, 0) + len(text.strip())
+    total = sum(chars.values())
+    if not total:
+        return []
+    body = max(chars, key=lambda size: chars[size])
+    rare = MAX_HEADING_SIZE_SHARE * total
+    return sorted((size for size, n in chars.items()
+                   if size >= body * HEADING_SIZE_RATIO and 0 < n <= rare), reverse=True)
+
+
+def sized_lines(runs: list[TypeRun], sizes: list[float]) -> list[tuple[float, str]]:
+    """Each line set in one of the heading sizes, as (size, text): consecutive runs in those
+    sizes, up to a line break or a run of other text."""
+    lines: list[tuple[float, str]] = []
+    current: list[TypeRun] = []
+
+    def close() -> None:
+        text = " ".join("".join(t for _, t in current).split())
+        words = len(text.split())
+        if re.search(r"[^\W\d_]{2}", text) and words <= MAX_SIZED_HEADING_WORDS:
+            lines.append((max(size for size, _ in current), text))
+        current.clear()
+
+    for size, text in runs:
+        if size in sizes and text.strip():
+            current.append((size, text))
+            if "\n" in text:
+                close()
+        elif text.strip() or "\n" in text:
+            close()
+    close()
+    return lines
+
+
+def sized_sections(units: list[TextUnit], runs_by_page: dict[int, list[TypeRun]]
+                   ) -> list[TextUnit]:
+    """For a PDF with neither an outline nor numbered headings: sections from lines set in
+    a larger type than the body, nested by size (the larger, the higher the level)."""
+    sizes = heading_sizes(list(runs_by_page.values()))
+    running = running_lines([unit.text for unit in units])
+    path: list[tuple[int, str]] = []
+    result = []
+    for unit in units:
+        sections = []
+        cursor = 0
+        for size, title in sized_lines(runs_by_page.get(unit.page or 0, []), sizes):
+            found = heading_line(unit.text, title, cursor)
+            if not found or line_key(unit.text[found.start:found.end]) in running:
+                continue
+            level = sizes.index(size)
+            path = [(lv, t) for lv, t in path if lv < level] + [(level, title)]
+            titles = [t for _, t in path][-SECTION_PATH_DEPTH:]
+            sections.append(Section(found.start, found.end, SECTION_SEPARATOR.join(titles)))
+            cursor = found.end
+        result.append(replace(unit, sections=tuple(sections)))
+    return result

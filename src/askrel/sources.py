@@ -7,12 +7,19 @@ import io
 import logging
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from askrel.records import Document, SourceMeta, TextUnit
-from askrel.sections import locate_sections, numbered_sections, outline_by_page
+from askrel.sections import (
+    TypeRun,
+    locate_sections,
+    numbered_sections,
+    outline_by_page,
+    run_size,
+    sized_sections,
+)
 
 TEXT_SUFFIXES = frozenset({".txt", ".md"})
 PDF_SUFFIXES = frozenset({".pdf"})
@@ -224,6 +231,15 @@ def printed_page_labels(reader: object) -> dict[int, str]:
             if isinstance(label, str) and label.strip() and label.strip() != str(n)}
 
 
+def _recorder(runs: list[TypeRun]) -> Callable[..., None]:
+    """A pypdf text visitor that keeps each text run's printed size."""
+    def visit(text: str, ctm: list[float], matrix: list[float], font: object,
+              size: float) -> None:
+        runs.append((run_size(size, matrix, ctm), text))
+
+    return visit
+
+
 def read_pdf(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
     """One text unit per PDF page that has text; page numbers count from 1."""
     from pypdf import PdfReader
@@ -246,14 +262,19 @@ def read_pdf(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
         outline = outline_by_page(reader)
         labels = printed_page_labels(reader)
         units = []
+        type_runs: dict[int, list[TypeRun]] = {}  # kept only when there is no outline
         for number, page in enumerate(reader.pages, start=1):
-            text = page.extract_text() or ""
+            runs = type_runs.setdefault(number, []) if not outline else None
+            text = page.extract_text(visitor_text=_recorder(runs) if runs is not None
+                                     else None) or ""
             if text.strip():
                 sections = locate_sections(text, outline.get(number - 1, []))
                 units.append(TextUnit(text=text, page=number, sections=sections,
                                       page_label=labels.get(number)))
         if not outline:
             units = numbered_sections(units)
+        if not outline and not any(unit.sections for unit in units):
+            units = sized_sections(units, type_runs)
         info = reader.metadata
         title = _as_text(info.get("/Title")) if info else None
         author = _as_text(info.get("/Author")) if info else None
