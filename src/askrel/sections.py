@@ -1,6 +1,7 @@
 """Sections of a PDF: where each heading's line is on its page, from the PDF's outline
-(bookmarks) or, without one, from the run of numbered heading lines that best explains the
-document. Every passage then carries the title path of its section."""
+(bookmarks); without one, from the run of numbered heading lines that best explains the
+document; without those, from the lines set in a larger type than the body. Every passage
+then carries the title path of its section."""
 
 from __future__ import annotations
 
