@@ -326,3 +326,13 @@ def sized_sections(units: list[TextUnit], runs_by_page: dict[int, list[TypeRun]]
             cursor = found.end
         result.append(replace(unit, sections=tuple(sections)))
     return result
+
+
+def sections_without_outline(units: list[TextUnit],
+                             runs_by_page: dict[int, list[TypeRun]]) -> list[TextUnit]:
+    """Sections of a PDF without an outline: from its numbered headings where it has them
+    (the numbers give the nesting exactly), else from type size."""
+    numbered = numbered_sections(units)
+    if any(unit.sections for unit in numbered):
+        return numbered
+    return sized_sections(units, runs_by_page)

@@ -15,10 +15,9 @@ from askrel.records import Document, SourceMeta, TextUnit
 from askrel.sections import (
     TypeRun,
     locate_sections,
-    numbered_sections,
     outline_by_page,
     run_size,
-    sized_sections,
+    sections_without_outline,
 )
 
 TEXT_SUFFIXES = frozenset({".txt", ".md"})
@@ -262,19 +261,16 @@ def read_pdf(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
         outline = outline_by_page(reader)
         labels = printed_page_labels(reader)
         units = []
-        type_runs: dict[int, list[TypeRun]] = {}  # kept only when there is no outline
+        type_runs: dict[int, list[TypeRun]] = {}  # read only when there is no outline
         for number, page in enumerate(reader.pages, start=1):
-            runs = type_runs.setdefault(number, []) if not outline else None
-            text = page.extract_text(visitor_text=_recorder(runs) if runs is not None
-                                     else None) or ""
+            visitor = None if outline else _recorder(type_runs.setdefault(number, []))
+            text = page.extract_text(visitor_text=visitor) or ""
             if text.strip():
                 sections = locate_sections(text, outline.get(number - 1, []))
                 units.append(TextUnit(text=text, page=number, sections=sections,
                                       page_label=labels.get(number)))
         if not outline:
-            units = numbered_sections(units)
-        if not outline and not any(unit.sections for unit in units):
-            units = sized_sections(units, type_runs)
+            units = sections_without_outline(units, type_runs)
         info = reader.metadata
         title = _as_text(info.get("/Title")) if info else None
         author = _as_text(info.get("/Author")) if info else None
