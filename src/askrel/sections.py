@@ -103,8 +103,8 @@ _NUMBERED_LINE = re.compile(r"(?:(?i:chapter|section|part|appendix)\s+\w{1,2}"
                             r"|\d{1,2}(?:\.\d{1,2})*|[A-Z](?:\.\d{1,2})+)\.?\s")
 MAX_NUMBERED_HEADING_WORDS = 10
 Numbering = tuple[int, ...]
-# This many numbered heading lines in a row are a list (a contents list, numbered steps),
-# not headings; a heading stacked on its subheadings ("2", "2.1", "2.1.1") makes at most 3.
+# This many numbered lines in a row are a list (a contents list, numbered steps), not
+# headings; a heading stacked on its subheadings ("2", "2.1", "2.1.1") makes at most 3.
 MIN_LIST_LINES = 4
 
 
@@ -132,8 +132,10 @@ def can_start(number: Numbering) -> bool:
 def _predecessor_keys(number: Numbering) -> list[tuple[str, Numbering]]:
     """Where the headings that `number` can follow are kept (see `heading_chain`).
 
-    Besides `follows`, a heading may come after a gap of unread headings whose numbering
-    it implies: "6.2.1" after "6.1.6" when "6.2" was not read as a heading.
+    A heading follows its parent ("2.1" after "2"), its previous sibling or anything under
+    that ("2.2" after "2.1" or "2.1.3"), or, for an appendix, any chapter. It may also come
+    after a gap of unread headings whose numbering it implies: "6.2.1" after "6.1.6" when
+    "6.2" was not read as a heading.
     """
     keys: list[tuple[str, Numbering]] = []
     depth = len(number)
