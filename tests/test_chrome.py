@@ -129,6 +129,12 @@ def test_numeric_rows_of_a_pdf_table_are_kept_but_page_numbers_dropped() -> None
     assert [text[b.start:b.end] for b in blocks] == ["Values measured:\n1.5 2.5 3.5 4.5 5.5"]
 
 
+def test_a_pdf_line_without_words_is_content_unless_a_page_number_at_the_edge() -> None:
+    text = "< 0\nwill never be installed,\n1..99\nwill only be installed,\n}\nThe end.\n- 17 -"
+    blocks = content_blocks(text, web_rules=False)
+    assert [text[b.start:b.end] for b in blocks] == [text[:text.index("\n- 17 -")]]
+
+
 def test_icon_names_beside_labels_are_web_chrome_but_prose_with_identifiers_is_not() -> None:
     assert kept("menu_open Columnists\n\nSet max_words in the settings file to change it.") == [
         "Set max_words in the settings file to change it."]

@@ -138,6 +138,15 @@ def test_a_page_starting_anew_continues_nothing() -> None:
     assert sentence_rest("", [], max_words=20) is None
 
 
+def test_a_long_rest_is_taken_up_to_a_clause_ending_a_line() -> None:
+    listed = ("< 0\nwill never be installed,\n1..99\nwill only be installed if none is,\n"
+              + "and " * 30 + "so on.")
+    span, rest = sentence_rest(listed, [Block(0, len(listed))], max_words=15)
+    assert listed[span[0]:span[1]].endswith("1..99\nwill only be installed if none is,")
+    assert listed[span[0]:span[1]].startswith("< 0\nwill never")
+    assert rest[0].start == span[1] + 1
+
+
 def test_heading_only_passages_are_dropped() -> None:
     blocks = [Block(0, 5, heading=True, segment=0)]
     assert chunk_blocks("Title", blocks) == []

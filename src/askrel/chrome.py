@@ -60,6 +60,9 @@ _HAS_WORD = re.compile(r"[^\W\d_]{2,}")
 _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*[\divxlc]+\s*$", re.IGNORECASE)
 MAX_PROMPT_WORDS = 16
 MAX_HEADING_WORDS = 20
+PAGE_EDGE_LINES = 2  # a page's number sits in its first or last lines
+_MARKS = r"[\s\-–—/|.()\[\]]"  # what surrounds a printed page number: "- 17 -", "17/33", "[3]"
+_PAGE_NUMBER = re.compile(rf"{_MARKS}*\d{{1,4}}(?:{_MARKS}+\d{{1,4}})?{_MARKS}*")
 
 
 @dataclass(frozen=True)
@@ -101,14 +104,18 @@ def is_ui_label_line(text: str) -> bool:
     return not _UI_SEPARATORS.sub("", rest) and bool(text.strip())
 
 
-def is_chrome_line(line: Line, web_rules: bool = True) -> bool:
+def is_chrome_line(line: Line, web_rules: bool = True, at_page_edge: bool = True) -> bool:
     """A single line that is interface text rather than writing.
 
-    Without `web_rules` (a PDF page, whose lines are wrapped prose and code) only page
-    furniture counts: a bare page number or counter, and contents lines with dot leaders.
+    Without `web_rules` (a PDF page, whose lines are wrapped prose, code and tables) only
+    page furniture counts: a page number ("17", "- 17 -", "17/33") in the first or last lines
+    of the page (`at_page_edge`), and contents lines with dot leaders. Other lines without
+    words are content there: "}", "< 0", "1..99", "2000.".
     """
-    if not _HAS_WORD.search(line.text) and (web_rules or line.words <= 3):
+    if web_rules and not _HAS_WORD.search(line.text):
         return True  # numbers, dates, counters, punctuation
+    if not web_rules and at_page_edge and _PAGE_NUMBER.fullmatch(line.text):
+        return True
     if _DOT_LEADER.search(line.text):
         return True
     if not web_rules:
@@ -152,9 +159,10 @@ _PAGE_NUMBERED = re.compile(r"^#\s|\s#$")
 def chrome_flags(lines: list[Line], *, web_rules: bool = True,
                  running: frozenset[str] | set[str] = frozenset()) -> list[bool]:
     """For each line, whether it is chrome; `running` holds keys of running headers/footers."""
-    flags = [is_chrome_line(line, web_rules)
+    edge = PAGE_EDGE_LINES
+    flags = [is_chrome_line(line, web_rules, at_page_edge=i < edge or i >= len(lines) - edge)
              or (bool(running) and line_key(line.text) in running)
-             for line in lines]
+             for i, line in enumerate(lines)]
     if not web_rules:
         return flags
     _flag_promo_bullets(lines, flags)

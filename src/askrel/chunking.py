@@ -163,22 +163,37 @@ def ends_mid_sentence(sentence: str) -> bool:
     return bool(sentence.strip()) and not _FULL_STOP.search(sentence)
 
 
+def _clause_end(text: str, span: Span, max_words: int) -> int | None:
+    """The end of the last line of text[span] within its first `max_words` words that ends a
+    clause (a comma or semicolon), or None."""
+    words = list(_WORD.finditer(text, span[0], span[1]))[:max_words]
+    ends = [w.end() for w in words
+            if w.group().endswith((",", ";")) and text[w.end():w.end() + 1] in ("\n", "")]
+    return ends[-1] if ends else None
+
+
 def sentence_rest(text: str, blocks: list[Block],
                   max_words: int) -> tuple[Span, list[Block]] | None:
     """Where a page goes on with a sentence that the page before left unfinished.
 
-    That is the first sentence of the page's first block, when that block is no heading,
+    That is the first sentence of the page's first block, when that block is no heading and
     does not start with a capital letter (a new sentence would; "< 0 will never be
-    installed" or "several fields" go on) and the sentence has at most `max_words` words.
-    Returns the sentence's span and the blocks that remain after it.
+    installed" or "several fields" go on). A sentence of more than `max_words` words is
+    taken up to the last line within them that ends a clause (with a comma or semicolon),
+    or not at all. Returns the span taken and the blocks that remain after it.
     """
     if not blocks or blocks[0].heading or text[blocks[0].start].isupper():
         return None
     first = blocks[0]
     sentences = split_sentences(text, first.start, first.end)
-    if not sentences or word_count(text, *sentences[0]) > max_words:
+    if not sentences:
         return None
     span = sentences[0]
+    if word_count(text, *span) > max_words:
+        clause = _clause_end(text, span, max_words)
+        if clause is None:
+            return None
+        span = (span[0], clause)
     rest_start, rest_end = trim_span(text, span[1], first.end)
     remaining = [replace(first, start=rest_start)] if rest_start < rest_end else []
     return span, remaining + blocks[1:]
