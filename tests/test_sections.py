@@ -192,3 +192,14 @@ def test_pdf_with_neither_outline_nor_numbers_takes_sections_from_type_size() ->
     passages = document_passages(doc, ChunkSettings(max_words=100, min_words=10))
     assert {p.heading for p in passages if "equals sign" in p.text} == {
         "Configuring the widget", "Configuring the widget › The options file"}
+
+
+def test_type_sizes_that_cannot_be_read_are_left_out() -> None:
+    from askrel.sources import _recorder
+
+    runs: list = []
+    visit = _recorder(runs)
+    visit("Title", [1, 0, 0, 1, 0, 0], [1, 0, 0, 12, 0, 0], None, 1.5)
+    visit("broken", None, [1], None, "x")
+    visit("huge", [1, 0, 0, 1, 0, 0], [0, 0, 0, float("inf"), 0, 0], None, 2.0)
+    assert runs == [(18.0, "Title")]

@@ -231,10 +231,14 @@ def printed_page_labels(reader: object) -> dict[int, str]:
 
 
 def _recorder(runs: list[TypeRun]) -> Callable[..., None]:
-    """A pypdf text visitor that keeps each text run's printed size."""
+    """A pypdf text visitor that keeps each text run's printed size (a run whose size cannot
+    be read is left out: sizes only help to find headings)."""
     def visit(text: str, ctm: list[float], matrix: list[float], font: object,
               size: float) -> None:
-        runs.append((run_size(size, matrix, ctm), text))
+        try:
+            runs.append((run_size(float(size), list(matrix), list(ctm)), str(text)))
+        except (TypeError, ValueError, OverflowError):
+            pass
 
     return visit
 
