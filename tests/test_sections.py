@@ -156,14 +156,15 @@ def test_heading_sizes_are_large_and_rare() -> None:
     assert heading_sizes([[]]) == []
 
 
-def test_sized_lines_join_a_headings_runs_up_to_the_line_break() -> None:
+def test_sized_lines_are_whole_lines_in_heading_sizes() -> None:
     from askrel.sections import sized_lines
 
     runs = [(16.0, "6.2. "), (16.0, "aptitude"), (16.0, ", and apt Commands\n"),
-            (10.0, "Body text.\n"), (14.0, "Initialization"), (10.0, "More."),
-            (14.0, "2023\n")]
+            (10.0, "Body text.\n"), (14.0, "Initialization"), (10.0, "\n"),
+            (10.0, "A sentence with "), (14.0, "one larger"), (10.0, " word.\n"),
+            (14.0, "2023"), (10.0, "\n"), (14.0, "Options")]
     assert sized_lines(runs, [16.0, 14.0]) == [(16.0, "6.2. aptitude, and apt Commands"),
-                                               (14.0, "Initialization")]
+                                               (14.0, "Initialization"), (14.0, "Options")]
 
 
 def unnumbered_pdf() -> bytes:

@@ -252,7 +252,7 @@ def numbered_sections(units: list[TextUnit]) -> list[TextUnit]:
 
 # Headings told by type size, for a PDF with neither an outline nor numbered headings.
 TypeRun = tuple[float, str]  # (type size in points, text) as the PDF sets it
-HEADING_SIZE_RATIO = 1.15  # a heading's type is at least this much larger than the body's
+HEADING_SIZE_RATIO = 1.1  # a heading's type is at least a tenth larger than the body's
 MAX_HEADING_SIZE_SHARE = 0.05  # and a heading size sets at most this share of the text
 MAX_SIZED_HEADING_WORDS = 12
 
@@ -283,26 +283,26 @@ def heading_sizes(pages: list[list[TypeRun]]) -> list[float]:
 
 
 def sized_lines(runs: list[TypeRun], sizes: list[float]) -> list[tuple[float, str]]:
-    """Each line set in one of the heading sizes, as (size, text): consecutive runs in those
-    sizes, up to a line break or a run of other text."""
+    """Each whole line set in heading sizes, as (size, text). A line that mixes heading-size
+    text with other text (a larger word inside a sentence) is not a heading."""
     lines: list[tuple[float, str]] = []
     current: list[TypeRun] = []
+    whole = True  # the line so far holds only heading-size text
 
-    def close() -> None:
-        text = " ".join("".join(t for _, t in current).split())
-        words = len(text.split())
-        if re.search(r"[^\W\d_]{2}", text) and words <= MAX_SIZED_HEADING_WORDS:
-            lines.append((max(size for size, _ in current), text))
-        current.clear()
-
-    for size, text in runs:
-        if size in sizes and text.strip():
+    pieces = [(size, piece) for size, text in runs
+              for piece in re.split(r"(\n)", text) if piece]  # line breaks on their own
+    for size, text in [*pieces, (0.0, "\n")]:
+        if text == "\n":
+            title = " ".join("".join(t for _, t in current).split())
+            if (whole and re.search(r"[^\W\d_]{2}", title)
+                    and len(title.split()) <= MAX_SIZED_HEADING_WORDS):
+                lines.append((max(size for size, _ in current), title))
+            current.clear()
+            whole = True
+        elif size in sizes:
             current.append((size, text))
-            if "\n" in text:
-                close()
-        elif text.strip() or "\n" in text:
-            close()
-    close()
+        elif text.strip():
+            whole = False
     return lines
 
 
