@@ -252,7 +252,7 @@ def numbered_sections(units: list[TextUnit]) -> list[TextUnit]:
 
 # Headings told by type size, for a PDF with neither an outline nor numbered headings.
 TypeRun = tuple[float, str]  # (type size in points, text) as the PDF sets it
-HEADING_SIZE_RATIO = 1.1  # a heading's type is at least a tenth larger than the body's
+HEADING_SIZE_RATIO = 1.15  # a heading's type is at least this much larger than the body's
 MAX_HEADING_SIZE_SHARE = 0.05  # and a heading size sets at most this share of the text
 MAX_SIZED_HEADING_WORDS = 12
 
