@@ -1,5 +1,5 @@
-"""The bundled PDF manuals (eval/manuals, eval/heldout, eval/browser) read into passages that
-keep every answer's text.
+"""The bundled PDFs (eval/manuals, eval/heldout, eval/browser, eval/webdocs) read into passages
+that keep every answer's text.
 
 A regression guard for reading real-world manuals: page-chrome rules once dropped wrapped
 lines of a manual ("R_BROWSER, the default HTML browser, ..."), so that 8 of the manual
@@ -23,6 +23,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MANUALS = PROJECT_ROOT / "eval" / "manuals"
 HELDOUT = PROJECT_ROOT / "eval" / "heldout"
 BROWSER = PROJECT_ROOT / "eval" / "browser"
+WEBDOCS = PROJECT_ROOT / "eval" / "webdocs"
 
 
 @cache
@@ -39,8 +40,8 @@ def manual_passages():
     return passages_of(MANUALS)
 
 
-@pytest.mark.parametrize("question_set", [MANUALS, HELDOUT, BROWSER],
-                         ids=["manuals", "heldout", "browser"])
+@pytest.mark.parametrize("question_set", [MANUALS, HELDOUT, BROWSER, WEBDOCS],
+                         ids=["manuals", "heldout", "browser", "webdocs"])
 def test_every_answerable_manual_question_has_a_passage_holding_its_answer(question_set):
     passages = passages_of(question_set)
     questions = load_questions(question_set / "questions.jsonl")
@@ -103,3 +104,10 @@ def test_a_sentence_cut_by_a_page_break_stays_whole_in_one_passage(manual_passag
 def read_units(source: str) -> dict:
     path = PROJECT_ROOT / source
     return {u.page: u for u in read_document(path, path.parent, PROJECT_ROOT).units}
+
+
+def test_web_page_printed_without_outline_or_numbers_gets_sections_from_type_size():
+    passages = [p for p in passages_of(WEBDOCS) if "logging" in p.source]
+    assert all(p.heading for p in passages)
+    assert {p.heading for p in passages} >= {"Logging HOWTO › Basic Logging Tutorial",
+                                             "Logging HOWTO › Advanced Logging Tutorial"}
