@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: serve test lint types pytest browser bench bench-quick index clean
+.PHONY: serve test lint types pytest browser bench bench-quick index eval clean
 
 # The environment: a virtualenv with the CPU build of torch pinned (an unpinned torch
 # would pull the multi-GB CUDA build), then askrel with its test extras.
@@ -36,6 +36,20 @@ pytest: $(BIN)/.installed browser
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 test: lint types pytest            ## lint, types and every test (browser tests included)
+
+# Every question set, three modes each: reports/ for the bundled sources, reports/<set>/ for
+# the PDF sets (each indexed into reports/<set>/index).
+PDF_SETS := manuals heldout browser webdocs
+eval: $(BIN)/.installed
+	HF_HUB_OFFLINE=1 $(BIN)/askrel eval --questions eval/questions.jsonl \
+	  --mode bm25 --mode dense --mode hybrid --out reports
+	@for set in $(PDF_SETS); do \
+	  HF_HUB_OFFLINE=1 $(BIN)/askrel index --sources eval/$$set/sources \
+	    --index reports/$$set/index >/dev/null && \
+	  HF_HUB_OFFLINE=1 $(BIN)/askrel eval --questions eval/$$set/questions.jsonl \
+	    --index reports/$$set/index --sources eval/$$set/sources \
+	    --mode bm25 --mode dense --mode hybrid --out reports/$$set || exit 1; \
+	done
 
 bench-quick: $(BIN)/.installed
 	HF_HUB_OFFLINE=1 $(BIN)/askrel bench --quick --json
