@@ -78,6 +78,9 @@ def test_pdf_view_shows_the_cited_page(tmp_path, make_pdf):
     assert view.where == "page 2"
     (part,) = view.parts
     assert "valve settings" in part.text and "pumps" not in part.text
+    hit["citation"]["section"] = "2 Valves › 2.1 Settings"  # as the card cites it
+    assert source_view(hit, sources, tmp_path, DocumentCache()).where == (
+        "page 2, 2 Valves › 2.1 Settings")
 
 
 def test_pdf_view_names_the_printed_page_number(tmp_path, make_pdf):

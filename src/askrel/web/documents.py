@@ -119,6 +119,7 @@ def source_view(hit: dict[str, Any], sources_dir: Path, root: Path,
         where = page_place(page, units[0].page_label,
                            replace(continued, page_label=units[1].page_label)
                            if continued else None)
+        where += f", {citation['section']}" if citation.get("section") else ""
     elif parts[0].passage:
         where = "characters {:,}–{:,}".format(*parts[0].passage)
     else:
