@@ -7,7 +7,7 @@ The HTML comes from Debian's `debian-handbook` package:
 
 Each chapter's pages are joined into one HTML file (site navigation and index anchors taken
 out) and printed by headless Chromium on A4 with a running header (date, title) and footer
-(site, page n/N). Needs Playwright and Debian's chromium.
+(site, page n/N), by `eval/browser_print.py`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # eval/, for browser_print
+from browser_print import browser_page, print_pdf, remove  # noqa: E402
 
 CHAPTERS = {
     "debian-handbook-basic-configuration": [
@@ -33,38 +34,22 @@ HEAD = ('<!DOCTYPE html><html><head><meta charset="utf-8">'
         "<title>The Debian Administrator's Handbook</title>"
         '<link rel="stylesheet" href="Common_Content/css/default.css">'
         '<link rel="stylesheet" media="print" href="Common_Content/css/print.css"></head><body>')
-HEADER = ('<div style="font-size:8px;width:100%;margin:0 1cm"><span class="date"></span>'
-          '<span style="float:right" class="title"></span></div>')
-FOOTER = ('<div style="font-size:8px;width:100%;margin:0 1cm"><span>debian-handbook.info</span>'
-          '<span style="float:right"><span class="pageNumber"></span>/'
-          '<span class="totalPages"></span></span></div>')
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
 
 
 def main(html_dir: Path, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                             args=CHROMIUM_ARGS)
-        page = browser.new_page()
+    with browser_page() as page:
         for name, pages in CHAPTERS.items():
             bodies = []
             for stem in pages:
                 page.goto((html_dir / f"{stem}.html").as_uri())
-                page.evaluate(f"document.querySelectorAll('{NAVIGATION}')"
-                              ".forEach(e => e.remove())")
+                remove(page, NAVIGATION)
                 bodies.append(page.evaluate("document.body.innerHTML"))
             joined = html_dir / f"_{name}.html"  # beside the pages, so their CSS is found
             joined.write_text(HEAD + "\n".join(bodies) + "</body></html>", encoding="utf-8")
             page.goto(joined.as_uri())
-            page.pdf(path=str(out_dir / f"{name}.pdf"), format="A4",
-                     display_header_footer=True, header_template=HEADER,
-                     footer_template=FOOTER,
-                     margin={side: "1.5cm" for side in ("top", "bottom", "left", "right")})
+            print_pdf(page, out_dir / f"{name}.pdf", footer_left="debian-handbook.info")
             joined.unlink()
-            print(f"wrote {out_dir / f'{name}.pdf'}")
-        browser.close()
 
 
 if __name__ == "__main__":
