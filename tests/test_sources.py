@@ -13,6 +13,7 @@ from askrel.sources import (
     check_file,
     decode_text,
     discover,
+    first_page_title,
     human_size,
     name_problem,
     parse_front_matter,
@@ -227,3 +228,9 @@ def test_printable_name_escapes_controls_and_bad_bytes():
                                          (52_000_000, "52 MB"), (209_715_200, "210 MB")])
 def test_human_size(n, text):
     assert human_size(n) == text
+
+
+def test_a_pdf_title_taken_from_its_first_line_has_single_spaces():
+    line = "FIND(1)          General Commands Manual          FIND(1)\nNAME\n"
+    assert first_page_title(line) == "FIND(1) General Commands Manual FIND(1)"
+    assert first_page_title("This is a sentence.\n") is None

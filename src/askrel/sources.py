@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from askrel.mending import mend_split_words, split_bar
 from askrel.records import Document, SourceMeta, TextUnit
 from askrel.sections import (
     TypeRun,
@@ -264,17 +265,23 @@ def read_pdf(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
                                   "it (save a copy without the password)")
         outline = outline_by_page(reader)
         labels = printed_page_labels(reader)
-        units = []
         type_runs: dict[int, list[TypeRun]] = {}  # read only when there is no outline
+        pages = []
         for number, page in enumerate(reader.pages, start=1):
             visitor = None if outline else _recorder(type_runs.setdefault(number, []))
-            text = page.extract_text(visitor_text=visitor) or ""
+            pages.append(page.extract_text(visitor_text=visitor) or "")
+        bar = split_bar(pages)
+        units = []
+        for number, text in enumerate(pages, start=1):
+            text = mend_split_words(text, bar)
             if text.strip():
                 sections = locate_sections(text, outline.get(number - 1, []))
                 units.append(TextUnit(text=text, page=number, sections=sections,
                                       page_label=labels.get(number)))
         if not outline:
-            units = sections_without_outline(units, type_runs)
+            mended_runs = {number: [(size, mend_split_words(text, bar)) for size, text in runs]
+                           for number, runs in type_runs.items()}
+            units = sections_without_outline(units, mended_runs)
         info = reader.metadata
         title = _as_text(info.get("/Title")) if info else None
         author = _as_text(info.get("/Author")) if info else None
@@ -295,7 +302,7 @@ def read_pdf(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
 
 def first_page_title(text: str, max_words: int = 12) -> str | None:
     """A PDF without a title in its metadata: its first line, when that reads as a title."""
-    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    line = next((" ".join(ln.split()) for ln in text.splitlines() if ln.strip()), "")
     if (not line or len(line.split()) > max_words or not re.search(r"[^\W\d_]{2,}", line)
             or line.endswith((".", ",", ";", ":"))):
         return None

@@ -1,0 +1,118 @@
+"""Words a PDF's text extraction split apart are joined again, and nothing else is."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from askrel.mending import (
+    PRONE_SCORE,
+    SPLIT_SCORE,
+    join_score,
+    mend_split_words,
+    split_bar,
+)
+from askrel.sources import read_pdf
+
+
+@pytest.mark.parametrize("pieces", [("def", "ault"), ("e", "xpression"), ("ar", "gument"),
+                                    ("kno", "wn"), ("Ho", "wever"), ("OPERA", "TORS")])
+def test_a_split_word_scores_above_the_sure_bar(pieces):
+    assert join_score(*pieces) >= SPLIT_SCORE
+
+
+@pytest.mark.parametrize("pair", [("of", "the"), ("may", "be"), ("a", "long"), ("set", "up"),
+                                  ("the", "y"), ("shut", "down"), ("web", "site")])
+def test_two_real_words_score_below_the_sure_bar(pair):
+    score = join_score(*pair)
+    assert score is None or score < SPLIT_SCORE
+
+
+def test_join_score_refuses_mixed_case_and_uncommon_joins():
+    assert join_score("gi", "Ven") is None  # "giVen" is no way to write a word
+    assert join_score("Kim", "Jong") is None  # "kimjong" is not a common word
+
+
+def test_mending_joins_split_words_and_keeps_real_pairs():
+    text = "the e xpression is evaluated, by def ault, until the outcome is kno wn."
+    assert mend_split_words(text) == ("the expression is evaluated, by default, until the "
+                                      "outcome is known.")
+
+
+def test_mending_leaves_tokens_that_belong_to_longer_ones():
+    for text in ("see file.e xpression here", "the -e xpression flag", "it's def ault-ish",
+                 "path/def ault", "x2 def ault3"):
+        assert mend_split_words(text) == text
+
+
+def test_a_full_stop_after_the_word_does_not_stop_the_join():
+    assert mend_split_words("Use the def ault.") == "Use the default."
+
+
+def test_mending_does_not_touch_a_clean_text():
+    text = ("The y axis of the plot may be set up along the x axis. Of the two, the R "
+            "language and C are used; a long list follows.")
+    assert mend_split_words(text) == text
+
+
+def test_a_document_full_of_sure_splits_gets_the_lower_bar():
+    clean = ["The y axis may be set up along the x axis of the plot."] * 10
+    assert split_bar(clean) == SPLIT_SCORE
+    split = ["the e xpression is kno wn by def ault, b ut F or the ar gument it is not."] * 10
+    assert split_bar(split) == PRONE_SCORE
+    assert mend_split_words(split[0], PRONE_SCORE) == (
+        "the expression is known by default, but For the argument it is not.")
+
+
+def test_a_word_hyphenated_at_a_line_end_is_joined_on_the_first_line():
+    assert mend_split_words("by de-\nfault is no.") == "by default\nis no."
+    assert mend_split_words("the de-\nfault.\nNext") == "the default.\nNext"
+    assert mend_split_words("Ac-\ntions that") == "Actions\nthat"
+
+
+def test_a_compound_hyphenated_at_a_line_end_keeps_its_hyphen():
+    for text in ("a command-\nline tool", "a well-\nknown name", "x-\ny", "non-\nzero"):
+        assert mend_split_words(text) == text
+
+
+def test_a_hyphen_split_off_its_word_is_joined_only_where_words_are_split():
+    text = "they can per -\nform operations"
+    assert mend_split_words(text, PRONE_SCORE) == "they can perform\noperations"
+    assert mend_split_words(text) == text  # elsewhere " -" at a line end is a dash
+
+
+def _justified_pdf(make_pdf) -> bytes:
+    """A page set the way groff sets justified text: word spacing (Tw) stretches the spaces
+    of a run, and the next letter is moved into place on its own (Td). pypdf does not count
+    the word spacing, takes the move for a word gap and splits "expression"."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ContentStream, DecodedStreamObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf(["x"]))))
+    page = writer.pages[0]
+    font = next(iter(page["/Resources"]["/Font"]))  # the page's Helvetica
+    # "Use the e" is 41.69 points wide in 10 pt Helvetica; its two spaces stretch by 3 each.
+    content = (f"BT {font} 10 Tf 1 0 0 1 72 700 Tm 3 Tw (Use the e) Tj 47.69 0 Td 0 Tw "
+               "(xpression by default.) Tj ET").encode()
+    stream = DecodedStreamObject()
+    stream.set_data(content)
+    page.replace_contents(ContentStream(stream, writer))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_pdf_word_split_by_word_spacing_is_read_whole(make_pdf):
+    from pypdf import PdfReader
+
+    data = _justified_pdf(make_pdf)
+    raw = PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert "e xpression" in raw  # pypdf's own reading splits the word
+    _, units = read_pdf(data)
+    assert "Use the expression by default." in units[0].text
+
+
+def test_where_two_joins_share_a_piece_the_likelier_one_wins():
+    text = "on the command line ar guments are read"
+    assert mend_split_words(text, PRONE_SCORE) == "on the command line arguments are read"
