@@ -26,6 +26,7 @@ from askrel.indexing import (
     IndexOutdated,
     ModelMismatch,
     build_index,
+    built_from,
     current_build,
 )
 from askrel.search import Searcher
@@ -116,6 +117,31 @@ def test_first_build_reports_added_and_writes_a_consistent_index(corpus):
     assert report.changed and report.embedded == report.passages > 0
     assert (index / CURRENT).is_symlink()
     assert_consistent(index, sources.parent)
+
+
+def test_the_index_records_the_sources_folder_it_was_built_from(corpus, tmp_path):
+    sources, index = corpus
+    assert built_from(index) is None  # no index yet
+    build(sources, index)
+    assert built_from(index) == sources.resolve()
+    assert built_from(tmp_path / "elsewhere") is None
+
+
+def test_commands_without_sources_use_the_folder_the_index_was_built_from(corpus, tmp_path):
+    from askrel.cli import DEFAULT_SOURCES, sources_folder
+
+    sources, index = corpus
+    assert sources_folder(None, index) == DEFAULT_SOURCES  # nothing built yet
+    build(sources, index)
+    assert sources_folder(None, index) == sources.resolve()
+    assert sources_folder(tmp_path / "given", index) == tmp_path / "given"
+
+
+def test_a_moved_sources_folder_is_not_offered(corpus, tmp_path):
+    sources, index = corpus
+    build(sources, index)
+    sources.rename(tmp_path / "moved")
+    assert built_from(index) is None
 
 
 def test_unchanged_sources_are_neither_read_nor_embedded(corpus, monkeypatch):

@@ -27,8 +27,11 @@ app = typer.Typer(
     help="Answer questions with ranked, exactly cited passages from your sources.",
 )
 
-SourcesOpt = Annotated[Path, typer.Option("--sources", envvar="ASKREL_SOURCES",
-                                          help="Folder of .txt, .md and .pdf sources.")]
+SourcesOpt = Annotated[Path | None, typer.Option(
+    "--sources", envvar="ASKREL_SOURCES", show_default=False,
+    help="Folder of .txt, .md and .pdf sources [default: the folder the index was built from, "
+         "else sources].")]
+DEFAULT_SOURCES = Path("sources")
 IndexOpt = Annotated[Path, typer.Option("--index", envvar="ASKREL_INDEX",
                                         help="Folder where the index lives.")]
 ModelOpt = Annotated[str | None, typer.Option(
@@ -95,6 +98,14 @@ def describe_report(report: BuildReport) -> str:
     return "\n".join(lines)
 
 
+def sources_folder(sources: Path | None, index: Path) -> Path:
+    """The sources folder: as given (or ASKREL_SOURCES), else the one the index was built
+    from, else `sources`."""
+    from askrel.indexing import built_from
+
+    return sources or built_from(index) or DEFAULT_SOURCES
+
+
 def run_build(sources: Path, index: Path, model: str | None,
               precision: str | None = None) -> BuildReport:
     from askrel.indexing import IndexError_, build_index
@@ -129,14 +140,14 @@ def open_searcher(sources: Path, index: Path, model: str | None) -> Searcher:
 
 
 @app.command()
-def index(sources: SourcesOpt = Path("sources"), index: IndexOpt = Path("index"),
+def index(sources: SourcesOpt = None, index: IndexOpt = Path("index"),
           model: ModelOpt = None,
           precision: Annotated[str, typer.Option(
               help="Encoder precision: fp32, or int8 (faster, slightly less accurate; "
                    "see docs/performance.md). A change re-embeds everything.")] = "fp32",
           ) -> None:
     """Build or update the index from the sources folder (only what changed is redone)."""
-    report = run_build(sources, index, model, precision)
+    report = run_build(sources_folder(sources, index), index, model, precision)
     if report.problems:
         say(f"{len(report.problems)} file(s) could not be indexed; the rest were.")
 
@@ -172,7 +183,7 @@ def ask(
     question: Annotated[str, typer.Argument(help="The question, or '-' to read one per line "
                                                  "from standard input.")],
     index: IndexOpt = Path("index"),
-    sources: SourcesOpt = Path("sources"),
+    sources: SourcesOpt = None,
     top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=50,
                                        help="How many passages.")] = 5,
     mode: Annotated[str, typer.Option(help="hybrid, dense or bm25.")] = "hybrid",
@@ -188,7 +199,7 @@ def ask(
 
     if mode not in MODES:
         raise fail(f"Unknown mode '{mode}'; choose one of {', '.join(MODES)}.", 2)
-    searcher = open_searcher(sources, index, model)
+    searcher = open_searcher(sources_folder(sources, index), index, model)
     questions = sys.stdin if question == "-" else [question]
     status = 0
     for line in questions:
@@ -222,7 +233,7 @@ def serve(
                                       help="Address to bind (default: this machine only).")]
     = "127.0.0.1",
     index: IndexOpt = Path("index"),
-    sources: SourcesOpt = Path("sources"),
+    sources: SourcesOpt = None,
     model: ModelOpt = None,
     auth: Annotated[str | None, typer.Option(
         envvar="ASKREL_AUTH", help="Require a login, given as USER:PASSWORD.")] = None,
@@ -233,6 +244,7 @@ def serve(
     """Start the web UI (builds the index first if there is none)."""
     from askrel.web import launch
 
+    sources = sources_folder(sources, index)
     open_searcher(sources, index, model)
     launch(index_dir=index, sources_dir=sources, model=model, host=host, port=port,
            auth=auth, read_only=read_only)
@@ -246,7 +258,7 @@ def eval_command(
     mode: Annotated[list[str] | None, typer.Option(
         "--mode", help="hybrid, dense or bm25 (repeatable; default hybrid).")] = None,
     index: IndexOpt = Path("index"),
-    sources: SourcesOpt = Path("sources"),
+    sources: SourcesOpt = None,
     top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=50,
                                        help="Passages retrieved per question.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
@@ -277,7 +289,7 @@ def eval_command(
         items = load_questions(questions)
     except QuestionsFileError as exc:
         raise fail(str(exc), 2) from exc
-    searcher = open_searcher(sources, index, None)
+    searcher = open_searcher(sources_folder(sources, index), index, None)
     say(f"Evaluating {len(items)} questions in {', '.join(modes)} mode(s) "
         f"(top-{top_k}, index {index}).")
     progress = _progress_printer("  {stage}: {total} questions asked.", min_total=1)
@@ -322,7 +334,7 @@ def bench_command(
     index: Annotated[Path | None, typer.Option(
         "--index", help="Also time queries on this existing index (builds go to a temp folder).")]
     = None,
-    sources: SourcesOpt = Path("sources"),
+    sources: SourcesOpt = None,
     questions: Annotated[Path, typer.Option(help="Questions to time and score.")]
     = Path("eval/questions.jsonl"),
     precision: Annotated[list[str] | None, typer.Option(
@@ -340,7 +352,7 @@ def bench_command(
         except IndexError_ as exc:
             raise fail(str(exc)) from exc
     try:
-        result = run(quick=quick, sources_dir=sources, index_dir=index,
+        result = run(quick=quick, sources_dir=sources or DEFAULT_SOURCES, index_dir=index,
                      questions_path=questions, precisions=precision or None, log=say)
     except (FileNotFoundError, ValueError, RuntimeError) as exc:
         raise fail(str(exc)) from exc

@@ -126,6 +126,19 @@ def current_build(index_dir: Path) -> Path | None:
     return None
 
 
+def built_from(index_dir: Path) -> Path | None:
+    """The sources folder the live build was made from, when the index records one and the
+    folder is still there."""
+    build = current_build(index_dir)
+    if build is None:
+        return None
+    try:
+        recorded = read_manifest(build).get("sources_dir")
+    except (OSError, ValueError):
+        return None
+    return Path(recorded) if recorded and Path(recorded).is_dir() else None
+
+
 def require_build(index_dir: Path) -> Path:
     build = current_build(index_dir)
     if build is None:
@@ -399,7 +412,7 @@ def _build_locked(sources_dir: Path, index_dir: Path, model: str | None,
         return report
     encoder = embedder.describe() if embedder else (prev.manifest.get("encoder") if prev else None)
     build, duplicates = _write_build(index_dir, entries, model_name, dimension, settings,
-                                     progress, scan_started_ns, encoder)
+                                     progress, scan_started_ns, encoder, sources_dir)
     _swap_in(index_dir, build)
     report.passages = sum(len(e.passages) for e in entries)
     report.duplicate_passages = duplicates
@@ -551,8 +564,8 @@ def _embed_entries(embedder: Embedder, entries: list[_Entry], progress: Progress
 
 def _write_build(index_dir: Path, entries: list[_Entry], model: str, dimension: int,
                  settings: ChunkSettings, progress: Progress | None,
-                 scan_started_ns: int, encoder: dict[str, Any] | None = None
-                 ) -> tuple[Path, int]:
+                 scan_started_ns: int, encoder: dict[str, Any] | None = None,
+                 sources_dir: Path | None = None) -> tuple[Path, int]:
     """Write a complete build aside (`builds/.<id>.partial`), then rename it into place.
 
     Returns the build folder and how many passages repeat an earlier passage's text.
@@ -565,7 +578,7 @@ def _write_build(index_dir: Path, entries: list[_Entry], model: str, dimension: 
     tmp.mkdir()
     try:
         duplicates = _write_files(tmp, entries, model, dimension, settings, progress,
-                                  scan_started_ns, encoder)
+                                  scan_started_ns, encoder, sources_dir)
         _fsync_tree(tmp)
         tmp.rename(build)
         _fsync_dir(builds)
@@ -582,7 +595,8 @@ def _write_build(index_dir: Path, entries: list[_Entry], model: str, dimension: 
 
 def _write_files(tmp: Path, entries: list[_Entry], model: str, dimension: int,
                  settings: ChunkSettings, progress: Progress | None,
-                 scan_started_ns: int, encoder: dict[str, Any] | None = None) -> int:
+                 scan_started_ns: int, encoder: dict[str, Any] | None = None,
+                 sources_dir: Path | None = None) -> int:
     now = datetime.now(UTC).isoformat(timespec="seconds")
     passages: list[tuple[Passage, int, int | None]] = []
     first_of: dict[str, int] = {}
@@ -624,6 +638,7 @@ def _write_files(tmp: Path, entries: list[_Entry], model: str, dimension: int,
         "sentences": int(sentence_row),
         "built_at": now,
         "scan_started_ns": scan_started_ns,
+        "sources_dir": str(sources_dir.resolve()) if sources_dir else None,
         "sources": {
             e.source: {"content_hash": e.content_hash, "size": e.size, "mtime_ns": e.mtime_ns,
                        "passages": len(e.passages)}
