@@ -6,7 +6,8 @@ Run from the project root:
 
 The file is read by askrel's own question loader (format, unique ids, answers empty exactly for
 unanswerable questions). Then every answer string must occur, by askrel's answer matching
-(lowercased, whitespace collapsed), on a page of each listed source as pypdf extracts it, or,
+(lowercased, whitespace collapsed), on a page of each listed source as askrel reads it
+(pypdf's text, with words that extraction split apart joined again), or,
 for an answer in a sentence that a page break cuts in two, in a passage askrel builds over the
 break (a page's last passage takes the rest of its sentence from the next page; running
 headers and footers are not in it). With --pages, the pages (from 1) on which each answer
@@ -19,8 +20,6 @@ import sys
 from collections import Counter
 from functools import cache
 from pathlib import Path
-
-import pypdf
 
 from askrel.evaluation.questions import QuestionsFileError, load_questions, normalize
 
@@ -41,8 +40,13 @@ def spanning_passages(source: str) -> tuple[tuple[str, int], ...]:
 
 @cache
 def page_texts(source: str) -> tuple[str, ...]:
-    reader = pypdf.PdfReader(str(ROOT / source))
-    return tuple(normalize(page.extract_text() or "") for page in reader.pages)
+    """The normalized text of each page as askrel reads it (pypdf's text, with words that
+    extraction split apart joined again); "" for a page without text."""
+    from askrel.sources import read_pdf
+
+    _, units = read_pdf((ROOT / source).read_bytes())
+    by_page = {unit.page: unit.text for unit in units}
+    return tuple(normalize(by_page.get(n, "")) for n in range(1, max(by_page) + 1))
 
 
 def answer_problems(qid: str, source: str, answers: tuple[str, ...], show_pages: bool) -> list[str]:

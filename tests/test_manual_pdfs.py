@@ -1,5 +1,5 @@
-"""The bundled PDFs (eval/manuals, eval/heldout, eval/browser, eval/webdocs) read into passages
-that keep every answer's text.
+"""The bundled PDFs (eval/manuals, eval/heldout, eval/browser, eval/webdocs, eval/manpages) read
+into passages that keep every answer's text.
 
 A regression guard for reading real-world manuals: page-chrome rules once dropped wrapped
 lines of a manual ("R_BROWSER, the default HTML browser, ..."), so that 8 of the manual
@@ -24,6 +24,7 @@ MANUALS = PROJECT_ROOT / "eval" / "manuals"
 HELDOUT = PROJECT_ROOT / "eval" / "heldout"
 BROWSER = PROJECT_ROOT / "eval" / "browser"
 WEBDOCS = PROJECT_ROOT / "eval" / "webdocs"
+MANPAGES = PROJECT_ROOT / "eval" / "manpages"
 
 
 @cache
@@ -40,8 +41,8 @@ def manual_passages():
     return passages_of(MANUALS)
 
 
-@pytest.mark.parametrize("question_set", [MANUALS, HELDOUT, BROWSER, WEBDOCS],
-                         ids=["manuals", "heldout", "browser", "webdocs"])
+@pytest.mark.parametrize("question_set", [MANUALS, HELDOUT, BROWSER, WEBDOCS, MANPAGES],
+                         ids=["manuals", "heldout", "browser", "webdocs", "manpages"])
 def test_every_answerable_manual_question_has_a_passage_holding_its_answer(question_set):
     passages = passages_of(question_set)
     questions = load_questions(question_set / "questions.jsonl")
