@@ -112,3 +112,11 @@ def test_web_page_printed_without_outline_or_numbers_gets_sections_from_type_siz
     assert all(p.heading for p in passages)
     assert {p.heading for p in passages} >= {"Logging HOWTO › Basic Logging Tutorial",
                                              "Logging HOWTO › Advanced Logging Tutorial"}
+
+
+def test_manual_page_printed_by_groff_reads_whole_words_and_bold_capital_sections():
+    passages = [p for p in passages_of(MANPAGES) if p.source.endswith("find.pdf")]
+    text = " ".join(p.text for p in passages)
+    assert "evaluating the given expression" in text  # pypdf reads "e valuating the gi ven"
+    exit_status = [p for p in passages if "exits with status 0" in p.text]
+    assert exit_status and all(p.heading == "EXIT STATUS" for p in exit_status)

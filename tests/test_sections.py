@@ -7,7 +7,7 @@ from pathlib import Path
 from fpdf import FPDF
 
 from askrel.indexing import ChunkSettings, document_passages
-from askrel.sections import heading_line
+from askrel.sections import TypeRun, heading_line
 from askrel.sources import parse_document
 
 INSTALL = ("Unpack the archive into a folder of your choice. Run the configure script with "
@@ -148,23 +148,76 @@ def test_chapter_without_outline_keeps_body_headings_not_its_contents_list() -> 
 def test_heading_sizes_are_large_and_rare() -> None:
     from askrel.sections import heading_sizes
 
-    body = [(10.0, "body text " * 50), (9.0, "code " * 30)]
-    pages = [[(18.0, "Installing"), *body], [(14.0, "Options file"), (18.0, "Using"), *body]]
+    body = [TypeRun(10.0, "body text " * 50), TypeRun(9.0, "code " * 30)]
+    pages = [[TypeRun(18.0, "Installing"), *body],
+             [TypeRun(14.0, "Options file"), TypeRun(18.0, "Using"), *body]]
     assert heading_sizes(pages) == [18.0, 14.0]
     # a size that sets much of the text is body text, however large
-    assert heading_sizes([[(12.0, "body text " * 50), (10.0, "small print " * 60)]]) == []
+    assert heading_sizes([[TypeRun(12.0, "body text " * 50),
+                           TypeRun(10.0, "small print " * 60)]]) == []
     assert heading_sizes([[]]) == []
 
 
 def test_sized_lines_are_whole_lines_in_heading_sizes() -> None:
     from askrel.sections import sized_lines
 
-    runs = [(16.0, "6.2. "), (16.0, "aptitude"), (16.0, ", and apt Commands\n"),
-            (10.0, "Body text.\n"), (14.0, "Initialization"), (10.0, "\n"),
-            (10.0, "A sentence with "), (14.0, "one larger"), (10.0, " word.\n"),
-            (14.0, "2023"), (10.0, "\n"), (14.0, "Options")]
+    runs = [TypeRun(*run) for run in (
+        (16.0, "6.2. "), (16.0, "aptitude"), (16.0, ", and apt Commands\n"),
+        (10.0, "Body text.\n"), (14.0, "Initialization"), (10.0, "\n"),
+        (10.0, "A sentence with "), (14.0, "one larger"), (10.0, " word.\n"),
+        (14.0, "2023"), (10.0, "\n"), (14.0, "Options"))]
     assert sized_lines(runs, [16.0, 14.0]) == [(16.0, "6.2. aptitude, and apt Commands"),
                                                (14.0, "Initialization"), (14.0, "Options")]
+
+
+def test_capital_lines_are_whole_lines_in_bold_capitals() -> None:
+    from askrel.sections import capital_lines
+
+    runs = [TypeRun(*run) for run in (
+        (10.0, "EXIT STATUS\n", True), (10.0, "find exits with status 0.\n"),
+        (10.0, "-maxdepth", True), (10.0, " levels\n"),  # an option tag: bold, then roman
+        (10.0, "BatchMode\n", True),  # bold, not capitals
+        (10.0, "NOTE: a ", True), (10.0, "sentence\n"),
+        (10.0, "NON-BUGS", True), (10.0, "\n"), (10.0, "X\n", True))]
+    assert capital_lines(runs) == ["EXIT STATUS", "NON-BUGS"]
+
+
+def manual_page_pdf() -> bytes:
+    """A manual page: headings in bold capitals of the body's size, running head in roman."""
+    pdf = FPDF()
+    pdf.add_page()
+    for title, body in (("NAME", "widget - turn the widget. "), ("OPTIONS", INSTALL * 3),
+                        ("FILES", CONFIG * 3)):
+        pdf.set_font("helvetica", style="B", size=11)
+        write(pdf, title)
+        pdf.set_font("helvetica", size=11)
+        write(pdf, body)
+    return bytes(pdf.output())
+
+
+def test_pdf_whose_headings_are_bold_capitals_takes_sections_from_them() -> None:
+    doc = parse_document(Path("widget.pdf"), manual_page_pdf(), None)
+    titles = [s.title for u in doc.units for s in u.sections]
+    assert titles == ["NAME", "OPTIONS", "FILES"]
+    passages = document_passages(doc, ChunkSettings(max_words=100, min_words=10))
+    assert {p.heading for p in passages if "equals sign" in p.text} == {"FILES"}
+
+
+def test_bold_faces_are_read_from_the_font_name_or_weight() -> None:
+    from pypdf.generic import DictionaryObject, NameObject, NumberObject
+
+    from askrel.sources import is_bold
+
+    def font(name: str, weight: int | None = None) -> DictionaryObject:
+        entries = {NameObject("/BaseFont"): NameObject(name)}
+        if weight is not None:
+            entries[NameObject("/FontDescriptor")] = DictionaryObject(
+                {NameObject("/FontWeight"): NumberObject(weight)})
+        return DictionaryObject(entries)
+
+    assert is_bold(font("/Times-Bold")) and is_bold(font("/ABCDEF+NotoSans-SemiBold"))
+    assert is_bold(font("/F1", 700)) and not is_bold(font("/F1", 400))
+    assert not is_bold(font("/Times-Roman")) and not is_bold(None)
 
 
 def unnumbered_pdf() -> bytes:
@@ -203,4 +256,4 @@ def test_type_sizes_that_cannot_be_read_are_left_out() -> None:
     visit("Title", [1, 0, 0, 1, 0, 0], [1, 0, 0, 12, 0, 0], None, 1.5)
     visit("broken", None, [1], None, "x")
     visit("huge", [1, 0, 0, 1, 0, 0], [0, 0, 0, float("inf"), 0, 0], None, 2.0)
-    assert runs == [(18.0, "Title")]
+    assert runs == [TypeRun(18.0, "Title")]

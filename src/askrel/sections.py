@@ -1,12 +1,15 @@
 """Sections of a PDF: where each heading's line is on its page, from the PDF's outline
 (bookmarks); without one, from the run of numbered heading lines that best explains the
-document; without those, from the lines set in a larger type than the body. Every passage
-then carries the title path of its section."""
+document; without those, from the lines set in a larger type than the body; without those,
+from whole lines in bold capitals (the headings of a manual page: "OPTIONS", "EXIT STATUS").
+Every passage then carries the title path of its section."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
+from typing import NamedTuple
 
 from askrel.chrome import Line, line_key, running_lines, split_lines
 from askrel.records import Section, TextUnit
@@ -251,10 +254,18 @@ def numbered_sections(units: list[TextUnit]) -> list[TextUnit]:
 
 
 # Headings told by type size, for a PDF with neither an outline nor numbered headings.
-TypeRun = tuple[float, str]  # (type size in points, text) as the PDF sets it
+class TypeRun(NamedTuple):
+    """A run of text as the PDF sets it: its type size in points, and whether it is bold."""
+
+    size: float
+    text: str
+    bold: bool = False
+
+
 HEADING_SIZE_RATIO = 1.15  # a heading's type is at least this much larger than the body's
 MAX_HEADING_SIZE_SHARE = 0.05  # and a heading size sets at most this share of the text
 MAX_SIZED_HEADING_WORDS = 12
+MAX_CAPITAL_HEADING_WORDS = 6
 
 
 def run_size(size: float, matrix: list[float], ctm: list[float]) -> float:
@@ -271,8 +282,8 @@ def heading_sizes(pages: list[list[TypeRun]]) -> list[float]:
     sets the most characters) that set only a small share of the text."""
     chars: dict[float, int] = {}
     for runs in pages:
-        for size, text in runs:
-            chars[size] = chars.get(size, 0) + len(text.strip())
+        for run in runs:
+            chars[run.size] = chars.get(run.size, 0) + len(run.text.strip())
     total = sum(chars.values())
     if not total:
         return []
@@ -282,46 +293,60 @@ def heading_sizes(pages: list[list[TypeRun]]) -> list[float]:
                    if size >= body * HEADING_SIZE_RATIO and 0 < n <= rare), reverse=True)
 
 
-def sized_lines(runs: list[TypeRun], sizes: list[float]) -> list[tuple[float, str]]:
-    """Each whole line set in heading sizes, as (size, text). A line that mixes heading-size
-    text with other text (a larger word inside a sentence) is not a heading."""
+def whole_lines(runs: list[TypeRun], keep: Callable[[TypeRun], bool],
+                max_words: int) -> list[tuple[float, str]]:
+    """Each line whose text is all in runs that `keep` accepts, as (its largest size, text);
+    a line that mixes in other text (a larger or bold word inside a sentence) is left out, and
+    so is a line of more than `max_words` words or without a word of two letters."""
     lines: list[tuple[float, str]] = []
     current: list[TypeRun] = []
-    whole = True  # the line so far holds only heading-size text
+    whole = True  # the line so far holds only kept text
 
-    pieces = [(size, piece) for size, text in runs
-              for piece in re.split(r"(\n)", text) if piece]  # line breaks on their own
-    for size, text in [*pieces, (0.0, "\n")]:
-        if text == "\n":
-            title = " ".join("".join(t for _, t in current).split())
+    pieces = [TypeRun(run.size, piece, run.bold) for run in runs
+              for piece in re.split(r"(\n)", run.text) if piece]  # line breaks on their own
+    for run in [*pieces, TypeRun(0.0, "\n")]:
+        if run.text == "\n":
+            title = " ".join("".join(r.text for r in current).split())
             if (whole and re.search(r"[^\W\d_]{2}", title)
-                    and len(title.split()) <= MAX_SIZED_HEADING_WORDS):
-                lines.append((max(size for size, _ in current), title))
+                    and len(title.split()) <= max_words):
+                lines.append((max(r.size for r in current), title))
             current.clear()
             whole = True
-        elif size in sizes:
-            current.append((size, text))
-        elif text.strip():
+        elif keep(run):
+            current.append(run)
+        elif run.text.strip():
             whole = False
     return lines
 
 
-def sized_sections(units: list[TextUnit], runs_by_page: dict[int, list[TypeRun]]
-                   ) -> list[TextUnit]:
-    """For a PDF with neither an outline nor numbered headings: sections from lines set in
-    a larger type than the body, nested by size (the larger, the higher the level)."""
-    sizes = heading_sizes(list(runs_by_page.values()))
+def sized_lines(runs: list[TypeRun], sizes: list[float]) -> list[tuple[float, str]]:
+    """Each whole line set in heading sizes, as (size, text)."""
+    return whole_lines(runs, lambda run: run.size in sizes, MAX_SIZED_HEADING_WORDS)
+
+
+def capital_lines(runs: list[TypeRun]) -> list[str]:
+    """Each whole line in bold capitals ("EXIT STATUS", "NON-BUGS")."""
+    return [title for _, title in whole_lines(runs, lambda run: run.bold,
+                                              MAX_CAPITAL_HEADING_WORDS)
+            if title.upper() == title]
+
+
+def _heading_sections(units: list[TextUnit],
+                      headings_of: Callable[[TextUnit], list[tuple[int, str]]]
+                      ) -> list[TextUnit]:
+    """Sections from the heading lines of each page, given as (level, title) in page order:
+    a deeper level nests under the last shallower one. A line that runs along the pages (a
+    running head) is not a heading."""
     running = running_lines([unit.text for unit in units])
     path: list[tuple[int, str]] = []
     result = []
     for unit in units:
         sections = []
         cursor = 0
-        for size, title in sized_lines(runs_by_page.get(unit.page or 0, []), sizes):
+        for level, title in headings_of(unit):
             found = heading_line(unit.text, title, cursor)
             if not found or line_key(unit.text[found.start:found.end]) in running:
                 continue
-            level = sizes.index(size)
             path = [(lv, t) for lv, t in path if lv < level] + [(level, title)]
             titles = [t for _, t in path][-SECTION_PATH_DEPTH:]
             sections.append(Section(found.start, found.end, SECTION_SEPARATOR.join(titles)))
@@ -330,11 +355,31 @@ def sized_sections(units: list[TextUnit], runs_by_page: dict[int, list[TypeRun]]
     return result
 
 
+def sized_sections(units: list[TextUnit], runs_by_page: dict[int, list[TypeRun]]
+                   ) -> list[TextUnit]:
+    """For a PDF with neither an outline nor numbered headings: sections from lines set in
+    a larger type than the body, nested by size (the larger, the higher the level)."""
+    sizes = heading_sizes(list(runs_by_page.values()))
+    return _heading_sections(units, lambda unit: [
+        (sizes.index(size), title)
+        for size, title in sized_lines(runs_by_page.get(unit.page or 0, []), sizes)])
+
+
+def capital_sections(units: list[TextUnit], runs_by_page: dict[int, list[TypeRun]]
+                     ) -> list[TextUnit]:
+    """For a PDF whose headings are set in bold capitals of the body's size, as a manual
+    page's are: sections from those lines, all at one level."""
+    return _heading_sections(units, lambda unit: [
+        (0, title) for title in capital_lines(runs_by_page.get(unit.page or 0, []))])
+
+
 def sections_without_outline(units: list[TextUnit],
                              runs_by_page: dict[int, list[TypeRun]]) -> list[TextUnit]:
     """Sections of a PDF without an outline: from its numbered headings where it has them
-    (the numbers give the nesting exactly), else from type size."""
-    numbered = numbered_sections(units)
-    if any(unit.sections for unit in numbered):
-        return numbered
-    return sized_sections(units, runs_by_page)
+    (the numbers give the nesting exactly), else from type size, else from bold capitals."""
+    for find in (numbered_sections, lambda u: sized_sections(u, runs_by_page),
+                 lambda u: capital_sections(u, runs_by_page)):
+        found = find(units)
+        if any(unit.sections for unit in found):
+            return found
+    return units

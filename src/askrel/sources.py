@@ -231,13 +231,30 @@ def printed_page_labels(reader: object) -> dict[int, str]:
             if isinstance(label, str) and label.strip() and label.strip() != str(n)}
 
 
+_BOLD_NAME = re.compile(r"bold|black|heavy|demi|semibold", re.IGNORECASE)
+
+
+def is_bold(font: object) -> bool:
+    """Whether a PDF font dictionary is a bold face: by its name ("Times-Bold",
+    "ABCDEF+NotoSans-SemiBold") or its descriptor's weight (600 or more)."""
+    try:
+        if _BOLD_NAME.search(str(font.get("/BaseFont", ""))):  # type: ignore[attr-defined]
+            return True
+        descriptor = font.get("/FontDescriptor")  # type: ignore[attr-defined]
+        weight = descriptor.get_object().get("/FontWeight", 0) if descriptor else 0
+        return float(weight) >= 600
+    except Exception:  # noqa: BLE001 - a damaged font dictionary only loses the weight
+        return False
+
+
 def _recorder(runs: list[TypeRun]) -> Callable[..., None]:
-    """A pypdf text visitor that keeps each text run's printed size (a run whose size cannot
-    be read is left out: sizes only help to find headings)."""
+    """A pypdf text visitor that keeps each text run's printed size and weight (a run whose
+    size cannot be read is left out: sizes only help to find headings)."""
     def visit(text: str, ctm: list[float], matrix: list[float], font: object,
               size: float) -> None:
         try:
-            runs.append((run_size(float(size), list(matrix), list(ctm)), str(text)))
+            runs.append(TypeRun(run_size(float(size), list(matrix), list(ctm)), str(text),
+                                is_bold(font)))
         except (TypeError, ValueError, OverflowError):
             pass
 
@@ -279,7 +296,8 @@ def read_pdf(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
                 units.append(TextUnit(text=text, page=number, sections=sections,
                                       page_label=labels.get(number)))
         if not outline:
-            mended_runs = {number: [(size, mend_split_words(text, bar)) for size, text in runs]
+            mended_runs = {number: [run._replace(text=mend_split_words(run.text, bar))
+                                    for run in runs]
                            for number, runs in type_runs.items()}
             units = sections_without_outline(units, mended_runs)
         info = reader.metadata
