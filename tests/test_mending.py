@@ -10,8 +10,8 @@ from askrel.mending import (
     PRONE_SCORE,
     SPLIT_SCORE,
     join_score,
+    mend_pages,
     mend_split_words,
-    split_bar,
 )
 from askrel.sources import read_pdf
 
@@ -58,11 +58,13 @@ def test_mending_does_not_touch_a_clean_text():
 
 def test_a_document_full_of_sure_splits_gets_the_lower_bar():
     clean = ["The y axis may be set up along the x axis of the plot."] * 10
-    assert split_bar(clean) == SPLIT_SCORE
+    assert mend_pages(clean) == (clean, SPLIT_SCORE)
     split = ["the e xpression is kno wn by def ault, b ut F or the ar gument it is not."] * 10
-    assert split_bar(split) == PRONE_SCORE
-    assert mend_split_words(split[0], PRONE_SCORE) == (
-        "the expression is known by default, but For the argument it is not.")
+    mended, bar = mend_pages(split)
+    assert bar == PRONE_SCORE
+    assert mended == ["the expression is known by default, but For the argument it is not."] * 10
+    assert mend_split_words(split[0]) == (  # with the sure bar, the short splits stay
+        "the expression is known by default, but F or the argument it is not.")
 
 
 def test_a_word_hyphenated_at_a_line_end_is_joined_on_the_first_line():

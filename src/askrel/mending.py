@@ -96,13 +96,13 @@ def _pairs(text: str) -> Iterator[tuple[int, int, float]]:
             yield number, gap, score
 
 
-def _join(text: str, bar: float) -> str:
-    """`text` with the space of every pair scoring `bar` or more removed. Where two pairs
-    share a run, the likelier join wins ("line ar gument": "ar gument", not "line ar"), and a
-    run is joined once ("e x ample" keeps one space)."""
+def _join(text: str, pairs: list[tuple[int, int, float]], bar: float) -> str:
+    """`text` with the space of every one of its `pairs` scoring `bar` or more removed.
+    Where two pairs share a run, the likelier join wins ("line ar gument": "ar gument", not
+    "line ar"), and a run is joined once ("e x ample" keeps one space)."""
     joined: set[int] = set()  # runs already part of a join
     cut = []
-    for number, gap, score in sorted(_pairs(text), key=lambda pair: -pair[2]):
+    for number, gap, score in sorted(pairs, key=lambda pair: -pair[2]):
         if score >= bar and not {number, number + 1} & joined:
             joined |= {number, number + 1}
             cut.append(gap)
@@ -117,10 +117,10 @@ def _join(text: str, bar: float) -> str:
     return "".join(pieces)
 
 
-def split_bar(pages: Sequence[str]) -> float:
-    """The score a join needs in this document: lower when sure splits are common in it."""
-    words = sum(len(page.split()) for page in pages)
-    sure = sum(1 for page in pages for _, _, score in _pairs(page) if score >= SPLIT_SCORE)
+def split_bar(pairs_by_page: Sequence[list[tuple[int, int, float]]], words: int) -> float:
+    """The score a join needs in a document of `words` words: lower when sure splits are
+    common in it."""
+    sure = sum(1 for pairs in pairs_by_page for _, _, score in pairs if score >= SPLIT_SCORE)
     return PRONE_SCORE if words and sure >= PRONE_RATE * words else SPLIT_SCORE
 
 
@@ -141,8 +141,21 @@ def _rejoin_hyphenated(match: re.Match[str]) -> str:
     return f"{joined}{tail}\n" if after == " " else f"{joined}{tail}{after}"
 
 
+def _mend(text: str, pairs: list[tuple[int, int, float]], bar: float) -> str:
+    hyphenated = _HYPHENATED_SPLIT if bar <= PRONE_SCORE else _HYPHENATED
+    return hyphenated.sub(_rejoin_hyphenated, _join(text, pairs, bar))
+
+
 def mend_split_words(text: str, bar: float = SPLIT_SCORE) -> str:
     """`text` with words that extraction split apart, or a line end hyphenated, joined
     again."""
-    hyphenated = _HYPHENATED_SPLIT if bar <= PRONE_SCORE else _HYPHENATED
-    return hyphenated.sub(_rejoin_hyphenated, _join(text, bar))
+    return _mend(text, list(_pairs(text)), bar)
+
+
+def mend_pages(pages: Sequence[str]) -> tuple[list[str], float]:
+    """A document's pages with split and hyphenated words joined again, and the bar the
+    document got (to mend more of its text alike, such as its headings' runs)."""
+    pairs_by_page = [list(_pairs(page)) for page in pages]
+    bar = split_bar(pairs_by_page, sum(len(page.split()) for page in pages))
+    return [_mend(page, pairs, bar)
+            for page, pairs in zip(pages, pairs_by_page, strict=True)], bar

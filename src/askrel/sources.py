@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from askrel.mending import mend_split_words, split_bar
+from askrel.mending import mend_pages, mend_split_words
 from askrel.records import Document, SourceMeta, TextUnit
 from askrel.sections import (
     TypeRun,
@@ -287,10 +287,9 @@ def read_pdf(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
         for number, page in enumerate(reader.pages, start=1):
             visitor = None if outline else _recorder(type_runs.setdefault(number, []))
             pages.append(page.extract_text(visitor_text=visitor) or "")
-        bar = split_bar(pages)
+        pages, bar = mend_pages(pages)
         units = []
         for number, text in enumerate(pages, start=1):
-            text = mend_split_words(text, bar)
             if text.strip():
                 sections = locate_sections(text, outline.get(number - 1, []))
                 units.append(TextUnit(text=text, page=number, sections=sections,
