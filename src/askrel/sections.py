@@ -218,16 +218,19 @@ def _runs(flags: list[bool]) -> list[tuple[int, int]]:
     return runs
 
 
-def numbered_sections(units: list[TextUnit]) -> list[TextUnit]:
+def numbered_sections(units: list[TextUnit], running: set[str] | None = None
+                      ) -> list[TextUnit]:
     """For a PDF without an outline: sections from numbered heading lines that follow each
     other in order ("2 Setup", "2.1 Options", "2.2 Files", "3 Use"), nested by numbering.
 
     Among all lines that read as numbered headings, the longest run in order is taken.
     Running headers do not count, nor do lines in a list of such lines (a contents list
     printed without page numbers, numbered steps), except a first line over its own
-    contents (a chapter's opening page).
+    contents (a chapter's opening page). `running`: the document's running lines, when
+    already known.
     """
-    running = running_lines([unit.text for unit in units])
+    if running is None:
+        running = running_lines([unit.text for unit in units])
     found: list[tuple[int, Line, Numbering]] = []
     for n, unit in enumerate(units):
         lines = [line for line in split_lines(unit.text, 0, len(unit.text))
@@ -332,12 +335,13 @@ def capital_lines(runs: list[TypeRun]) -> list[str]:
 
 
 def _heading_sections(units: list[TextUnit],
-                      headings_of: Callable[[TextUnit], list[tuple[int, str]]]
-                      ) -> list[TextUnit]:
+                      headings_of: Callable[[TextUnit], list[tuple[int, str]]],
+                      running: set[str] | None) -> list[TextUnit]:
     """Sections from the heading lines of each page, given as (level, title) in page order:
     a deeper level nests under the last shallower one. A line that runs along the pages (a
     running head) is not a heading."""
-    running = running_lines([unit.text for unit in units])
+    if running is None:
+        running = running_lines([unit.text for unit in units])
     path: list[tuple[int, str]] = []
     result = []
     for unit in units:
@@ -355,31 +359,35 @@ def _heading_sections(units: list[TextUnit],
     return result
 
 
-def sized_sections(units: list[TextUnit], runs_by_page: dict[int, list[TypeRun]]
-                   ) -> list[TextUnit]:
+def sized_sections(units: list[TextUnit], runs_by_page: dict[int, list[TypeRun]],
+                   running: set[str] | None = None) -> list[TextUnit]:
     """For a PDF with neither an outline nor numbered headings: sections from lines set in
     a larger type than the body, nested by size (the larger, the higher the level)."""
     sizes = heading_sizes(list(runs_by_page.values()))
     return _heading_sections(units, lambda unit: [
         (sizes.index(size), title)
-        for size, title in sized_lines(runs_by_page.get(unit.page or 0, []), sizes)])
+        for size, title in sized_lines(runs_by_page.get(unit.page or 0, []), sizes)],
+        running)
 
 
-def capital_sections(units: list[TextUnit], runs_by_page: dict[int, list[TypeRun]]
-                     ) -> list[TextUnit]:
+def capital_sections(units: list[TextUnit], runs_by_page: dict[int, list[TypeRun]],
+                     running: set[str] | None = None) -> list[TextUnit]:
     """For a PDF whose headings are set in bold capitals of the body's size, as a manual
     page's are: sections from those lines, all at one level."""
     return _heading_sections(units, lambda unit: [
-        (0, title) for title in capital_lines(runs_by_page.get(unit.page or 0, []))])
+        (0, title) for title in capital_lines(runs_by_page.get(unit.page or 0, []))],
+        running)
 
 
 def sections_without_outline(units: list[TextUnit],
                              runs_by_page: dict[int, list[TypeRun]]) -> list[TextUnit]:
     """Sections of a PDF without an outline: from its numbered headings where it has them
     (the numbers give the nesting exactly), else from type size, else from bold capitals."""
-    for find in (numbered_sections, lambda u: sized_sections(u, runs_by_page),
-                 lambda u: capital_sections(u, runs_by_page)):
-        found = find(units)
+    running = running_lines([unit.text for unit in units])
+    for find in (lambda: numbered_sections(units, running),  # tried in order, until one finds
+                 lambda: sized_sections(units, runs_by_page, running),
+                 lambda: capital_sections(units, runs_by_page, running)):
+        found = find()
         if any(unit.sections for unit in found):
             return found
     return units
