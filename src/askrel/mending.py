@@ -55,15 +55,20 @@ def zipf(word: str) -> float:
     return math.log10(frequency * 1e9) if frequency > 0 else 0.0
 
 
+def common_word_zipf(word: str) -> float | None:
+    """The Zipf frequency of `word` when it is a common word written in one case pattern
+    ("For", "OPERATORS", "default"), else None."""
+    if not (word[1:].islower() or word.isupper()):
+        return None
+    frequency = zipf(word.lower())
+    return frequency if frequency >= MIN_JOINED_ZIPF else None
+
+
 def join_score(first: str, second: str) -> float | None:
     """How much likelier `first + second` is as one word than as two (log10 odds), or None
-    when the joined word is not a common word written in one case pattern ("For",
-    "OPERATORS", "default")."""
-    joined = first + second
-    if not (joined[1:].islower() or joined.isupper()):
-        return None
-    whole = zipf(joined.lower())
-    if whole < MIN_JOINED_ZIPF:
+    when the joined word is not a common word (`common_word_zipf`)."""
+    whole = common_word_zipf(first + second)
+    if whole is None:
         return None
     return whole - zipf(first.lower()) - zipf(second.lower()) + 9
 
@@ -133,10 +138,11 @@ _HYPHENATED_SPLIT = re.compile(r"(?<![\w\-'’/])([^\W\d_]+) ?-\n([^\W\d_]+)(\S*
 def _rejoin_hyphenated(match: re.Match[str]) -> str:
     """One line-end hyphenation undone when the joined word is a common one ("default",
     "Actions"); a compound ("command-line", "well-known") keeps its hyphen. The word's rest
-    moves up to the first line, so the lines stay as many."""
+    moves up to the first line, so the other lines keep their place; a line that held only
+    the rest is taken up whole."""
     first, rest, tail, after = match.groups()
     joined = first + rest
-    if not (joined[1:].islower() or joined.isupper()) or zipf(joined.lower()) < MIN_JOINED_ZIPF:
+    if common_word_zipf(joined) is None:
         return match.group(0)
     return f"{joined}{tail}\n" if after == " " else f"{joined}{tail}{after}"
 
