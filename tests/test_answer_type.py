@@ -19,6 +19,9 @@ from askrel.answer_type import expected_answer_type, has_date, has_number, offer
     # a "when" clause that sets the scene does not ask for a date
     ("When I export a data frame, how do I add a blank header cell?", None),
     ("When making an animated GIF, what unit is the delay given in?", None),
+    # what something does in the present tense happens under a condition, not on a date
+    ("When does find print its warnings, and when does it stay quiet?", None),
+    ("When is a unit restarted?", None),
     ("What value should I give the encoding option?", None),  # values are often not numbers
 ])
 def test_expected_answer_type(question: str, kind: str | None) -> None:

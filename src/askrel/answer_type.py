@@ -13,10 +13,12 @@ _NUMBER_QUESTION = re.compile(
     r"^\s*(?:and\s+)?(?:how (?:many|much|large|big|far|long|old|tall|high|often)|"
     r"what (?:percentage|percent|share|proportion|number|amount|size|sum)|"
     r"roughly how|by how much)\b", re.IGNORECASE)
-# "When did/was …" asks for a date; "When I export a file, …" only sets the scene.
+# "When did/was …" asks for a date. "When does find print warnings?" asks for a condition
+# (what something does, in the present tense, happens whenever a condition holds), and
+# "When I export a file, …" only sets the scene.
 _DATE_QUESTION = re.compile(
-    r"^\s*(?:and\s+)?(?:when\s+(?:exactly\s+)?(?:did|does|do|was|were|is|are|will|would|"
-    r"has|have|had|can|could|should|must|might)\b|(?:in |during )?(?:what|which) "
+    r"^\s*(?:and\s+)?(?:when\s+(?:exactly\s+)?(?:did|was|were|had)\b|"
+    r"(?:in |during )?(?:what|which) "
     r"(?:year|month|date|day|decade|century)\b)", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:1[0-9]|20)\d{2}s?\b")
 _MONTH = re.compile(
