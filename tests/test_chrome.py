@@ -71,6 +71,15 @@ def test_trailing_tag_list_is_dropped_but_final_sentence_kept() -> None:
     assert kept(text) == ["The article ends with this sentence."]
 
 
+def test_a_short_paragraph_of_a_pdf_is_no_guessed_heading() -> None:
+    # A PDF's headings are its sections; a short paragraph may be a sentence that goes on over
+    # the page, and a heading block alone at a passage's end would be dropped.
+    text = ("APT never installs an older version.\n\n"
+            "In more concrete terms, a package whose priority is")
+    assert [b.heading for b in content_blocks(text, web_rules=False)] == [False, False]
+    assert [b.heading for b in content_blocks("Why it matters\n\nIt does.")] == [True, False]
+
+
 def test_pdf_mode_joins_wrapped_lines_and_skips_web_rules() -> None:
     text = "Installation requires a\nsupported operating system and\nat least 2 GB of memory.\n42"
     blocks = content_blocks(text, web_rules=False)

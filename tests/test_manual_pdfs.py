@@ -120,3 +120,13 @@ def test_manual_page_printed_by_groff_reads_whole_words_and_bold_capital_section
     assert "evaluating the given expression" in text  # pypdf reads "e valuating the gi ven"
     exit_status = [p for p in passages if "exits with status 0" in p.text]
     assert exit_status and all(p.heading == "EXIT STATUS" for p in exit_status)
+
+
+def test_manual_page_passages_keep_an_option_with_its_description():
+    # groff sets each option's entry apart with extra space; pypdf's text has no blank line
+    # there, so a passage once ended at "-P Never follow symbolic links." and the next began
+    # "This is the default behaviour."
+    passages = [p for p in passages_of(MANPAGES) if p.source.endswith("find.pdf")]
+    (entry,) = [p for p in passages if "-P Never follow symbolic links." in p.text]
+    assert "-P Never follow symbolic links. This is the default behaviour." in entry.text
+    assert entry.text.startswith("-P Never follow")  # the paragraph before went to its own

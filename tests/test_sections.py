@@ -7,7 +7,7 @@ from pathlib import Path
 from fpdf import FPDF
 
 from askrel.indexing import ChunkSettings, document_passages
-from askrel.sections import TypeRun, heading_line
+from askrel.sections import TypeRun, heading_line, heading_sizes
 from askrel.sources import parse_document
 
 INSTALL = ("Unpack the archive into a folder of your choice. Run the configure script with "
@@ -146,8 +146,6 @@ def test_chapter_without_outline_keeps_body_headings_not_its_contents_list() -> 
 
 
 def test_heading_sizes_are_large_and_rare() -> None:
-    from askrel.sections import heading_sizes
-
     body = [TypeRun(10.0, "body text " * 50), TypeRun(9.0, "code " * 30)]
     pages = [[TypeRun(18.0, "Installing"), *body],
              [TypeRun(14.0, "Options file"), TypeRun(18.0, "Using"), *body]]
@@ -248,12 +246,15 @@ def test_pdf_with_neither_outline_nor_numbers_takes_sections_from_type_size() ->
         "Configuring the widget", "Configuring the widget › The options file"}
 
 
-def test_type_sizes_that_cannot_be_read_are_left_out() -> None:
+def test_runs_whose_size_cannot_be_read_keep_their_text_with_size_zero() -> None:
     from askrel.sources import _recorder
 
     runs: list = []
     visit = _recorder(runs)
-    visit("Title", [1, 0, 0, 1, 0, 0], [1, 0, 0, 12, 0, 0], None, 1.5)
+    visit("Title", [1, 0, 0, 1, 0, 0], [1, 0, 0, 12, 0, 700], None, 1.5)
     visit("broken", None, [1], None, "x")
     visit("huge", [1, 0, 0, 1, 0, 0], [0, 0, 0, float("inf"), 0, 0], None, 2.0)
-    assert runs == [TypeRun(18.0, "Title")]
+    # the text stays (lines are matched to the page text by it); size 0 is never a heading's
+    assert runs == [TypeRun(18.0, "Title", False, 700.0), TypeRun(0.0, "broken"),
+                    TypeRun(0.0, "huge")]
+    assert heading_sizes([runs]) == []

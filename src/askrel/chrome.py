@@ -209,10 +209,12 @@ def content_blocks(text: str, start: int = 0, end: int | None = None, *,
                    sections: tuple[Section, ...] = ()) -> list[Block]:
     """The kept paragraphs of text[start:end] as blocks; segments break where chrome was cut.
 
-    A paragraph is a run of kept lines with no blank line between them. A one-line paragraph
-    that reads as a heading is marked so the chunker can keep it with the text it introduces.
-    Known `sections` (of a PDF) start a new paragraph at their heading's line,
-    and a line that is wholly such a heading is a heading block.
+    A paragraph is a run of kept lines with no blank line between them. With `web_rules` (a
+    text file), a one-line paragraph that reads as a heading is marked so the chunker can keep
+    it with the text it introduces. A PDF's headings are its known `sections`: each starts a new
+    paragraph at its heading's line, and a line that is wholly such a heading is a heading
+    block (a short paragraph of a PDF is as often a command, a table cell or the start of a
+    sentence that goes on over the page).
     """
     end = len(text) if end is None else end
     lines = split_lines(text, start, end)
@@ -225,7 +227,7 @@ def content_blocks(text: str, start: int = 0, end: int | None = None, *,
     def close_run(heading: bool | None = None) -> None:
         if run:
             if heading is None:
-                heading = len(run) == 1 and is_heading(run[0])
+                heading = web_rules and len(run) == 1 and is_heading(run[0])
             blocks.append(Block(run[0].start, run[-1].end, heading, segment))
             run.clear()
 

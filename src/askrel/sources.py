@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from askrel.mending import mend_pages, mend_split_words
+from askrel.paragraphs import paragraph_pages
 from askrel.records import Document, SourceMeta, TextUnit
 from askrel.sections import (
     TypeRun,
@@ -248,15 +249,20 @@ def is_bold(font: object) -> bool:
 
 
 def _recorder(runs: list[TypeRun]) -> Callable[..., None]:
-    """A pypdf text visitor that keeps each text run's printed size and weight (a run whose
-    size cannot be read is left out: sizes only help to find headings)."""
+    """A pypdf text visitor that keeps each text run with its printed size, weight and height
+    on the page (a run whose size cannot be read gets size 0: it is still part of a line)."""
+    bold: dict[int, bool] = {}  # by font dictionary: a page sets many runs in few fonts
+
     def visit(text: str, ctm: list[float], matrix: list[float], font: object,
               size: float) -> None:
         try:
-            runs.append(TypeRun(run_size(float(size), list(matrix), list(ctm)), str(text),
-                                is_bold(font)))
-        except (TypeError, ValueError, OverflowError):
-            pass
+            printed = run_size(float(size), list(matrix), list(ctm))
+            y = float(matrix[4] * ctm[1] + matrix[5] * ctm[3] + ctm[5])
+        except (TypeError, ValueError, OverflowError, IndexError):
+            printed, y = 0.0, 0.0
+        if id(font) not in bold:
+            bold[id(font)] = is_bold(font)
+        runs.append(TypeRun(printed, str(text), bold[id(font)], y))
 
     return visit
 
@@ -282,11 +288,12 @@ def read_pdf(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
                                   "it (save a copy without the password)")
         outline = outline_by_page(reader)
         labels = printed_page_labels(reader)
-        type_runs: dict[int, list[TypeRun]] = {}  # read only when there is no outline
+        type_runs: dict[int, list[TypeRun]] = {}
         pages = []
         for number, page in enumerate(reader.pages, start=1):
-            visitor = None if outline else _recorder(type_runs.setdefault(number, []))
+            visitor = _recorder(type_runs.setdefault(number, []))
             pages.append(page.extract_text(visitor_text=visitor) or "")
+        pages = paragraph_pages(pages, list(type_runs.values()))
         pages, bar = mend_pages(pages)
         units = []
         for number, text in enumerate(pages, start=1):
