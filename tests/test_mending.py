@@ -73,8 +73,15 @@ def test_a_word_hyphenated_at_a_line_end_is_joined_on_the_first_line():
     assert mend_split_words("Ac-\ntions that") == "Actions\nthat"
 
 
+def test_a_rarer_word_hyphenated_at_a_line_end_is_joined_when_its_parts_are_no_words():
+    # "subdirectory" is not common, but "subdi" is no word: one word is far likelier
+    assert mend_split_words("the subdi-\nrectory is") == "the subdirectory\nis"
+    assert mend_split_words("optimi-\nsation") == "optimisation"
+
+
 def test_a_compound_hyphenated_at_a_line_end_keeps_its_hyphen():
-    for text in ("a command-\nline tool", "a well-\nknown name", "x-\ny", "non-\nzero"):
+    for text in ("a command-\nline tool", "a well-\nknown name", "x-\ny", "non-\nzero",
+                 "the host-\nname", "a CD-\nROM", "Marquardt-\nLevenberg"):
         assert mend_split_words(text) == text
 
 

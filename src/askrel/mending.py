@@ -17,8 +17,9 @@ evaluation sets (about 300,000 words, none of them split) no pair scores 6; in a
 page hundreds do. A document with many such splits gets a lower bar, since there the short
 ones ("an y", "F or") are splits too.
 
-A common word hyphenated at a line end ("de-" / "fault") is joined too; compounds
-("command-line") keep their hyphen. Only PDF text is mended: a text file's citations index the
+A word hyphenated at a line end is joined too: a common word ("de-" / "fault"), or a rarer one
+whose parts are no words ("subdi-" / "rectory"); compounds ("command-line", "host-name") keep
+their hyphen. Only PDF text is mended: a text file's citations index the
 file as it is on disk.
 """
 
@@ -55,19 +56,19 @@ def zipf(word: str) -> float:
     return math.log10(frequency * 1e9) if frequency > 0 else 0.0
 
 
-def common_word_zipf(word: str) -> float | None:
-    """The Zipf frequency of `word` when it is a common word written in one case pattern
-    ("For", "OPERATORS", "default"), else None."""
+def word_zipf(word: str, least: float = MIN_JOINED_ZIPF) -> float | None:
+    """The Zipf frequency of `word` when it is a word of at least that frequency (by default
+    a common one) written in one case pattern ("For", "OPERATORS", "default"), else None."""
     if not (word[1:].islower() or word.isupper()):
         return None
     frequency = zipf(word.lower())
-    return frequency if frequency >= MIN_JOINED_ZIPF else None
+    return frequency if frequency >= least and frequency > 0 else None
 
 
-def join_score(first: str, second: str) -> float | None:
+def join_score(first: str, second: str, least: float = MIN_JOINED_ZIPF) -> float | None:
     """How much likelier `first + second` is as one word than as two (log10 odds), or None
-    when the joined word is not a common word (`common_word_zipf`)."""
-    whole = common_word_zipf(first + second)
+    when the joined word is not a word of Zipf frequency `least` or more (`word_zipf`)."""
+    whole = word_zipf(first + second, least)
     if whole is None:
         return None
     return whole - zipf(first.lower()) - zipf(second.lower()) + 9
@@ -135,14 +136,22 @@ _HYPHENATED = re.compile(r"(?<![\w\-'’/])([^\W\d_]+)-\n([^\W\d_]+)(\S*)( |\n|$
 _HYPHENATED_SPLIT = re.compile(r"(?<![\w\-'’/])([^\W\d_]+) ?-\n([^\W\d_]+)(\S*)( |\n|$)")
 
 
+def is_hyphenated_word(first: str, rest: str) -> bool:
+    """Whether "first-" at a line end and "rest" on the next line are one word: a common word
+    ("de-" / "fault"), or a rarer one far likelier than the two parts as words ("subdi-" /
+    "rectory", "optimi-" / "sation": the same odds as a split word). A compound keeps its
+    hyphen ("command-line", "host-name", "non-empty"): each part is a word of its own."""
+    return (word_zipf(first + rest) is not None
+            or (join_score(first, rest, least=0.0) or 0.0) >= SPLIT_SCORE)
+
+
 def _rejoin_hyphenated(match: re.Match[str]) -> str:
-    """One line-end hyphenation undone when the joined word is a common one ("default",
-    "Actions"); a compound ("command-line", "well-known") keeps its hyphen. The word's rest
-    moves up to the first line, so the other lines keep their place; a line that held only
-    the rest is taken up whole."""
+    """One line-end hyphenation undone (`is_hyphenated_word`). The word's rest moves up to
+    the first line, so the other lines keep their place; a line that held only the rest is
+    taken up whole."""
     first, rest, tail, after = match.groups()
     joined = first + rest
-    if common_word_zipf(joined) is None:
+    if not is_hyphenated_word(first, rest):
         return match.group(0)
     return f"{joined}{tail}\n" if after == " " else f"{joined}{tail}{after}"
 
