@@ -28,6 +28,9 @@ def test_line_starts_follow_the_line_breaks_inside_runs() -> None:
                                  LineStart(670.0, 12.0)]
     assert line_starts([TypeRun(10.0, "a\n\nb", False, 5.0)]) == [
         LineStart(5.0, 10.0), None, None]  # a blank line, then "b" in the same run
+    # a run whose size could not be read (size 0) gives no position
+    assert line_starts([TypeRun(0.0, "a", False, 0.0), TypeRun(10.0, "b\nc", False, 9.0),
+                        TypeRun(0.0, "d", False, 0.0)]) == [LineStart(9.0, 10.0), None]
 
 
 def test_the_usual_step_is_per_type_size_and_ignores_wide_gaps() -> None:

@@ -37,7 +37,8 @@ class LineStart(NamedTuple):
 def line_starts(runs: Sequence[TypeRun]) -> list[LineStart | None]:
     """One entry per line of the page text that `runs` make up: where the first run that
     starts on it with printed text sits, or None (a blank line, or one whose text all comes
-    after a line break inside a run, where its position is not known)."""
+    after a line break inside a run or in runs whose size could not be read, where its
+    position is not known)."""
     lines: list[LineStart | None] = []
     current: LineStart | None = None
     for run in runs:
@@ -45,7 +46,7 @@ def line_starts(runs: Sequence[TypeRun]) -> list[LineStart | None]:
             if n:
                 lines.append(current)
                 current = None
-            elif current is None and piece.strip():
+            elif current is None and piece.strip() and run.size:
                 current = LineStart(run.y, run.size)
     lines.append(current)
     return lines
