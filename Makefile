@@ -39,7 +39,7 @@ test: lint types pytest            ## lint, types and every test (browser tests 
 
 # Every question set, three modes each: reports/ for the bundled sources, reports/<set>/ for
 # the PDF sets (each indexed into reports/<set>/index).
-PDF_SETS := manuals heldout browser webdocs manpages
+PDF_SETS := manuals heldout browser webdocs manpages policy
 eval: $(BIN)/.installed
 	HF_HUB_OFFLINE=1 $(BIN)/askrel eval --questions eval/questions.jsonl \
 	  --mode bm25 --mode dense --mode hybrid --out reports
