@@ -1,4 +1,5 @@
-"""Words a PDF's text extraction split apart are joined again, and nothing else is."""
+"""Words a PDF's text extraction split apart are joined again, words it ran together are
+split again, and nothing else is."""
 
 from __future__ import annotations
 
@@ -7,12 +8,17 @@ import io
 import pytest
 
 from askrel.mending import (
+    MIN_MERGED,
     PRONE_SCORE,
     SPLIT_SCORE,
+    fonts_running_words_together,
     join_score,
     mend_pages,
     mend_split_words,
+    merged_words,
+    split_run_together_words,
 )
+from askrel.sections import TypeRun
 from askrel.sources import read_pdf
 
 
@@ -125,3 +131,56 @@ def test_a_pdf_word_split_by_word_spacing_is_read_whole(make_pdf):
 def test_where_two_joins_share_a_piece_the_likelier_one_wins():
     text = "on the command line ar guments are read"
     assert mend_split_words(text, PRONE_SCORE) == "on the command line arguments are read"
+
+
+@pytest.mark.parametrize("token, words", [
+    ("informationisused", ("information", "is", "used")),
+    ("isincludedinastandard", ("is", "included", "in", "a", "standard")),
+    ("Inaddition", ("In", "addition")),
+    ("withwhichthepackagecomplies", ("with", "which", "the", "package", "complies")),
+    ("acrossareboot", ("across", "a", "reboot")),
+    # names run together hold no function word, or only short rare parts
+    ("postinst", None), ("debhelper", None), ("getent", None), ("deconfigured", None),
+    ("controlfiles", None),  # two words, but no function word: left as it is
+    ("ExecStart", None),  # capitals inside: a name
+    ("filename", None),  # a word
+])
+def test_words_run_together(token: str, words: tuple[str, ...] | None) -> None:
+    assert merged_words(token) == words
+
+
+def test_capitalised_words_inside_are_read_only_where_names_are_allowed() -> None:
+    token = "installationofDebian"
+    assert merged_words(token) is None
+    assert merged_words(token, names=True) == ("installation", "of", "Debian")
+
+
+def _runs(font: str, text: str, copies: int) -> list[TypeRun]:
+    return [TypeRun(10.0, text, False, 700.0, font)] * copies
+
+
+def test_only_a_font_that_runs_many_words_together_is_split_again() -> None:
+    merged = "This informationisused to controlwhichpackages areincludedinstandardor not. "
+    code = ("Run postinst and debhelper; then getent and ExecStart with setenv and prerm, "
+            "dpkg and apt and sbuild and lintian and piuparts and dput and ucf ifthisfails. ")
+    pages = [_runs("Serif", merged, MIN_MERGED) + _runs("Mono", code, MIN_MERGED)]
+    assert fonts_running_words_together(pages) == {"Serif"}
+    # a few such tokens in a font prove nothing
+    assert fonts_running_words_together([_runs("Serif", merged, 5)]) == set()
+    texts = ["".join(run.text for run in runs) for runs in pages]
+    (page,), (runs,) = split_run_together_words(texts, pages)
+    assert page.startswith("This information is used to control which packages are included "
+                           "in standard or not. This")
+    assert page.endswith("ucf ifthisfails. ")  # 1 token in 30 words: the font is left alone
+    assert page == "".join(run.text for run in runs)
+
+
+def test_splitting_keeps_clitics_and_puts_back_spaces_after_commas() -> None:
+    runs = _runs("Serif", "informationisused by thepackage’sowner, a strong,but fair rule. ",
+                 MIN_MERGED)
+    text = "".join(run.text for run in runs)
+    (page,), _ = split_run_together_words([text], [runs])
+    assert page.startswith("information is used by the package’sowner, a strong, but fair")
+    # a page whose text is not its runs' text is left as it is
+    (other,), _ = split_run_together_words(["Other text."], [runs])
+    assert other == "Other text."

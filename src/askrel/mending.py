@@ -31,6 +31,8 @@ import math
 import re
 from collections.abc import Iterator, Sequence
 
+from askrel.sections import TypeRun
+
 SPLIT_SCORE = 6.0  # a join this likely is made in any document
 PRONE_SCORE = 3.0  # the bar in a document that splits words often
 PRONE_RATE = 0.002  # "often": at least this many sure joins per word of the document
@@ -174,3 +176,130 @@ def mend_pages(pages: Sequence[str]) -> tuple[list[str], float]:
     bar = split_bar(pairs_by_page, sum(len(page.split()) for page in pages))
     return [_mend(page, pairs, bar)
             for page, pairs in zip(pages, pairs_by_page, strict=True)], bar
+
+
+# Words run together. Some PDFs set word gaps as moves in the text (a TJ offset) rather than
+# as space characters, and pypdf counts a move as a space only when it reaches half the width
+# it takes for the font's space. Where that width is read wrong (in xdvipdfmx's PDFs, from a
+# glyph twice a space's width), the narrower gaps of a justified line are lost:
+# "informationisused to controlwhichpackages". Such a font shows itself by how many of its
+# words are unknown to English and read as a few common ones; only its runs are split again.
+
+# English's closed-class words: prose run together holds one in nearly every token, while
+# names run together ("debhelper", "ExecStart", "postinst") rarely do.
+FUNCTION_WORDS = frozenset("""
+a an the this that these those such some any all each every no not nor and or but if then
+than so as of in on at to for by with from into onto upon about over under after before
+between through during without within is are was were be been being am has have had do does
+did can could may might must shall should will would it its they them their there here which
+i you he she we me him her us my your his our
+who whom whose what when where why how also only both either neither whether while""".split())
+MERGED_SHARE = 0.04  # a font runs words together when this share of its words are such tokens
+MIN_MERGED = 30  # and at least this many (a few code names in a small font prove nothing)
+_LOST_SPACE_AFTER_COMMA = re.compile(r"(?<=[^\W\d_])([,;])(?=[^\W\d_])")  # "strong,but"
+_MERGED_CANDIDATE = re.compile(r"(?<![\w\-/_.@])[^\W\d_]{4,}(?![\w\-/_@]|\.\w)")
+
+
+_CLITICS = ("s", "t", "d", "m", "ll", "re", "ve")  # after an apostrophe: "package’s", "don’t"
+
+
+SHORT_PART_ZIPF = 4.5  # a part of three or four letters is a frequent word ("use", "mail")
+
+
+def _part_zipf(part: str) -> float | None:
+    """The frequency of a part of a run-together token: a function word; a word of five
+    letters or more, however rare ("complies", not "comp lies"); a frequent shorter word
+    ("dec on figured" is no reading of "deconfigured"); or "a" or "I"."""
+    lower = part.lower()
+    if lower in FUNCTION_WORDS or part == "I":
+        return zipf(lower)
+    if len(part) < 3 or not (part[1:].islower() or part.isupper()):
+        return None
+    frequency = zipf(lower)
+    if frequency == 0 or (len(part) < 5 and frequency < SHORT_PART_ZIPF):
+        return None
+    return frequency
+
+
+@functools.lru_cache(maxsize=8192)
+def merged_words(token: str, names: bool = False) -> tuple[str, ...] | None:
+    """The words a run-together token is made of ("informationisused": information, is,
+    used), or None when it is a word or does not read as common words of which one is a
+    function word ("postinst", "debhelper"). Capitals inside the token ("ExecStart") make it
+    a name unless `names` allows capitalised words among the parts ("ofDebian")."""
+    if zipf(token.lower()) > 0 or not (names or token[1:].islower()):
+        return None
+    best: list[tuple[float, tuple[str, ...]] | None] = [None] * (len(token) + 1)
+    best[0] = (0.0, ())
+    for end in range(1, len(token) + 1):
+        for start in range(max(0, end - 24), end):
+            before, part = best[start], token[start:end]
+            frequency = _part_zipf(part)
+            if before is None or frequency is None:
+                continue
+            score = before[0] + frequency - 9  # log10 of the parts' probability together
+            current = best[end]
+            if current is None or score > current[0]:
+                best[end] = (score, (*before[1], part))
+    found = best[-1]
+    if found is None or len(found[1]) < 2:
+        return None
+    parts = found[1]
+    return parts if any(p.lower() in FUNCTION_WORDS for p in parts) else None
+
+
+def _split_merged(text: str) -> str:
+    """`text` with run-together words split ("the package’s", "information is used"), and
+    the space lost after a comma or semicolon between words put back ("strong, but")."""
+    text = _LOST_SPACE_AFTER_COMMA.sub(r"\1 ", text)
+
+    def split(match: re.Match[str]) -> str:
+        token = match.group()
+        clitic = ""
+        if match.start() and text[match.start() - 1] in "’'":
+            clitic = next((c for c in _CLITICS if token.startswith(c)), "")
+            if not clitic:
+                return token
+        parts = merged_words(token[len(clitic):], names=True)
+        if parts is None:
+            return token
+        return " ".join((clitic, *parts) if clitic else parts)
+
+    return _MERGED_CANDIDATE.sub(split, text)
+
+
+def _merged_count(text: str) -> int:
+    return sum(1 for m in _MERGED_CANDIDATE.finditer(text) if merged_words(m.group()))
+
+
+def fonts_running_words_together(runs_by_page: Sequence[Sequence[TypeRun]]) -> set[str]:
+    """The fonts (by name) of a document in which pypdf's text runs words together."""
+    words: dict[str, int] = {}
+    merged: dict[str, int] = {}
+    for runs in runs_by_page:
+        for run in runs:
+            words[run.font] = words.get(run.font, 0) + len(run.text.split())
+            merged[run.font] = merged.get(run.font, 0) + _merged_count(run.text)
+    return {font for font, n in merged.items()
+            if n >= MIN_MERGED and n >= MERGED_SHARE * words[font]}
+
+
+def split_run_together_words(pages: Sequence[str], runs_by_page: Sequence[Sequence[TypeRun]]
+                             ) -> tuple[list[str], list[list[TypeRun]]]:
+    """The pages and their runs with words run together split again, in the runs of the fonts
+    that do it (`fonts_running_words_together`). A page whose text is not exactly its runs'
+    text is left as it is."""
+    fonts = fonts_running_words_together(runs_by_page)
+    if not fonts:
+        return list(pages), [list(runs) for runs in runs_by_page]
+    out_pages, out_runs = [], []
+    for text, runs in zip(pages, runs_by_page, strict=True):
+        if "".join(run.text for run in runs) != text:
+            out_pages.append(text)
+            out_runs.append(list(runs))
+            continue
+        mended = [run._replace(text=_split_merged(run.text)) if run.font in fonts else run
+                  for run in runs]
+        out_pages.append("".join(run.text for run in mended))
+        out_runs.append(mended)
+    return out_pages, out_runs

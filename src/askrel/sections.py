@@ -258,13 +258,14 @@ def numbered_sections(units: list[TextUnit], running: set[str] | None = None
 
 # Headings told by type size, for a PDF with neither an outline nor numbered headings.
 class TypeRun(NamedTuple):
-    """A run of text as the PDF sets it: its type size in points, whether it is bold, and the
-    height of its baseline on the page in points (from the bottom)."""
+    """A run of text as the PDF sets it: its type size in points, whether it is bold, the
+    height of its baseline on the page in points (from the bottom), and its font's name."""
 
     size: float
     text: str
     bold: bool = False
     y: float = 0.0
+    font: str = ""
 
 
 HEADING_SIZE_RATIO = 1.15  # a heading's type is at least this much larger than the body's

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from askrel.mending import mend_pages, mend_split_words
+from askrel.mending import mend_pages, mend_split_words, split_run_together_words
 from askrel.paragraphs import paragraph_pages
 from askrel.records import Document, SourceMeta, TextUnit
 from askrel.sections import (
@@ -248,10 +248,18 @@ def is_bold(font: object) -> bool:
         return False
 
 
+def font_name(font: object) -> str:
+    """A PDF font dictionary's /BaseFont name ("ABCDEF+FreeSerif"), or "" when it has none."""
+    try:
+        return str(font.get("/BaseFont", ""))  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - a damaged font dictionary only loses its name
+        return ""
+
+
 def _recorder(runs: list[TypeRun]) -> Callable[..., None]:
     """A pypdf text visitor that keeps each text run with its printed size, weight and height
     on the page (a run whose size cannot be read gets size 0: it is still part of a line)."""
-    bold: dict[int, bool] = {}  # by font dictionary: a page sets many runs in few fonts
+    fonts: dict[int, tuple[bool, str]] = {}  # by font dictionary: few fonts set many runs
 
     def visit(text: str, ctm: list[float], matrix: list[float], font: object,
               size: float) -> None:
@@ -260,9 +268,10 @@ def _recorder(runs: list[TypeRun]) -> Callable[..., None]:
             y = float(matrix[4] * ctm[1] + matrix[5] * ctm[3] + ctm[5])
         except (TypeError, ValueError, OverflowError, IndexError):
             printed, y = 0.0, 0.0
-        if id(font) not in bold:
-            bold[id(font)] = is_bold(font)
-        runs.append(TypeRun(printed, str(text), bold[id(font)], y))
+        if id(font) not in fonts:
+            fonts[id(font)] = (is_bold(font), font_name(font))
+        bold, name = fonts[id(font)]
+        runs.append(TypeRun(printed, str(text), bold, y, name))
 
     return visit
 
@@ -293,7 +302,9 @@ def read_pdf(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
         for number, page in enumerate(reader.pages, start=1):
             visitor = _recorder(type_runs.setdefault(number, []))
             pages.append(page.extract_text(visitor_text=visitor) or "")
-        pages = paragraph_pages(pages, list(type_runs.values()))
+        pages, runs = split_run_together_words(pages, list(type_runs.values()))
+        type_runs = dict(zip(type_runs, runs, strict=True))
+        pages = paragraph_pages(pages, runs)
         pages, bar = mend_pages(pages)
         units = []
         for number, text in enumerate(pages, start=1):
