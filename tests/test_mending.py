@@ -138,9 +138,10 @@ def test_where_two_joins_share_a_piece_the_likelier_one_wins():
     ("isincludedinastandard", ("is", "included", "in", "a", "standard")),
     ("Inaddition", ("In", "addition")),
     ("withwhichthepackagecomplies", ("with", "which", "the", "package", "complies")),
-    ("acrossareboot", ("across", "a", "reboot")),
+    ("userswillconsiderthisabug", ("users", "will", "consider", "this", "a", "bug")),
+    ("Logfilesmustberotated", ("Log", "files", "must", "be", "rotated")),
     # names run together hold no function word, or only short rare parts
-    ("postinst", None), ("debhelper", None), ("getent", None), ("deconfigured", None),
+    ("postinst", None), ("debhelper", None), ("getent", None), ("sunique", None),
     ("controlfiles", None),  # two words, but no function word: left as it is
     ("ExecStart", None),  # capitals inside: a name
     ("filename", None),  # a word

@@ -192,7 +192,7 @@ a an the this that these those such some any all each every no not nor and or bu
 than so as of in on at to for by with from into onto upon about over under after before
 between through during without within is are was were be been being am has have had do does
 did can could may might must shall should will would it its they them their there here which
-i you he she we me him her us my your his our
+you he she we me him her us my your his our
 who whom whose what when where why how also only both either neither whether while""".split())
 MERGED_SHARE = 0.04  # a font runs words together when this share of its words are such tokens
 MIN_MERGED = 30  # and at least this many (a few code names in a small font prove nothing)
@@ -203,7 +203,7 @@ _MERGED_CANDIDATE = re.compile(r"(?<![\w\-/_.@])[^\W\d_]{4,}(?![\w\-/_@]|\.\w)")
 _CLITICS = ("s", "t", "d", "m", "ll", "re", "ve")  # after an apostrophe: "package’s", "don’t"
 
 
-SHORT_PART_ZIPF = 4.5  # a part of three or four letters is a frequent word ("use", "mail")
+SHORT_PART_ZIPF = 4.0  # a part of three or four letters is a frequent word ("use", "log", "bug")
 
 
 def _part_zipf(part: str) -> float | None:
