@@ -19,8 +19,9 @@ ones ("an y", "F or") are splits too.
 
 A word hyphenated at a line end is joined too: a common word ("de-" / "fault"), or a rarer one
 whose parts are no words ("subdi-" / "rectory"); compounds ("command-line", "host-name") keep
-their hyphen. Only PDF text is mended: a text file's citations index the
-file as it is on disk.
+their hyphen. The opposite fault, words run together ("informationisused"), is split again
+in the fonts where it is common (see "Words run together" below). Only PDF text is mended: a
+text file's citations index the file as it is on disk.
 """
 
 from __future__ import annotations
@@ -185,7 +186,7 @@ def mend_pages(pages: Sequence[str]) -> tuple[list[str], float]:
 # "informationisused to controlwhichpackages". Such a font shows itself by how many of its
 # words are unknown to English and read as a few common ones; only its runs are split again.
 
-# English's closed-class words: prose run together holds one in nearly every token, while
+# English's closed-class words: a run of prose several words long nearly always holds one,
 # names run together ("debhelper", "ExecStart", "postinst") rarely do.
 FUNCTION_WORDS = frozenset("""
 a an the this that these those such some any all each every no not nor and or but if then
@@ -196,20 +197,16 @@ you he she we me him her us my your his our
 who whom whose what when where why how also only both either neither whether while""".split())
 MERGED_SHARE = 0.04  # a font runs words together when this share of its words are such tokens
 MIN_MERGED = 30  # and at least this many (a few code names in a small font prove nothing)
+SHORT_PART_ZIPF = 4.0  # a part of three or four letters is a frequent word ("use", "log", "bug")
 _LOST_SPACE_AFTER_COMMA = re.compile(r"(?<=[^\W\d_])([,;])(?=[^\W\d_])")  # "strong,but"
 _MERGED_CANDIDATE = re.compile(r"(?<![\w\-/_.@])[^\W\d_]{4,}(?![\w\-/_@]|\.\w)")
-
-
 _CLITICS = ("s", "t", "d", "m", "ll", "re", "ve")  # after an apostrophe: "package’s", "don’t"
-
-
-SHORT_PART_ZIPF = 4.0  # a part of three or four letters is a frequent word ("use", "log", "bug")
 
 
 def _part_zipf(part: str) -> float | None:
     """The frequency of a part of a run-together token: a function word; a word of five
     letters or more, however rare ("complies", not "comp lies"); a frequent shorter word
-    ("dec on figured" is no reading of "deconfigured"); or "a" or "I"."""
+    ("debhelper" is no "deb helper"); or "a" or "I"."""
     lower = part.lower()
     if lower in FUNCTION_WORDS or part == "I":
         return zipf(lower)
