@@ -38,6 +38,9 @@ KNOWN = frozenset({"gnuplot", "x11", "kishida", "pyongyang", "legend", "plot", "
     # adjectives of nationality or region describe; contractions and possessives are no names
     ("I've a European locale and German or Japanese text; is it Yoon's plan?", ["Yoon"]),
     ("Is Debian or Japan covered?", ["Debian", "Japan"]),
+    # the asker's own files and modules are no names the sources could mention
+    ("Why does cron skip /etc/cron.d/myapp.cron and my_module.py on Ubuntu?",
+     ["cron.d", "Ubuntu"]),
     # short all-capital abbreviations are often spelled out in the sources
     ("When did North Korea last test an ICBM or fire SLBMs?", ["North", "Korea"]),
     ("Can I use my NVIDIA GPU?", ["NVIDIA"]),

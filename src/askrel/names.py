@@ -12,8 +12,10 @@ a lower-case word also counts when it is rare in English as a whole (wordfreq's 
 below 2: fewer than one in ten million words); common words ("garbled", "reshape") never do.
 
 Short all-capital abbreviations ("DPRK", "ICBM") are not checked: sources often spell them
-out instead. Nor are adjectives of nationality, language or region ("a European locale",
-"German messages"): English capitalises them, but they describe rather than name. Capitals say
+out instead. Nor are the asker's own files and modules named by the usual placeholder
+("myapp.cron", "my_module"): no source can mention them. Nor are adjectives of nationality,
+language or region ("a European locale", "German messages"): English capitalises them, but
+they describe rather than name. Capitals say
 nothing in a question written in title case or all capitals, so there only digits and
 identifiers count.
 """
@@ -33,6 +35,8 @@ _ABBREVIATION = re.compile(r"[A-Z]{2,5}s?")  # DPRK, ICBMs: often spelled out in
 _LETTERS_THEN_DIGITS = re.compile(r"^[^\W\d_]+\w*\d")  # HDF5, ggplot2, x11; not 1990s, 3D
 _IDENTIFIER = re.compile(r"\w[._]\w")  # plt.tight_layout, R_HOME, nippon.com
 _JOINERS = re.compile(r"[._]")
+# The asker's own things, by the usual placeholder: "myapp.cron", "my_module", "yoursite.com"
+_OWN_NAME = re.compile(r"^(?:my|your)[^\W\d_]*[._-]\w", re.IGNORECASE)
 _CONTRACTION = re.compile(r"(?:['’](?:s|ve|m|d|ll|re)|n['’]t)$", re.IGNORECASE)  # I've, Yoon's
 # European, Korean, Japanese, English, Arabic, French: when also a common word, an adjective
 _ADJECTIVE_ENDING = re.compile(r"(?:ean|ian|can|man|ese|ish|ic|ch)$")
@@ -65,7 +69,7 @@ def name_words(question: str) -> list[str]:
     found: list[str] = []
     for word, initial in words:
         word = _CONTRACTION.sub("", word)
-        if len(word) < 2:  # "I", "R": a single letter is no index term
+        if len(word) < 2 or _OWN_NAME.match(word):  # "I", "R": a letter is no index term
             continue
         identifier = bool(_IDENTIFIER.search(word)) and any(ch.isalpha() for ch in word)
         looks_like_name = bool(_LETTERS_THEN_DIGITS.search(word)) or identifier
