@@ -32,7 +32,7 @@ import math
 import re
 from collections.abc import Iterator, Sequence
 
-from askrel.sections import TypeRun
+from askrel.sections import TypeRun, runs_text
 
 SPLIT_SCORE = 6.0  # a join this likely is made in any document
 PRONE_SCORE = 3.0  # the bar in a document that splits words often
@@ -291,12 +291,12 @@ def split_run_together_words(pages: Sequence[str], runs_by_page: Sequence[Sequen
         return list(pages), [list(runs) for runs in runs_by_page]
     out_pages, out_runs = [], []
     for text, runs in zip(pages, runs_by_page, strict=True):
-        if "".join(run.text for run in runs) != text:
+        if runs_text(runs) != text:
             out_pages.append(text)
             out_runs.append(list(runs))
             continue
         mended = [run._replace(text=_split_merged(run.text)) if run.font in fonts else run
                   for run in runs]
-        out_pages.append("".join(run.text for run in mended))
+        out_pages.append(runs_text(mended))
         out_runs.append(mended)
     return out_pages, out_runs

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from askrel.chunking import ends_mid_sentence
-from askrel.sections import TypeRun
+from askrel.sections import TypeRun, runs_text
 
 PARAGRAPH_GAP = 1.15  # a step this much wider than the usual one starts a paragraph
 
@@ -106,7 +106,7 @@ def paragraph_pages(pages: Sequence[str], runs_by_page: Sequence[Sequence[TypeRu
     usual = usual_steps(starts_by_page)
     out = []
     for text, runs, lines in zip(pages, runs_by_page, starts_by_page, strict=True):
-        if "".join(run.text for run in runs) != text:
+        if runs_text(runs) != text:
             out.append(text)
             continue
         out.append(with_blank_lines(text, paragraph_starts(text.split("\n"), lines, usual)))

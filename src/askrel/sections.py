@@ -7,7 +7,7 @@ Every passage then carries the title path of its section."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
@@ -266,6 +266,12 @@ class TypeRun(NamedTuple):
     bold: bool = False
     y: float = 0.0
     font: str = ""
+
+
+def runs_text(runs: Sequence[TypeRun]) -> str:
+    """The text that runs make up. pypdf's page text is exactly this; a page where it is not
+    (lines cannot then be matched to runs) is read from its text alone."""
+    return "".join(run.text for run in runs)
 
 
 HEADING_SIZE_RATIO = 1.15  # a heading's type is at least this much larger than the body's
