@@ -182,6 +182,11 @@ def test_splitting_keeps_clitics_and_puts_back_spaces_after_commas() -> None:
     text = "".join(run.text for run in runs)
     (page,), _ = split_run_together_words([text], [runs])
     assert page.startswith("information is used by the package’sowner, a strong, but fair")
+    # in such a font, pieces of a hyphenated token and slips English knows are read too
+    runs = _runs("Serif", "Thisisso: composedofarchitecture-independent data withthe onto rule. ",
+                 MIN_MERGED)
+    (page,), _ = split_run_together_words(["".join(run.text for run in runs)], [runs])
+    assert page.startswith("This is so: composed of architecture-independent data with the onto")
     # a page whose text is not its runs' text is left as it is
     (other,), _ = split_run_together_words(["Other text."], [runs])
     assert other == "Other text."

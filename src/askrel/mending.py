@@ -198,8 +198,11 @@ who whom whose what when where why how also only both either neither whether whi
 MERGED_SHARE = 0.04  # a font runs words together when this share of its words are such tokens
 MIN_MERGED = 30  # and at least this many (a few code names in a small font prove nothing)
 SHORT_PART_ZIPF = 4.0  # a part of three or four letters is a frequent word ("use", "log", "bug")
-_LOST_SPACE_AFTER_COMMA = re.compile(r"(?<=[^\W\d_])([,;])(?=[^\W\d_])")  # "strong,but"
+_LOST_SPACE_AFTER_COMMA = re.compile(r"(?<=[^\W_])([,;])(?=[^\W\d_])")  # "strong,but", "3.0,with"
 _MERGED_CANDIDATE = re.compile(r"(?<![\w\-/_.@])[^\W\d_]{4,}(?![\w\-/_@]|\.\w)")
+# Where a font is known to run words together, each piece of a hyphenated token is read too:
+# "composedofarchitecture-independent" holds "composed of architecture".
+_MERGED_PIECE = re.compile(r"(?<![\w/_.@])[^\W\d_]{4,}(?![\w/_@]|\.\w)")
 _CLITICS = ("s", "t", "d", "m", "ll", "re", "ve")  # after an apostrophe: "package’s", "don’t"
 
 
@@ -223,8 +226,11 @@ def merged_words(token: str, names: bool = False) -> tuple[str, ...] | None:
     """The words a run-together token is made of ("informationisused": information, is,
     used), or None when it is a word or does not read as common words of which one is a
     function word ("postinst", "debhelper"). Capitals inside the token ("ExecStart") make it
-    a name unless `names` allows capitalised words among the parts ("ofDebian")."""
-    if zipf(token.lower()) > 0 or not (names or token[1:].islower()):
+    a name, and a token English knows stays whole, unless `names` (a font known to run words
+    together) allows capitalised parts ("ofDebian") and the split of a known token when it is
+    ten times likelier than the token ("withthe", a common slip; not "onto" or "maybe")."""
+    own = zipf(token.lower())
+    if not names and (own > 0 or not token[1:].islower()):
         return None
     best: list[tuple[float, tuple[str, ...]] | None] = [None] * (len(token) + 1)
     best[0] = (0.0, ())
@@ -239,7 +245,7 @@ def merged_words(token: str, names: bool = False) -> tuple[str, ...] | None:
             if current is None or score > current[0]:
                 best[end] = (score, (*before[1], part))
     found = best[-1]
-    if found is None or len(found[1]) < 2:
+    if found is None or len(found[1]) < 2 or (own > 0 and found[0] < own - 9 + 1):
         return None
     parts = found[1]
     return parts if any(p.lower() in FUNCTION_WORDS for p in parts) else None
@@ -262,7 +268,7 @@ def _split_merged(text: str) -> str:
             return token
         return " ".join((clitic, *parts) if clitic else parts)
 
-    return _MERGED_CANDIDATE.sub(split, text)
+    return _MERGED_PIECE.sub(split, text)
 
 
 def _merged_count(text: str) -> int:
