@@ -38,6 +38,9 @@ def test_the_usual_step_is_per_type_size_and_ignores_wide_gaps() -> None:
     gapped = [LineStart(400.0, 10.0), LineStart(380.0, 10.0), LineStart(360.0, 10.0)]
     code = [LineStart(300.0, 8.0), LineStart(291.0, 8.0), LineStart(282.0, 8.0)]
     assert usual_steps([body, gapped, code]) == {10.0: 12.0, 8.0: 9.0}
+    # steps under half the type size (raised symbols, jitter) are no line steps
+    jitter = [LineStart(500.0 - 0.5 * (n % 2), 10.0) for n in range(20)]
+    assert usual_steps([body, jitter]) == {10.0: 12.0}
     # a jump up the page (a new column) and lines of two sizes give no step
     assert usual_steps([[LineStart(100.0, 10.0), LineStart(700.0, 10.0),
                          LineStart(688.0, 12.0)]]) == {}

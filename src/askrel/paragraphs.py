@@ -53,9 +53,12 @@ def line_starts(runs: Sequence[TypeRun]) -> list[LineStart | None]:
 
 
 def _steps_down(lines: Sequence[LineStart | None]) -> list[tuple[float, float]]:
-    """(size, step) for each pair of neighbouring lines of one size, the second lower."""
+    """(size, step) for each pair of neighbouring lines of one size, the second lower by at
+    least half the type size (a smaller step is a raised symbol or a table's jitter, not a
+    line of text below another)."""
     return [(a.size, a.y - b.y) for a, b in zip(lines, lines[1:], strict=False)
-            if a is not None and b is not None and a.size == b.size and a.y > b.y]
+            if a is not None and b is not None and a.size == b.size
+            and a.y - b.y >= a.size / 2]
 
 
 def usual_steps(pages: Sequence[Sequence[LineStart | None]]) -> dict[float, float]:
