@@ -213,12 +213,9 @@ def _part_zipf(part: str) -> float | None:
     lower = part.lower()
     if lower in FUNCTION_WORDS or part == "I":
         return zipf(lower)
-    if len(part) < 3 or not (part[1:].islower() or part.isupper()):
+    if len(part) < 3:
         return None
-    frequency = zipf(lower)
-    if frequency == 0 or (len(part) < 5 and frequency < SHORT_PART_ZIPF):
-        return None
-    return frequency
+    return word_zipf(part, least=0.0 if len(part) >= 5 else SHORT_PART_ZIPF)
 
 
 @functools.lru_cache(maxsize=8192)
