@@ -90,6 +90,25 @@ def test_heading_starts_a_passage_and_never_ends_one() -> None:
     assert heading_chunk.heading == "A Section Heading"
 
 
+def test_a_paragraph_that_would_overflow_moves_whole_to_the_next_passage() -> None:
+    eight = "This sentence has exactly eight words in it."
+    first = " ".join([eight] * 4)   # 32 words
+    second = " ".join([eight] * 3)  # 24 words: 56 in all, over the limit of 50
+    text = f"{first}\n\n{second}"
+    passages = [text[c.start:c.end] for c in chunk_text(text, max_words=50, min_words=20)]
+    assert passages == [first, second]
+
+
+def test_complete_paragraphs_stay_together_when_the_next_one_overflows() -> None:
+    eight = "This sentence has exactly eight words in it."
+    intro = " ".join([eight] * 3)  # 24 words
+    body = eight                   # 8 words
+    later = " ".join(["word"] * 20) + "."  # 52 words in all: over the limit of 50
+    text = f"{intro}\n\n{body}\n\n{later}"
+    passages = [text[c.start:c.end] for c in chunk_text(text, max_words=50, min_words=20)]
+    assert passages == [f"{intro}\n\n{body}", later]
+
+
 def chunk_text_web(text: str, **kwargs: int):
     return chunk_blocks(text, content_blocks(text), **kwargs)
 

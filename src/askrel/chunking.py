@@ -83,7 +83,12 @@ def _pieces(text: str, blocks: list[Block], max_words: int) -> list[_Piece]:
 
 
 def _paragraph_cut(current: list[_Piece], piece: _Piece, max_words: int, min_words: int) -> int:
-    """Where to end the passage so the paragraph in progress moves whole to the next (0: none)."""
+    """Where to end the passage so the paragraph in progress moves whole to the next (0: none).
+
+    A piece that starts a paragraph has no paragraph in progress: the passage ends before it.
+    """
+    if piece.starts_block:
+        return 0
     total = sum(p.words for p in current)
     before = 0
     best = 0
