@@ -2,7 +2,8 @@
 
 Each sentence is scored by the cosine similarity of its in-context vector (pooled from the
 passage's own forward pass) to the question. Adding a lexical term-overlap score did not
-help on the question set (docs/experiments.md), so the score is the similarity alone.
+help on the question set (docs/experiments.md), so the score is the similarity alone. The
+passage's heading line is never marked: it names the topic and answers nothing.
 """
 
 from __future__ import annotations
@@ -12,19 +13,35 @@ from collections.abc import Sequence
 import numpy as np
 
 from askrel.records import Span
+from askrel.sections import SECTION_SEPARATOR
 
 SECOND_SENTENCE_MARGIN = 0.04
 
 
+def heading_lines(text: str, spans: Sequence[Span], heading: str | None) -> frozenset[int]:
+    """Which sentences are the passage's own heading line (the last part of its section path),
+    compared with whitespace collapsed."""
+    if not heading:
+        return frozenset()
+    title = " ".join(heading.split(SECTION_SEPARATOR)[-1].split())
+    return frozenset(i for i, (start, end) in enumerate(spans)
+                     if " ".join(text[start:end].split()) == title)
+
+
 def pick_highlights(scores: np.ndarray, spans: Sequence[Span],
-                    margin: float = SECOND_SENTENCE_MARGIN) -> tuple[Span, ...]:
-    """The best sentence, plus a neighbour scoring within `margin` of it (merged into one span)."""
+                    margin: float = SECOND_SENTENCE_MARGIN,
+                    skip: frozenset[int] = frozenset()) -> tuple[Span, ...]:
+    """The best sentence, plus a neighbour scoring within `margin` of it (merged into one span).
+    Sentences in `skip` are not marked unless there is nothing else."""
     if len(spans) == 0:
         return ()
-    best = int(np.argmax(scores))
+    eligible = np.asarray(scores, dtype=np.float64).copy()
+    if len(skip) < len(spans):
+        eligible[list(skip)] = -np.inf
+    best = int(np.argmax(eligible))
     chosen = [best]
     for neighbour in (best - 1, best + 1):
-        if 0 <= neighbour < len(spans) and scores[neighbour] >= scores[best] - margin:
+        if 0 <= neighbour < len(spans) and eligible[neighbour] >= eligible[best] - margin:
             chosen.append(neighbour)
             break
     chosen.sort()

@@ -16,7 +16,7 @@ from askrel import names
 from askrel.answer_type import offers_answer_type
 from askrel.embedding import Embedder, load_query_embedder, resolve_model
 from askrel.fusion import rrf_scores, top_indices, zscore_fusion
-from askrel.highlight import pick_highlights
+from askrel.highlight import heading_lines, pick_highlights
 from askrel.indexing import (
     EMBEDDINGS_FILE,
     SENTENCE_VECTORS_FILE,
@@ -356,7 +356,8 @@ class Searcher:
             return (), 0.0
         vectors = np.asarray(self.sentence_vectors[first:first + len(spans)], dtype=np.float32)
         similarity = vectors @ query.vector
-        return pick_highlights(similarity, spans), float(similarity.max())
+        skip = heading_lines(passage.text, spans, passage.heading)
+        return pick_highlights(similarity, spans, skip=skip), float(similarity.max())
 
     def _citation(self, passage: Passage) -> Citation:
         meta = self.store.meta(passage.source)
