@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import functools
 import itertools
-import math
 import re
 from collections.abc import Iterator, Sequence
 
+from askrel.english import zipf
 from askrel.sections import TypeRun, runs_text
 
 SPLIT_SCORE = 6.0  # a join this likely is made in any document
@@ -43,20 +43,6 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 # Letters that belong to a longer token (a path, a contraction, a hyphenated word, a file
 # name) are not word pieces.
 _ATTACHED = frozenset("-'’/_\\")
-
-
-@functools.cache
-def _frequencies() -> dict[str, float]:
-    from wordfreq import get_frequency_dict
-
-    return get_frequency_dict("en")
-
-
-def zipf(word: str) -> float:
-    """wordfreq's Zipf frequency of a lower-case word: log10 of its uses per billion words
-    (0 for a word it does not know)."""
-    frequency = _frequencies().get(word, 0.0)
-    return math.log10(frequency * 1e9) if frequency > 0 else 0.0
 
 
 def word_zipf(word: str, least: float = MIN_JOINED_ZIPF) -> float | None:

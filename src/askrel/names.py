@@ -29,6 +29,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
+from askrel.english import zipf
+
 _WORD = re.compile(r"\w+(?:[._'’+-]\w+)*")
 _SENTENCE_END = re.compile(r"[.?!:;]\W*$")
 _ABBREVIATION = re.compile(r"[A-Z]{2,5}s?")  # DPRK, ICBMs: often spelled out in the sources
@@ -116,9 +118,7 @@ def lower_case_words(question: str) -> list[str]:
 
 def is_rare_word(word: str) -> bool:
     """Whether an English text uses `word` fewer than once in ten million words."""
-    from wordfreq import zipf_frequency
-
-    return zipf_frequency(word, "en") < RARE_WORD_ZIPF
+    return round(zipf(word.lower()), 2) < RARE_WORD_ZIPF  # rounded as wordfreq reports it
 
 
 def close_spelling(term: str, known: Collection[str]) -> bool:
