@@ -306,13 +306,14 @@ def _passage_code_hash() -> str:
     build always come from the code in use."""
     import askrel.chrome
     import askrel.chunking
+    import askrel.english
     import askrel.mending
     import askrel.paragraphs
     import askrel.sections
     import askrel.sources
 
     data = b"".join(Path(m.__file__ or "").read_bytes()
-                    for m in (askrel.sources, askrel.mending, askrel.paragraphs,
+                    for m in (askrel.sources, askrel.mending, askrel.english, askrel.paragraphs,
                               askrel.sections, askrel.chrome, askrel.chunking))
     here = "".join(inspect.getsource(f)
                    for f in (document_passages, last_sentence, continued_passage,
