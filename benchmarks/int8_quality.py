@@ -27,10 +27,10 @@ def main() -> None:
     parser.add_argument("--questions", type=Path, default=ROOT / "eval" / "questions.jsonl")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from askrel.answering.search import Searcher
     from askrel.bench import question_metrics
-    from askrel.indexing import build_index
-    from askrel.onnx_encoder import OnnxEncoder, ensure_export
-    from askrel.search import Searcher
+    from askrel.embedding.onnx_encoder import OnnxEncoder, ensure_export
+    from askrel.indexing.build import build_index
 
     work = Path(tempfile.mkdtemp(prefix="askrel-int8-"))
     rows = []

@@ -54,11 +54,11 @@ def timed(fn, items) -> tuple[list, list[float]]:
 def run_askrel(sources: Path, work: Path, questions: list) -> tuple[dict, list[dict]]:
     """Build askrel's index of the sources (the model export, done once per index folder,
     is timed apart) and ask every question."""
+    from askrel.answering.search import Searcher
     from askrel.bench import percentiles
-    from askrel.embedding import DEFAULT_PRECISION
-    from askrel.indexing import build_index, passage_prefix
-    from askrel.onnx_encoder import ensure_export
-    from askrel.search import Searcher
+    from askrel.embedding.loading import DEFAULT_PRECISION
+    from askrel.embedding.onnx_encoder import ensure_export
+    from askrel.indexing.build import build_index, passage_prefix
 
     index = work / f"askrel-index-{len(list(work.glob('askrel-index-*')))}"
     started = time.perf_counter()
@@ -87,7 +87,7 @@ def run_txtai(passages: list[dict], questions: list, work: Path) -> dict:
     from txtai import Embeddings
 
     from askrel.bench import percentiles
-    from askrel.embedding import default_model_path
+    from askrel.embedding.models import default_model_path
 
     by_id = {str(p["id"]): p for p in passages}
     started = time.perf_counter()

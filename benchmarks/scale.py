@@ -47,7 +47,7 @@ def vm_hwm_mb() -> float:
 
 def base_index(work: Path) -> Path:
     """A real index of the bundled sources (built once)."""
-    from askrel.indexing import build_index, current_build
+    from askrel.indexing.build import build_index, current_build
 
     index = work / "base" / "index"
     if current_build(index) is None:
@@ -57,8 +57,8 @@ def base_index(work: Path) -> Path:
 
 def sentence_pool(index: Path) -> tuple[list[str], np.ndarray, list[str]]:
     """Every sentence of the base index with its vector (float32) and its source."""
-    from askrel.indexing import SENTENCE_VECTORS_FILE, current_build
-    from askrel.store import STORE_FILE, PassageStore
+    from askrel.indexing.build import SENTENCE_VECTORS_FILE, current_build
+    from askrel.indexing.store import STORE_FILE, PassageStore
 
     build = current_build(index)
     assert build is not None
@@ -76,18 +76,18 @@ def sentence_pool(index: Path) -> tuple[list[str], np.ndarray, list[str]]:
 
 def build(size: int, work: Path, seed: int = 0) -> dict:
     """Write an index of `size` synthetic passages; returns timings and memory."""
-    from askrel.indexing import (
+    from askrel.embedding.onnx_encoder import MODELS_DIR
+    from askrel.indexing.build import (
         BUILDS,
         CURRENT,
         EMBEDDINGS_FILE,
         SENTENCE_VECTORS_FILE,
         current_build,
     )
-    from askrel.lexical import LexicalIndex
-    from askrel.onnx_encoder import MODELS_DIR
+    from askrel.indexing.lexical import LexicalIndex
+    from askrel.indexing.store import STORE_FILE, PassageStore, read_manifest, write_manifest
+    from askrel.indexing.vectors import VectorIndex
     from askrel.records import Passage
-    from askrel.store import STORE_FILE, PassageStore, read_manifest, write_manifest
-    from askrel.vectors import VectorIndex
 
     base = base_index(work)
     base_build = current_build(base)
@@ -189,10 +189,10 @@ def disk_mb(folder: Path) -> dict[str, float]:
 
 def query(index: Path, repeats: int) -> dict:
     """End-to-end `Searcher.ask` latency, recall@10 of the vector index, memory."""
+    from askrel.answering.search import Searcher
     from askrel.bench import bench_questions, percentiles
-    from askrel.indexing import EMBEDDINGS_FILE
-    from askrel.search import Searcher
-    from askrel.vectors import exact_top, probe_queries, recall_at
+    from askrel.indexing.build import EMBEDDINGS_FILE
+    from askrel.indexing.vectors import exact_top, probe_queries, recall_at
 
     started = time.perf_counter()
     searcher = Searcher(index)

@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 @cache
 def spanning_passages(source: str) -> tuple[tuple[str, int], ...]:
     """The normalized text and first page of askrel's passages that go on over a page break."""
-    from askrel.indexing import ChunkSettings, document_passages
-    from askrel.sources import read_document
+    from askrel.indexing.build import ChunkSettings, document_passages
+    from askrel.reading.sources import read_document
 
     path = ROOT / source
     doc = read_document(path, path.parent, ROOT)
@@ -42,7 +42,7 @@ def spanning_passages(source: str) -> tuple[tuple[str, int], ...]:
 def page_texts(source: str) -> tuple[str, ...]:
     """The normalized text of each page as askrel reads it (pypdf's text, with words that
     extraction split apart joined again); "" for a page without text."""
-    from askrel.sources import read_pdf
+    from askrel.reading.sources import read_pdf
 
     _, units = read_pdf((ROOT / source).read_bytes())
     by_page = {unit.page: unit.text for unit in units}

@@ -17,7 +17,7 @@ BUNDLED_SOURCES = PROJECT_ROOT / "sources"
 
 @pytest.fixture
 def fake_embedder():
-    from askrel.fake_embedding import fake_embedder as make
+    from askrel.embedding.fake import fake_embedder as make
 
     return make()
 
@@ -55,7 +55,7 @@ def make_pdf():
 @pytest.fixture(scope="session")
 def bundled_index(tmp_path_factory) -> Path:
     """An index of a copy of the bundled sources, built with the real model (read-only use)."""
-    from askrel.indexing import build_index
+    from askrel.indexing.build import build_index
 
     root = tmp_path_factory.mktemp("bundled")
     shutil.copytree(BUNDLED_SOURCES, root / "sources")
@@ -65,6 +65,6 @@ def bundled_index(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def bundled_searcher(bundled_index):
-    from askrel.search import Searcher
+    from askrel.answering.search import Searcher
 
     return Searcher(bundled_index)

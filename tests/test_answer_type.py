@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from askrel.answer_type import expected_answer_type, has_date, has_number, offers_answer_type
+from askrel.answering.answer_type import (
+    expected_answer_type,
+    has_date,
+    has_number,
+    offers_answer_type,
+)
 
 
 @pytest.mark.parametrize("question, kind", [

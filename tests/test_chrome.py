@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from askrel.chrome import content_blocks
+from askrel.reading.chrome import content_blocks
 
 ARTICLE = """menu_open Columnists
 We use cookies to provide some features and experiences on this site
@@ -100,7 +100,7 @@ def test_bundled_chrome_is_not_indexed(bundled_searcher) -> None:
 
 
 def test_running_headers_and_footers_of_pdf_pages_are_chrome() -> None:
-    from askrel.chrome import running_lines
+    from askrel.reading.chrome import running_lines
 
     topics = ["power", "cables", "lights", "reset", "updates", "warranty"]
     pages = [f"ACME Router Manual\nThis page explains the {topic} in full sentences.\n"
@@ -150,7 +150,7 @@ def test_icon_names_beside_labels_are_web_chrome_but_prose_with_identifiers_is_n
 
 
 def test_contents_and_index_pages_are_navigation_only_at_the_edges() -> None:
-    from askrel.chrome import is_navigation_page, navigation_pages
+    from askrel.reading.chrome import is_navigation_page, navigation_pages
 
     contents = "\n".join(f"{n} Section about topic {n} . . . . . . {n * 3}" for n in range(1, 12))
     index = "\n".join(f"term{n}, {n}, {n + 40}–{n + 42}" for n in range(12))

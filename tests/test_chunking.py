@@ -7,7 +7,6 @@ import statistics
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from askrel.chrome import content_blocks
 from askrel.chunking import (
     chunk_blocks,
     chunk_text,
@@ -16,6 +15,7 @@ from askrel.chunking import (
     split_long_span,
     split_sentences,
 )
+from askrel.reading.chrome import content_blocks
 from askrel.records import Block
 
 WORDS = st.sampled_from(
@@ -172,7 +172,7 @@ def test_heading_only_passages_are_dropped() -> None:
 
 
 def test_bundled_sources_give_readable_passages(bundled_searcher) -> None:
-    from askrel.store import PassageStore
+    from askrel.indexing.store import PassageStore
 
     store: PassageStore = bundled_searcher.store
     words = [len(p.text.split()) for s in store.sources()

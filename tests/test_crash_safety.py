@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from askrel.indexing import BUILDS, CURRENT, PARTIAL_SUFFIX, build_index, current_build
-from askrel.store import STORE_FILE, PassageStore, read_manifest
+from askrel.indexing.build import BUILDS, CURRENT, PARTIAL_SUFFIX, build_index, current_build
+from askrel.indexing.store import STORE_FILE, PassageStore, read_manifest
 
 pytestmark = pytest.mark.slow
 
@@ -25,11 +25,11 @@ pytestmark = pytest.mark.slow
 BUILDER = """
 import sys
 from pathlib import Path
-from askrel.indexing import build_index
+from askrel.indexing.build import build_index
 sources, index, which = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 embedder = None
 if which == "fake":
-    from askrel.fake_embedding import fake_embedder
+    from askrel.embedding.fake import fake_embedder
     embedder = fake_embedder()
 seen = set()
 def progress(stage, done, total):
@@ -99,8 +99,8 @@ class StageWatcher:
 def check_index(index: Path, revisions: dict[int, dict[str, str]], embedder=None) -> int:
     """The live build is whole: it matches exactly one revision of the sources, its counts
     agree everywhere, citations slice the source text, and it answers. Returns the revision."""
-    from askrel.search import Searcher
-    from askrel.vectors import VectorIndex
+    from askrel.answering.search import Searcher
+    from askrel.indexing.vectors import VectorIndex
 
     build = current_build(index)
     assert build is not None, "no live index"
@@ -160,7 +160,7 @@ class Reader(threading.Thread):
         self.stop, self.loads, self.failures = threading.Event(), 0, []
 
     def run(self) -> None:
-        from askrel.search import Searcher
+        from askrel.answering.search import Searcher
 
         while not self.stop.is_set():
             build = current_build(self.index)
@@ -180,7 +180,7 @@ def test_builds_killed_at_many_moments_leave_a_whole_index(tmp_path):
     """SIGKILL a build (fake embedder) at evenly spaced moments over its whole run and at
     the writing and swapping steps; after each kill the previous index (or, past the swap,
     the new one) is whole, and the next build completes."""
-    from askrel.fake_embedding import fake_embedder
+    from askrel.embedding.fake import fake_embedder
 
     embedder = fake_embedder()
     sources, index = tmp_path / "sources", tmp_path / "index"
@@ -246,7 +246,7 @@ def test_builds_killed_at_many_moments_leave_a_whole_index(tmp_path):
 def test_builds_killed_with_the_real_model(tmp_path):
     """A few kills of real builds: while the model loads, while embedding, while writing."""
     sources, index = tmp_path / "sources", tmp_path / "index"
-    from askrel.embedding import load_embedder
+    from askrel.embedding.loading import load_embedder
 
     embedder = load_embedder()
     revisions = {0: corpus_texts(5, 0)}

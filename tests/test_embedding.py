@@ -10,9 +10,10 @@ import sys
 import numpy as np
 import pytest
 
-from askrel.embedding import Embedder, build_precision, mean_pool, pool_spans
-from askrel.fake_embedding import FakeEncoder
-from askrel.onnx_encoder import (
+from askrel.embedding.base import Embedder, mean_pool, pool_spans
+from askrel.embedding.fake import FakeEncoder
+from askrel.embedding.loading import build_precision
+from askrel.embedding.onnx_encoder import (
     EXPORT_VERSION,
     META_FILE,
     MODEL_FILE,
@@ -36,7 +37,7 @@ def fake_export(index_dir, model="all-MiniLM-L6-v2", precision="fp32", **meta):
 
 
 def test_mean_pool_ignores_padding():
-    from askrel.embedding import TokenBatch
+    from askrel.embedding.base import TokenBatch
 
     vectors = np.array([[[1.0, 0.0], [0.0, 1.0], [9.0, 9.0]]], dtype=np.float32)
     mask = np.array([[1, 1, 0]])
@@ -95,8 +96,9 @@ def test_int8_falls_back_to_fp32_when_its_export_failed(tmp_path):
 
 @pytest.mark.slow
 def test_bundled_index_has_a_verified_export_matching_torch(bundled_index):
-    from askrel.embedding import SentenceTransformerEncoder, load_query_embedder
-    from askrel.onnx_encoder import OnnxEncoder
+    from askrel.embedding.loading import load_query_embedder
+    from askrel.embedding.onnx_encoder import OnnxEncoder
+    from askrel.embedding.torch_encoder import SentenceTransformerEncoder
 
     meta = usable_export(bundled_index, "all-MiniLM-L6-v2", "fp32")
     assert meta is not None and meta["min_cosine"] >= 0.999
@@ -115,7 +117,7 @@ def test_bundled_index_has_a_verified_export_matching_torch(bundled_index):
 @pytest.mark.slow
 def test_answering_a_question_does_not_load_torch(bundled_index):
     code = (
-        "import sys\nfrom pathlib import Path\nfrom askrel.search import Searcher\n"
+        "import sys\nfrom pathlib import Path\nfrom askrel.answering.search import Searcher\n"
         f"answer = Searcher(Path({str(bundled_index)!r})).ask('When did the war end?')\n"
         "assert answer.results\n"
         "print(sorted(m for m in ('torch', 'sentence_transformers', 'transformers', 'bm25s')"
@@ -129,8 +131,8 @@ def test_answering_a_question_does_not_load_torch(bundled_index):
 
 @pytest.mark.slow
 def test_bundled_manifest_records_encoder_and_vector_index(bundled_index):
-    from askrel.indexing import current_build
-    from askrel.store import read_manifest
+    from askrel.indexing.build import current_build
+    from askrel.indexing.store import read_manifest
 
     manifest = read_manifest(current_build(bundled_index))
     assert manifest["model"] == "all-MiniLM-L6-v2"
@@ -141,8 +143,8 @@ def test_bundled_manifest_records_encoder_and_vector_index(bundled_index):
 
 
 def test_a_change_of_precision_re_embeds_everything(tmp_path):
-    from askrel.indexing import build_index, current_build
-    from askrel.store import read_manifest
+    from askrel.indexing.build import build_index, current_build
+    from askrel.indexing.store import read_manifest
 
     sources = tmp_path / "sources"
     sources.mkdir()
@@ -165,8 +167,9 @@ def test_a_change_of_precision_re_embeds_everything(tmp_path):
 
 @pytest.mark.slow
 def test_pdf_ligatures_and_full_width_letters_read_as_plain_letters(bundled_index):
-    from askrel.embedding import SentenceTransformerEncoder, read_compatibility_forms
-    from askrel.onnx_encoder import OnnxEncoder
+    from askrel.embedding.base import read_compatibility_forms
+    from askrel.embedding.onnx_encoder import OnnxEncoder
+    from askrel.embedding.torch_encoder import SentenceTransformerEncoder
 
     plain = ["Edit the config file to set the floating point format.", "full width"]
     odd = ["Edit the conﬁg ﬁle to set the ﬂoating point format.", "ｆｕｌｌ width"]

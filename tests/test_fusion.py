@@ -8,7 +8,7 @@ import pytest
 def test_zscore_fusion_matches_hand_computed_values() -> None:
     import numpy as np
 
-    from askrel.fusion import zscore, zscore_fusion
+    from askrel.answering.fusion import zscore, zscore_fusion
 
     a = np.array([1.0, 2.0, 3.0])  # z = [-1.2247, 0, 1.2247]
     b = np.array([3.0, 3.0, 3.0])  # constant: contributes nothing
@@ -19,7 +19,7 @@ def test_zscore_fusion_matches_hand_computed_values() -> None:
 def test_rrf_scores_rank_each_feature_from_the_top() -> None:
     import numpy as np
 
-    from askrel.fusion import rrf_scores
+    from askrel.answering.fusion import rrf_scores
 
     scores = rrf_scores([np.array([0.9, 0.1]), np.array([0.2, 0.8])], [1.0, 2.0], k=1)
     assert scores == pytest.approx([1 / 2 + 2 / 3, 1 / 3 + 2 / 2])
@@ -28,7 +28,7 @@ def test_rrf_scores_rank_each_feature_from_the_top() -> None:
 def test_top_indices_keeps_positive_scores_best_first() -> None:
     import numpy as np
 
-    from askrel.fusion import top_indices
+    from askrel.answering.fusion import top_indices
 
     assert top_indices(np.array([0.0, 3.0, 1.0, 2.0]), 3) == [1, 3, 2]
     assert top_indices(np.array([0.0, 0.0]), 5) == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from askrel.highlight import heading_lines, pick_highlights
+from askrel.answering.highlight import heading_lines, pick_highlights
 
 
 def test_best_sentence_alone_when_neighbours_are_far_behind() -> None:

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from askrel.fake_embedding import fake_embedder
-from askrel.indexing import build_index, current_build
-from askrel.search import Searcher
-from askrel.store import STORE_FILE, PassageStore
+from askrel.answering.search import Searcher
+from askrel.embedding.fake import fake_embedder
+from askrel.indexing.build import build_index, current_build
+from askrel.indexing.store import STORE_FILE, PassageStore
 
 GOOD = ("The lighthouse keeper logs the weather every morning at six. Storm warnings are "
         "raised with two red flags on the mast.\n")

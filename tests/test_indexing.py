@@ -14,9 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from askrel.embedding import Embedder
-from askrel.fake_embedding import FakeEncoder
-from askrel.indexing import (
+from askrel.answering.search import Searcher
+from askrel.embedding.base import Embedder
+from askrel.embedding.fake import FakeEncoder
+from askrel.indexing.build import (
     BUILDS,
     CURRENT,
     LOCK_FILE,
@@ -29,8 +30,7 @@ from askrel.indexing import (
     built_from,
     current_build,
 )
-from askrel.search import Searcher
-from askrel.store import STORE_FILE, PassageStore, read_manifest
+from askrel.indexing.store import STORE_FILE, PassageStore, read_manifest
 
 ALPHA = ("Alpha harbour\n\nThe alpha harbour opens at dawn when the tide is high. Fishing boats "
          "unload their catch of cod and herring on the northern pier. The harbour master keeps "
@@ -77,14 +77,14 @@ def corpus(tmp_path):
 
 
 def build(sources: Path, index: Path, embedder: Embedder | None = None, **kwargs):
-    from askrel.fake_embedding import fake_embedder
+    from askrel.embedding.fake import fake_embedder
 
     return build_index(sources, index, embedder=embedder or fake_embedder(),
                        root=sources.parent, **kwargs)
 
 
 def searcher(index: Path) -> Searcher:
-    from askrel.fake_embedding import fake_embedder
+    from askrel.embedding.fake import fake_embedder
 
     return Searcher(index, embedder=fake_embedder())
 
@@ -149,10 +149,10 @@ def test_unchanged_sources_are_neither_read_nor_embedded(corpus, monkeypatch):
     build(sources, index)
     before = current_build(index)
     reads = []
-    import askrel.indexing
+    import askrel.indexing.build
 
-    real_read = askrel.indexing.read_source_bytes
-    monkeypatch.setattr(askrel.indexing, "read_source_bytes",
+    real_read = askrel.indexing.build.read_source_bytes
+    monkeypatch.setattr(askrel.indexing.build, "read_source_bytes",
                         lambda path, *a, **k: reads.append(path.name) or real_read(path, *a, **k))
     embedder, encoder = counting()
     report = build(sources, index, embedder)
@@ -287,7 +287,7 @@ def test_another_model_reembeds_everything_and_says_so(corpus):
 
 def test_an_index_in_an_older_format_is_refused_clearly_and_rebuilt(corpus, monkeypatch):
     from askrel import cli
-    from askrel.store import FORMAT_VERSION, write_manifest
+    from askrel.indexing.store import FORMAT_VERSION, write_manifest
 
     sources, index = corpus
     build(sources, index)
@@ -299,7 +299,7 @@ def test_an_index_in_an_older_format_is_refused_clearly_and_rebuilt(corpus, monk
     rebuilt = []
     monkeypatch.setattr(cli, "run_build", lambda *args: rebuilt.append(args) or build(
         sources, index))
-    monkeypatch.setattr("askrel.search.Searcher",
+    monkeypatch.setattr("askrel.answering.search.Searcher",
                         lambda index, model: searcher(index))
     assert cli.open_searcher(sources, index, None).ask("orchard").results
     assert rebuilt == [(sources, index, None)]
@@ -398,7 +398,7 @@ def test_failed_write_keeps_the_previous_index(corpus, monkeypatch):
     def full_disk(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("askrel.indexing.np.save", full_disk)
+    monkeypatch.setattr("askrel.indexing.build.np.save", full_disk)
     with pytest.raises(IndexError_, match="No space left on device.*previous index is still"):
         build(sources, index)
     assert current_build(index) == live
@@ -437,7 +437,7 @@ def test_no_change_rebuild_loads_no_model(corpus):
     build(sources, index, Embedder(FakeEncoder(name="all-MiniLM-L6-v2")))
     code = (
         "import sys, time; from pathlib import Path\n"
-        "from askrel.indexing import build_index\n"
+        "from askrel.indexing.build import build_index\n"
         "t = time.perf_counter()\n"
         f"r = build_index(Path({str(sources)!r}), Path({str(index)!r}), "
         f"root=Path({str(sources.parent)!r}))\n"
@@ -471,7 +471,7 @@ def test_live_searcher_answers_during_a_rebuild_and_sees_the_new_source(corpus):
     answers from the new source right after the swap, without a restart."""
     import threading
 
-    from askrel.search import LiveSearcher
+    from askrel.answering.search import LiveSearcher
 
     sources, index = corpus
     build_index(sources, index, root=sources.parent)  # the real bundled model
@@ -512,7 +512,7 @@ def test_live_searcher_answers_during_a_rebuild_and_sees_the_new_source(corpus):
 
 
 def test_bm25_matches_a_passage_by_its_document_title(tmp_path):
-    from askrel.lexical import LexicalIndex
+    from askrel.indexing.lexical import LexicalIndex
 
     sources = tmp_path / "sources"
     write(sources / "zz-guide.md", "---\ntitle: Zeppelin maintenance guide\n---\n"

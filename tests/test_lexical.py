@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from askrel.lexical import LexicalIndex, _tokenizer
+from askrel.indexing.lexical import LexicalIndex, _tokenizer
 
 TEXTS = [
     "Japan colonized Korea from 1910 to 1945, a period that shaped relations for decades.",

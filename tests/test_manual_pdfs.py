@@ -16,8 +16,8 @@ import pytest
 
 from askrel.evaluation.questions import load_questions
 from askrel.evaluation.runner import relevant_passages
-from askrel.indexing import ChunkSettings, document_passages
-from askrel.sources import discover, read_document
+from askrel.indexing.build import ChunkSettings, document_passages
+from askrel.reading.sources import discover, read_document
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MANUALS = PROJECT_ROOT / "eval" / "manuals"

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from askrel.mending import (
+from askrel.reading.mending import (
     MIN_MERGED,
     PRONE_SCORE,
     SPLIT_SCORE,
@@ -18,8 +18,8 @@ from askrel.mending import (
     merged_words,
     split_run_together_words,
 )
-from askrel.sections import TypeRun
-from askrel.sources import read_pdf
+from askrel.reading.sections import TypeRun
+from askrel.reading.sources import read_pdf
 
 
 @pytest.mark.parametrize("pieces", [("def", "ault"), ("e", "xpression"), ("ar", "gument"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from askrel.names import (
+from askrel.answering.names import (
     close_spelling,
     lower_case_words,
     missing_names,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from askrel.paragraphs import (
+from askrel.reading.paragraphs import (
     LineStart,
     line_starts,
     paragraph_pages,
@@ -10,7 +10,7 @@ from askrel.paragraphs import (
     usual_steps,
     with_blank_lines,
 )
-from askrel.sections import TypeRun
+from askrel.reading.sections import TypeRun
 
 
 def page_runs(lines: list[tuple[float, str]], size: float = 10.0) -> list[TypeRun]:

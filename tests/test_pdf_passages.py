@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from askrel.indexing import build_index
-from askrel.search import Searcher
+from askrel.answering.search import Searcher
+from askrel.indexing.build import build_index
 
 BODY = {
     1: "The boiler must be serviced every twelve months by a qualified engineer.",
@@ -51,7 +51,7 @@ def labelled_pdf(make_pdf) -> bytes:
 
 
 def test_pdf_units_carry_printed_page_numbers_that_differ(make_pdf) -> None:
-    from askrel.sources import read_pdf
+    from askrel.reading.sources import read_pdf
 
     _, units = read_pdf(labelled_pdf(make_pdf))
     assert [(u.page, u.page_label) for u in units] == [
@@ -61,7 +61,7 @@ def test_pdf_units_carry_printed_page_numbers_that_differ(make_pdf) -> None:
 
 
 def test_unreadable_page_labels_are_left_out() -> None:
-    from askrel.sources import printed_page_labels
+    from askrel.reading.sources import printed_page_labels
 
     class DamagedLabels:
         @property

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from askrel.search import QuestionError
+from askrel.answering.search import QuestionError
 
 pytestmark = pytest.mark.slow
 

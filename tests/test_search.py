@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from askrel.search import QuestionError, clean_question
+from askrel.answering.search import QuestionError, clean_question
 
 pytestmark = pytest.mark.slow
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from askrel.indexing import ChunkSettings, document_passages
-from askrel.sections import TypeRun, heading_line, heading_sizes
-from askrel.sources import parse_document
+from askrel.indexing.build import ChunkSettings, document_passages
+from askrel.reading.sections import TypeRun, heading_line, heading_sizes
+from askrel.reading.sources import parse_document
 
 INSTALL = ("Unpack the archive into a folder of your choice. Run the configure script with "
            "the prefix option to choose where the program goes. ") * 3
@@ -83,8 +83,8 @@ def test_heading_line_finds_numbered_run_in_and_appendix_headings() -> None:
 
 
 def test_pdf_without_outline_takes_sections_from_numbered_headings_in_order() -> None:
+    from askrel.reading.sections import numbered_sections
     from askrel.records import TextUnit
-    from askrel.sections import numbered_sections
 
     units = [
         TextUnit("Contents\n1 Start . . . 3\nAppendix A Extra notes on the\n", page=1),
@@ -106,7 +106,7 @@ def test_pdf_without_outline_takes_sections_from_numbered_headings_in_order() ->
 
 
 def test_heading_chain_takes_the_longest_run_in_order() -> None:
-    from askrel.sections import heading_chain
+    from askrel.reading.sections import heading_chain
 
     # a numbered list (1., 2., 3.) inside chapter 1 must not stop chapter 2 being read
     numbers = [(1,), (1, 1), (1,), (2,), (3,), (2,), (2, 1), (2, 2), (3,)]
@@ -121,8 +121,8 @@ def test_heading_chain_takes_the_longest_run_in_order() -> None:
 
 
 def test_chapter_without_outline_keeps_body_headings_not_its_contents_list() -> None:
+    from askrel.reading.sections import numbered_sections
     from askrel.records import TextUnit
-    from askrel.sections import numbered_sections
 
     units = [
         TextUnit("Chapter 6. Updates\n6.1. Sources\n6.1.1. Syntax\n6.2. Mirrors\n"
@@ -157,7 +157,7 @@ def test_heading_sizes_are_large_and_rare() -> None:
 
 
 def test_sized_lines_are_whole_lines_in_heading_sizes() -> None:
-    from askrel.sections import sized_lines
+    from askrel.reading.sections import sized_lines
 
     runs = [TypeRun(*run) for run in (
         (16.0, "6.2. "), (16.0, "aptitude"), (16.0, ", and apt Commands\n"),
@@ -169,7 +169,7 @@ def test_sized_lines_are_whole_lines_in_heading_sizes() -> None:
 
 
 def test_capital_lines_are_whole_lines_in_bold_capitals() -> None:
-    from askrel.sections import capital_lines
+    from askrel.reading.sections import capital_lines
 
     runs = [TypeRun(*run) for run in (
         (10.0, "EXIT STATUS\n", True), (10.0, "find exits with status 0.\n"),
@@ -204,7 +204,7 @@ def test_pdf_whose_headings_are_bold_capitals_takes_sections_from_them() -> None
 def test_bold_faces_are_read_from_the_font_name_or_weight() -> None:
     from pypdf.generic import DictionaryObject, NameObject, NumberObject
 
-    from askrel.sources import is_bold
+    from askrel.reading.sources import is_bold
 
     def font(name: str, weight: int | None = None) -> DictionaryObject:
         entries = {NameObject("/BaseFont"): NameObject(name)}
@@ -247,7 +247,7 @@ def test_pdf_with_neither_outline_nor_numbers_takes_sections_from_type_size() ->
 
 
 def test_runs_whose_size_cannot_be_read_keep_their_text_with_size_zero() -> None:
-    from askrel.sources import _recorder
+    from askrel.reading.sources import _recorder
 
     runs: list = []
     visit = _recorder(runs)

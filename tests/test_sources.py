@@ -7,8 +7,7 @@ import os
 
 import pytest
 
-from askrel.records import SourceMeta
-from askrel.sources import (
+from askrel.reading.sources import (
     SourceError,
     check_file,
     decode_text,
@@ -21,6 +20,7 @@ from askrel.sources import (
     read_document,
     read_source_bytes,
 )
+from askrel.records import SourceMeta
 
 TEXT = "Der Bäcker öffnet um sechs Uhr – “früh”, sagt er."
 
@@ -87,7 +87,7 @@ def test_check_file_names_the_size_limit(tmp_path):
 def test_read_source_bytes_never_reads_past_the_limit(tmp_path, monkeypatch):
     path = tmp_path / "grows.txt"
     path.write_text("a" * 100)
-    monkeypatch.setattr("askrel.sources.check_file", lambda *a, **k: None)  # grew after check
+    monkeypatch.setattr("askrel.reading.sources.check_file", lambda *a, **k: None)  # grew
     with pytest.raises(SourceError, match="the limit is 50 bytes"):
         read_source_bytes(path, tmp_path, max_bytes=50)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from askrel.vectors import (
+from askrel.indexing.vectors import (
     VectorIndex,
     exact_top,
     ivf_cells,
@@ -88,7 +88,7 @@ def test_large_corpus_gets_ivf_meeting_the_recall_target(tmp_path):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float16])
 def test_npy_rows_reads_the_same_rows_as_numpy(tmp_path, dtype):
-    from askrel.vectors import NpyRows
+    from askrel.indexing.vectors import NpyRows
 
     data = np.arange(60, dtype=dtype).reshape(20, 3)
     np.save(tmp_path / "a.npy", data)
@@ -106,7 +106,7 @@ def test_npy_rows_reads_the_same_rows_as_numpy(tmp_path, dtype):
 
 
 def test_open_rows_loads_small_files_and_reads_large_ones_by_row(tmp_path):
-    from askrel.vectors import NpyRows, open_rows
+    from askrel.indexing.vectors import NpyRows, open_rows
 
     np.save(tmp_path / "a.npy", np.ones((10, 4), np.float32))
     assert isinstance(open_rows(tmp_path / "a.npy"), np.ndarray)

@@ -77,8 +77,8 @@ def bench_questions(path: Path | None) -> list[str]:
 
 def corpus_texts(sources_dir: Path) -> tuple[list[str], list[list[tuple[int, int]]]]:
     """The texts the pipeline would embed for these sources, with their sentence spans."""
-    from askrel.indexing import ChunkSettings, document_passages, passage_prefix
-    from askrel.sources import SourceError, discover, read_document
+    from askrel.indexing.build import ChunkSettings, document_passages, passage_prefix
+    from askrel.reading.sources import SourceError, discover, read_document
 
     texts: list[str] = []
     spans: list[list[tuple[int, int]]] = []
@@ -189,7 +189,7 @@ def question_metrics(searcher: Any, questions_path: Path, modes: Sequence[str]
 
 def export_once(index_dir: Path, precision: str, log: Log) -> dict[str, Any]:
     """Export the model into an index folder (done once per index, so timed apart)."""
-    from askrel.onnx_encoder import ensure_export
+    from askrel.embedding.onnx_encoder import ensure_export
 
     started = time.perf_counter()
     meta = ensure_export(index_dir, None, precision, log=log)
@@ -201,8 +201,8 @@ def export_once(index_dir: Path, precision: str, log: Log) -> dict[str, Any]:
 
 def build_rate(sources_dir: Path, index_dir: Path, precision: str, log: Log) -> dict[str, Any]:
     """Passages per second of a fresh build: read, chunk, embed, index, save."""
-    from askrel.indexing import build_index
-    from askrel.onnx_encoder import ensure_export
+    from askrel.embedding.onnx_encoder import ensure_export
+    from askrel.indexing.build import build_index
 
     ensure_export(index_dir, None, precision, log=log)  # a copy of the first export
     report = build_index(sources_dir, index_dir, precision=precision, root=Path.cwd())
@@ -234,7 +234,7 @@ def _warm_imports() -> None:
     import blingfire  # noqa: F401
     import bm25s  # noqa: F401
 
-    import askrel.indexing  # noqa: F401
+    import askrel.indexing.build  # noqa: F401
 
 
 def _median_of(rounds: list[dict[str, Any]]) -> dict[str, Any]:
@@ -250,9 +250,10 @@ def run(*, quick: bool = False, sources_dir: Path = Path("sources"),
             "eval/questions.jsonl"),
         precisions: Sequence[str] | None = None, log: Log = _quiet) -> dict[str, Any]:
     """Every figure of `askrel bench` as one dict (see the module docstring)."""
-    from askrel.embedding import DEFAULT_PRECISION, Embedder, check_precision
-    from askrel.onnx_encoder import OnnxEncoder, export_dir
-    from askrel.search import MODES, Searcher
+    from askrel.answering.search import MODES, Searcher
+    from askrel.embedding.base import Embedder
+    from askrel.embedding.loading import DEFAULT_PRECISION, check_precision
+    from askrel.embedding.onnx_encoder import OnnxEncoder, export_dir
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if not sources_dir.is_dir():
@@ -344,7 +345,8 @@ def run(*, quick: bool = False, sources_dir: Path = Path("sources"),
 
 def _torch_rate(texts: list[str]) -> dict[str, Any]:
     """The torch model's raw rate, for reference (it is what sentence-transformers runs)."""
-    from askrel.embedding import Embedder, SentenceTransformerEncoder
+    from askrel.embedding.base import Embedder
+    from askrel.embedding.torch_encoder import SentenceTransformerEncoder
 
     embedder = Embedder(SentenceTransformerEncoder())
     embedder.embed(texts[:4])

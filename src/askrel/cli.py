@@ -17,9 +17,9 @@ import typer
 from askrel.records import page_place
 
 if TYPE_CHECKING:
-    from askrel.indexing import BuildReport
+    from askrel.answering.search import Searcher
+    from askrel.indexing.build import BuildReport
     from askrel.records import Answer
-    from askrel.search import Searcher
 
 app = typer.Typer(
     add_completion=False,
@@ -101,14 +101,14 @@ def describe_report(report: BuildReport) -> str:
 def sources_folder(sources: Path | None, index: Path) -> Path:
     """The sources folder: as given (or ASKREL_SOURCES), else the one the index was built
     from, else `sources`."""
-    from askrel.indexing import built_from
+    from askrel.indexing.build import built_from
 
     return sources or built_from(index) or DEFAULT_SOURCES
 
 
 def run_build(sources: Path, index: Path, model: str | None,
               precision: str | None = None) -> BuildReport:
-    from askrel.indexing import IndexError_, build_index
+    from askrel.indexing.build import IndexError_, build_index
 
     try:
         report = build_index(sources, index, model=model, root=Path.cwd(), precision=precision,
@@ -121,9 +121,9 @@ def run_build(sources: Path, index: Path, model: str | None,
 
 def open_searcher(sources: Path, index: Path, model: str | None) -> Searcher:
     """The searcher over `index`, building the index from `sources` first if there is none."""
-    from askrel.indexing import IndexError_, current_build, is_outdated
-    from askrel.search import Searcher
-    from askrel.store import read_manifest
+    from askrel.answering.search import Searcher
+    from askrel.indexing.build import IndexError_, current_build, is_outdated
+    from askrel.indexing.store import read_manifest
 
     build = current_build(index)
     if build is None:
@@ -195,7 +195,7 @@ def ask(
     model: ModelOpt = None,
 ) -> None:
     """Answer a question with ranked, cited passages."""
-    from askrel.search import MODES, QuestionError
+    from askrel.answering.search import MODES, QuestionError
 
     if mode not in MODES:
         raise fail(f"Unknown mode '{mode}'; choose one of {', '.join(MODES)}.", 2)
@@ -272,11 +272,11 @@ def eval_command(
     """Measure retrieval on a question set: hit@k, MRR, nDCG, abstention, latency."""
     from dataclasses import replace
 
+    from askrel.answering.search import CALIBRATION_FILE, MODES
     from askrel.evaluation import calibration as cal
     from askrel.evaluation import report
     from askrel.evaluation.questions import QuestionsFileError, load_questions
     from askrel.evaluation.runner import DEFAULT_MODE, evaluate, questions_label
-    from askrel.search import CALIBRATION_FILE, MODES
 
     modes = list(dict.fromkeys(mode or [DEFAULT_MODE]))
     unknown = [m for m in modes if m not in MODES]
@@ -345,7 +345,7 @@ def bench_command(
     from askrel.bench import format_text, run
 
     if index is not None:
-        from askrel.indexing import IndexError_, require_build
+        from askrel.indexing.build import IndexError_, require_build
 
         try:
             require_build(index)

@@ -94,7 +94,7 @@ def test_out_and_calibrate(bundled_index, small_questions, tmp_path, monkeypatch
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "leave-one-out" in report and "| dense | hybrid |" in report
 
-    from askrel.search import Searcher
+    from askrel.answering.search import Searcher
 
     assert Searcher(index).calibration.threshold == record["threshold"]
 

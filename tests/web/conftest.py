@@ -51,7 +51,7 @@ def copy_project(bundled_index: Path, target: Path) -> Project:
 @pytest.fixture(scope="module")
 def web_project(tmp_path_factory, bundled_index) -> Project:
     """A module's own copy of the bundled project, with the hostile source indexed too."""
-    from askrel.indexing import build_index
+    from askrel.indexing.build import build_index
 
     project = copy_project(bundled_index, tmp_path_factory.mktemp("web"))
     (project.sources / "moon-melons.md").write_text(HOSTILE_SOURCE, encoding="utf-8")

@@ -23,7 +23,7 @@ FOLLOW_UP = "How did Seoul respond?"
 def main(out: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    from askrel.indexing import build_index, current_build
+    from askrel.indexing.build import build_index, current_build
     from askrel.web import build_app
     from askrel.web.ui import serve
 

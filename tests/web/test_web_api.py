@@ -20,7 +20,7 @@ def client(served):
 
 @pytest.fixture(scope="module")
 def searcher(web_project):
-    from askrel.search import Searcher
+    from askrel.answering.search import Searcher
 
     return Searcher(web_project.index)
 
@@ -46,7 +46,7 @@ def test_ask_returns_the_cli_json_contract(client, searcher):
 
 
 def test_citation_offsets_index_the_source_text(client, web_project):
-    from askrel.sources import decode_text
+    from askrel.reading.sources import decode_text
 
     hit = client.predict(QUESTION, api_name="/ask")["results"][0]
     c = hit["citation"]

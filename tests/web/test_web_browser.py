@@ -68,7 +68,7 @@ def test_answer_shows_ranked_cited_passages_with_highlight(page):
 
 
 def test_follow_up_uses_the_conversation(page, served):
-    from askrel.search import Searcher
+    from askrel.answering.search import Searcher
 
     first = "What did Yoon propose to resolve the forced labor issue?"
     follow = "How did Japan respond?"

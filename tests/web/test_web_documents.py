@@ -68,7 +68,7 @@ def test_pdf_view_shows_the_cited_page(tmp_path, make_pdf):
     sources.mkdir()
     (sources / "manual.pdf").write_bytes(make_pdf(["Page one about pumps.",
                                                    "Page two explains the valve settings."]))
-    from askrel.sources import read_document
+    from askrel.reading.sources import read_document
 
     page_two = read_document(sources / "manual.pdf", sources, tmp_path).units[1].text
     hit = hit_for(page_two, page_two.strip(), "sources/manual.pdf", page=2)
@@ -84,7 +84,7 @@ def test_pdf_view_shows_the_cited_page(tmp_path, make_pdf):
 
 
 def test_pdf_view_names_the_printed_page_number(tmp_path, make_pdf):
-    from askrel.sources import read_document
+    from askrel.reading.sources import read_document
 
     sources = tmp_path / "sources"
     sources.mkdir()

@@ -71,7 +71,7 @@ def test_app_py_starts_the_serve_command():
 def test_a_rebuild_from_another_process_is_picked_up_without_a_restart(web_project, unused_port):
     from gradio_client import Client
 
-    from askrel.indexing import build_index
+    from askrel.indexing.build import build_index
     from askrel.web import build_app
     from askrel.web.ui import serve
 

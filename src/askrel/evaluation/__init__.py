@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from askrel.search import Searcher
+    from askrel.answering.search import Searcher
 
 __all__ = ["evaluate_file"]
 
@@ -36,7 +36,7 @@ def evaluate_file(index_dir: Path, questions_path: Path, modes: list[str], *,
 
     questions = load_questions(Path(questions_path))
     if searcher is None:
-        from askrel.search import Searcher
+        from askrel.answering.search import Searcher
 
         searcher = Searcher(Path(index_dir))
     evaluation = evaluate(searcher, questions, list(modes), top_k=top_k,

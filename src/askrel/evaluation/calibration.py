@@ -138,7 +138,7 @@ def write_calibration(record: dict, paths: Sequence[Path]) -> tuple[list[str], l
 def packaged_calibration_path() -> Path:
     """The packaged default calibration, used when an index has none of its own."""
     import askrel
-    from askrel.search import CALIBRATION_FILE
+    from askrel.answering.search import CALIBRATION_FILE
 
     return Path(askrel.__file__).with_name(CALIBRATION_FILE)
 

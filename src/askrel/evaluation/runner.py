@@ -12,8 +12,8 @@ from askrel.evaluation import metrics as m
 from askrel.evaluation.questions import Question, contains_answer
 
 if TYPE_CHECKING:
+    from askrel.answering.search import Searcher
     from askrel.records import Answer, Hit, Passage
-    from askrel.search import Searcher
 
 DEFAULT_MODE = "hybrid"
 CURVE_DEPTH = 10
@@ -47,7 +47,7 @@ class QuestionRun:
         """The abstention signal of Searcher.ask: max relevance of the returned passages, None
         when none came back, the question names something no source mentions, or they lack
         the kind of answer asked for (always declined)."""
-        from askrel.search import abstention_signal
+        from askrel.answering.search import abstention_signal
 
         missing = self.answer.missing_names if self.answer else ()
         return abstention_signal(self.question.question, self.hits, missing)
@@ -140,7 +140,7 @@ def run_mode(searcher: Searcher, questions: Sequence[Question], mode: str, top_k
              qrels: dict[str, frozenset[int]],
              progress: Progress | None = None) -> tuple[QuestionRun, ...]:
     """Ask every question in one mode, timing each Searcher.ask call (wall clock)."""
-    from askrel.search import QuestionError
+    from askrel.answering.search import QuestionError
 
     runs = []
     for done, q in enumerate(questions, start=1):
@@ -162,7 +162,7 @@ def evaluate(searcher: Searcher, questions: Sequence[Question], modes: Sequence[
              top_k: int = 10, questions_path: str = "",
              progress: Progress | None = None) -> Evaluation:
     """Run every mode over the questions with one loaded searcher."""
-    from askrel.search import MODES
+    from askrel.answering.search import MODES
 
     unknown = [mode for mode in modes if mode not in MODES]
     if unknown or not modes:

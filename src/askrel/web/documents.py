@@ -10,8 +10,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from askrel.reading.sources import SourceError, discover, display_path, read_document
 from askrel.records import JOIN, Continuation, Document, TextUnit, page_place, passage_parts
-from askrel.sources import SourceError, discover, display_path, read_document
 
 MAX_SHOWN_CHARS = 300_000  # a longer text shows a window around the passage
 CACHE_SIZE = 8

@@ -11,9 +11,9 @@ from typing import Any
 
 import gradio as gr
 
-from askrel.indexing import IndexBusy, IndexError_, build_index, current_build
-from askrel.search import MAX_HISTORY, MODES, LiveSearcher, QuestionError, Searcher
-from askrel.sources import SUPPORTED_SUFFIXES, discover, display_path
+from askrel.answering.search import MAX_HISTORY, MODES, LiveSearcher, QuestionError, Searcher
+from askrel.indexing.build import IndexBusy, IndexError_, build_index, current_build
+from askrel.reading.sources import SUPPORTED_SUFFIXES, discover, display_path
 from askrel.web import render
 from askrel.web.documents import DocumentCache, ViewerError, source_view
 from askrel.web.uploads import MAX_UPLOAD_BYTES, MIB, UploadError, save_upload

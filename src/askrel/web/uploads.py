@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from askrel.sources import SUPPORTED_SUFFIXES, discover
+from askrel.reading.sources import SUPPORTED_SUFFIXES, discover
 
 MIB = 1024 * 1024
 MAX_UPLOAD_BYTES = 50 * MIB  # the web server refuses larger uploads with the same figure

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from askrel.english import zipf
+from askrel.reading.english import zipf
 
 _WORD = re.compile(r"\w+(?:[._'’+-]\w+)*")
 _SENTENCE_END = re.compile(r"[.?!:;]\W*$")
@@ -94,7 +94,7 @@ def common_words() -> frozenset[str]:
     """Common English words: the whole-word entries of the bundled model's vocabulary
     (a WordPiece list of about 30,000 entries, learnt from English books and Wikipedia).
     Empty when the model package is missing."""
-    from askrel.embedding import default_model_path
+    from askrel.embedding.models import default_model_path
 
     try:
         lines = (Path(default_model_path()) / "vocab.txt").read_text(encoding="utf-8").splitlines()

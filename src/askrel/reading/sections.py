@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
-from askrel.chrome import Line, line_key, running_lines, split_lines
+from askrel.reading.chrome import Line, line_key, running_lines, split_lines
 from askrel.records import Section, TextUnit
 
 SECTION_PATH_DEPTH = 3  # outline levels kept in a section's title path

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from askrel.vectors import load_npy
+from askrel.indexing.vectors import load_npy
 
 BM25_DIR = "bm25"
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # bm25s's default splitter, so build and query agree

@@ -25,7 +25,6 @@ from typing import Any
 
 import numpy as np
 
-from askrel.chrome import content_blocks, navigation_pages, running_lines
 from askrel.chunking import (
     DEFAULT_MAX_WORDS,
     DEFAULT_MIN_WORDS,
@@ -33,10 +32,21 @@ from askrel.chunking import (
     ends_mid_sentence,
     sentence_rest,
 )
-from askrel.embedding import Embedder, build_precision, load_embedder, resolve_model
-from askrel.lexical import LexicalIndex
-from askrel.records import JOIN, Continuation, Document, Passage, SourceMeta, Span, TextUnit
-from askrel.sources import (
+from askrel.embedding.base import Embedder
+from askrel.embedding.loading import build_precision, load_embedder
+from askrel.embedding.models import resolve_model
+from askrel.indexing.lexical import LexicalIndex
+from askrel.indexing.store import (
+    FORMAT_VERSION,
+    STORE_FILE,
+    PassageStore,
+    passage_key,
+    read_manifest,
+    write_manifest,
+)
+from askrel.indexing.vectors import VectorIndex, load_npy
+from askrel.reading.chrome import content_blocks, navigation_pages, running_lines
+from askrel.reading.sources import (
     MAX_FILE_BYTES,
     Problem,
     SourceError,
@@ -48,15 +58,7 @@ from askrel.sources import (
     printable_name,
     read_source_bytes,
 )
-from askrel.store import (
-    FORMAT_VERSION,
-    STORE_FILE,
-    PassageStore,
-    passage_key,
-    read_manifest,
-    write_manifest,
-)
-from askrel.vectors import VectorIndex, load_npy
+from askrel.records import JOIN, Continuation, Document, Passage, SourceMeta, Span, TextUnit
 
 CURRENT = "current"
 BUILDS = "builds"
@@ -304,17 +306,11 @@ def _chunking(settings: ChunkSettings) -> dict[str, Any]:
 def _passage_code_hash() -> str:
     """A hash of the code that turns files into passages, so passages kept from an older
     build always come from the code in use."""
-    import askrel.chrome
     import askrel.chunking
-    import askrel.english
-    import askrel.mending
-    import askrel.paragraphs
-    import askrel.sections
-    import askrel.sources
+    import askrel.reading
 
-    data = b"".join(Path(m.__file__ or "").read_bytes()
-                    for m in (askrel.sources, askrel.mending, askrel.english, askrel.paragraphs,
-                              askrel.sections, askrel.chrome, askrel.chunking))
+    reading = sorted(Path(askrel.reading.__file__).parent.glob("*.py"))
+    data = b"".join(path.read_bytes() for path in [*reading, Path(askrel.chunking.__file__)])
     here = "".join(inspect.getsource(f)
                    for f in (document_passages, last_sentence, continued_passage,
                              passage_prefix))

@@ -25,7 +25,9 @@ from typing import Any
 
 import numpy as np
 
-from askrel.embedding import TokenBatch, read_compatibility_forms
+from askrel.embedding.base import Embedder, TokenBatch, read_compatibility_forms
+from askrel.embedding.models import resolve_model
+from askrel.embedding.torch_encoder import SentenceTransformerEncoder
 
 MODELS_DIR = "models"
 MODEL_FILE = "model.onnx"
@@ -145,7 +147,7 @@ def export_model(model: str | None, target: Path, *, precision: str = "fp32",
     """
     import torch
 
-    from askrel.embedding import Embedder, SentenceTransformerEncoder
+
 
     if precision not in PRECISIONS:
         raise ValueError(f"Unknown precision '{precision}'; choose one of {', '.join(PRECISIONS)}.")
@@ -264,7 +266,6 @@ def _copy_export(source: Path, target: Path) -> dict[str, Any]:
 def ensure_export(index_dir: Path, model: str | None, precision: str,
                   log: Any = None) -> dict[str, Any]:
     """A verified-or-not export for this index folder, made now if there is none yet."""
-    from askrel.embedding import resolve_model
 
     name = resolve_model(model)[0]
     target = export_dir(index_dir, name, precision)

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from askrel.chunking import ends_mid_sentence
-from askrel.sections import TypeRun, runs_text
+from askrel.reading.sections import TypeRun, runs_text
 
 PARAGRAPH_GAP = 1.15  # a step this much wider than the usual one starts a paragraph
 

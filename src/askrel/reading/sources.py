@@ -11,16 +11,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from askrel.mending import mend_pages, mend_split_words, split_run_together_words
-from askrel.paragraphs import paragraph_pages
-from askrel.records import Document, SourceMeta, TextUnit
-from askrel.sections import (
+from askrel.reading.mending import mend_pages, mend_split_words, split_run_together_words
+from askrel.reading.paragraphs import paragraph_pages
+from askrel.reading.sections import (
     TypeRun,
     locate_sections,
     outline_by_page,
     run_size,
     sections_without_outline,
 )
+from askrel.records import Document, SourceMeta, TextUnit
 
 TEXT_SUFFIXES = frozenset({".txt", ".md"})
 PDF_SUFFIXES = frozenset({".pdf"})

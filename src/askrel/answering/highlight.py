@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from askrel.reading.sections import SECTION_SEPARATOR
 from askrel.records import Span
-from askrel.sections import SECTION_SEPARATOR
 
 SECOND_SENTENCE_MARGIN = 0.04
 

