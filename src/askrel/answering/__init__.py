@@ -1,0 +1,1 @@
+"""Answering a question: ranking, reranking, highlighting and deciding whether the sources answer."""
