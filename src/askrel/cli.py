@@ -37,6 +37,9 @@ IndexOpt = Annotated[Path, typer.Option("--index", envvar="ASKREL_INDEX",
 ModelOpt = Annotated[str | None, typer.Option(
     "--model", envvar="ASKREL_MODEL",
     help="sentence-transformers model folder or name (default: bundled all-MiniLM-L6-v2).")]
+RerankOpt = Annotated[bool, typer.Option(
+    "--rerank/--no-rerank", help="Let the cross-encoder reorder the best candidates "
+                                 "(slower, better first answers).")]
 
 
 def say(message: str) -> None:
@@ -193,6 +196,7 @@ def ask(
         "--source", help="Only search this source (repeatable).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
     model: ModelOpt = None,
+    rerank: RerankOpt = True,
 ) -> None:
     """Answer a question with ranked, cited passages."""
     from askrel.answering.search import MODES, QuestionError
@@ -208,7 +212,8 @@ def ask(
         line = line.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         try:
             answer = searcher.ask(line.rstrip("\n"), top_k=top_k, mode=mode,
-                                  history=history or (), sources=source or None)
+                                  history=history or (), sources=source or None,
+                                  rerank=rerank)
         except QuestionError as exc:
             status = 2
             if as_json:
@@ -256,7 +261,8 @@ def eval_command(
         "--questions", help="Question set, one JSON object per line (see eval/README.md).")]
     = Path("eval/questions.jsonl"),
     mode: Annotated[list[str] | None, typer.Option(
-        "--mode", help="hybrid, dense or bm25 (repeatable; default hybrid).")] = None,
+        "--mode", help="hybrid, dense or bm25, reranked by the cross-encoder; add '/no-rerank' "
+                       "for the first stage alone (repeatable; default hybrid).")] = None,
     index: IndexOpt = Path("index"),
     sources: SourcesOpt = None,
     top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=50,
@@ -276,12 +282,19 @@ def eval_command(
     from askrel.evaluation import calibration as cal
     from askrel.evaluation import report
     from askrel.evaluation.questions import QuestionsFileError, load_questions
-    from askrel.evaluation.runner import DEFAULT_MODE, evaluate, questions_label
+    from askrel.evaluation.runner import (
+        DEFAULT_MODE,
+        NO_RERANK,
+        evaluate,
+        parse_run,
+        questions_label,
+    )
 
     modes = list(dict.fromkeys(mode or [DEFAULT_MODE]))
-    unknown = [m for m in modes if m not in MODES]
+    unknown = [m for m in modes if parse_run(m)[0] not in MODES]
     if unknown:
-        raise fail(f"Unknown mode '{unknown[0]}'; choose from {', '.join(MODES)}.", 2)
+        raise fail(f"Unknown mode '{unknown[0]}'; choose from {', '.join(MODES)}, each "
+                   f"optionally with '{NO_RERANK}'.", 2)
     if calibrate and DEFAULT_MODE not in modes:
         say(f"--calibrate fits on {DEFAULT_MODE} mode; running it too.")
         modes.append(DEFAULT_MODE)

@@ -157,6 +157,7 @@ class Hit:
     highlights: tuple[Span, ...]
     citation: Citation
     passage_id: int
+    rerank_score: float | None = None  # the cross-encoder's logit, when it read the passage
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,8 @@ class Answer:
                     "text": h.text,
                     "highlights": [list(s) for s in h.highlights],
                     "citation": asdict(h.citation),
+                    **({"rerank_score": round(h.rerank_score, 4)}
+                       if h.rerank_score is not None else {}),
                 }
                 for h in self.results
             ],

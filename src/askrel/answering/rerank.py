@@ -22,7 +22,7 @@ import importlib.util
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -41,6 +41,12 @@ MODEL_MAX_TOKENS = 512
 # A question keeps at most this share of the pair's tokens, so a long question still leaves
 # room for the passage (and truncating the passage alone can always fit the pair).
 QUESTION_SHARE = 0.5
+
+
+class Reranker(Protocol):
+    """Anything that scores (question, text) pairs: higher means the text answers better."""
+
+    def score(self, question: str, texts: Sequence[str]) -> np.ndarray: ...
 
 
 class RerankerMissing(RuntimeError):

@@ -17,6 +17,7 @@ from askrel.answering import names
 from askrel.answering.answer_type import offers_answer_type
 from askrel.answering.fusion import rrf_scores, top_indices, zscore_fusion
 from askrel.answering.highlight import heading_lines, pick_highlights
+from askrel.answering.rerank import CrossEncoder, Reranker, fuse, passage_input
 from askrel.embedding.base import Embedder
 from askrel.embedding.loading import load_query_embedder
 from askrel.embedding.models import resolve_model
@@ -103,6 +104,9 @@ class RankSettings:
     history_weight: float = 0.5
     focus_depth: int = 5
     focus_weight: float = 0.5
+    rerank: bool = True  # a cross-encoder reads the best candidates (answering/rerank.py)
+    rerank_depth: int = 10  # how many; at least top_k
+    rerank_weight: float = 0.67  # the cross-encoder's share of the reranked score
 
 
 @dataclass(frozen=True)
@@ -116,7 +120,7 @@ class Searcher:
     """A loaded index that answers questions. Safe to share between threads."""
 
     def __init__(self, index_dir: Path, *, model: str | None = None,
-                 embedder: Embedder | None = None,
+                 embedder: Embedder | None = None, reranker: Reranker | None = None,
                  settings: RankSettings = RankSettings()) -> None:
         self.index_dir = index_dir
         self.settings = settings
@@ -141,6 +145,7 @@ class Searcher:
         self.lexical = LexicalIndex.load(self.build, self.manifest["passages"])
         self.calibration = load_calibration(index_dir, recorded)
         self._embedder = embedder
+        self._reranker = reranker
         self._lock = threading.Lock()
         self._known_cache: dict[tuple[str, ...] | None, frozenset[str]] = {}
 
@@ -156,13 +161,23 @@ class Searcher:
                                                      self.manifest.get("encoder"))
             return self._embedder
 
+    @property
+    def reranker(self) -> Reranker:
+        with self._lock:
+            if self._reranker is None:
+                self._reranker = CrossEncoder()
+            return self._reranker
+
     def is_current(self) -> bool:
         """False once a newer build has been swapped in."""
         return require_build(self.index_dir) == self.build
 
     def ask(self, question: str, *, top_k: int = 5, mode: str = "hybrid",
-            history: Sequence[str] = (), sources: Sequence[str] | None = None) -> Answer:
-        """Ranked, cited passages for a question; `answered` is False when none is relevant."""
+            history: Sequence[str] = (), sources: Sequence[str] | None = None,
+            rerank: bool | None = None) -> Answer:
+        """Ranked, cited passages for a question; `answered` is False when none is relevant.
+        `rerank` overrides the settings' choice of reading the candidates with the
+        cross-encoder."""
         if mode not in MODES:
             raise QuestionError(f"Unknown mode '{mode}'; choose one of {', '.join(MODES)}.")
         if not 1 <= top_k <= MAX_TOP_K:
@@ -174,8 +189,13 @@ class Searcher:
             return Answer(question, False, mode, (), "None of the chosen sources is indexed.")
         queries = self._queries(text, context)
         focus = self._conversation_focus(context, mode, allowed) if context else []
-        ranked = self._rank(queries, mode, top_k, allowed, focus)
-        hits = self._hits(ranked, self._marking_query(queries))
+        rerank = self.settings.rerank if rerank is None else rerank
+        depth = max(top_k, self.settings.rerank_depth) if rerank else top_k
+        ranked = self._rank(queries, mode, depth, allowed, focus)
+        logits = None
+        if rerank and ranked:
+            ranked, logits = self._rerank(queries[0].text, ranked)
+        hits = self._hits(ranked[:top_k], self._marking_query(queries), logits)
         missing = self.missing_names(text, sources)
         answered = self.decide_answered(text, hits, missing)
         notes = [note] if note else []
@@ -338,9 +358,23 @@ class Searcher:
             scores = masked
         return scores
 
+    def _rerank(self, question: str, ranked: list[tuple[int, float]]
+                ) -> tuple[list[tuple[int, float]], dict[int, float]]:
+        """The candidates reordered by the cross-encoder's logits fused with their first-stage
+        scores (`fuse`), with each passage's logit."""
+        rows = self.store.get(pid for pid, _ in ranked)
+        texts = [passage_input(self.store.meta(rows[pid][0].source).title, rows[pid][0].heading,
+                               rows[pid][0].text) for pid, _ in ranked]
+        logits = self.reranker.score(question, texts)
+        fused = fuse(np.array([s for _, s in ranked]), logits, self.settings.rerank_weight)
+        order = np.argsort(-fused, kind="stable")
+        return ([(ranked[i][0], float(fused[i])) for i in order],
+                {ranked[i][0]: float(logits[i]) for i in order})
+
     # ------------------------------------------------------------ results
 
-    def _hits(self, ranked: list[tuple[int, float]], query: _Query) -> list[Hit]:
+    def _hits(self, ranked: list[tuple[int, float]], query: _Query,
+              logits: dict[int, float] | None = None) -> list[Hit]:
         rows = self.store.get(pid for pid, _ in ranked)
         hits = []
         for rank, (pid, score) in enumerate(ranked, start=1):
@@ -348,7 +382,8 @@ class Searcher:
             similarity = float(self.embeddings[pid] @ query.vector)
             highlights, best = self._highlight(passage, first, query)
             hits.append(Hit(rank, score, max(similarity, best), passage.text, highlights,
-                            self._citation(passage), pid))
+                            self._citation(passage), pid,
+                            logits.get(pid) if logits is not None else None))
         return hits
 
     def _highlight(self, passage: Passage, first: int,
@@ -395,5 +430,6 @@ class LiveSearcher:
                 fresh_searcher = Searcher(self.index_dir)
                 if fresh_searcher.manifest.get("encoder") == searcher.manifest.get("encoder"):
                     fresh_searcher._embedder = searcher._embedder  # same model: no reload
+                fresh_searcher._reranker = searcher._reranker
                 self._searcher = fresh_searcher
             return self._searcher

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from askrel.records import Answer, Hit, Passage
 
 DEFAULT_MODE = "hybrid"
+NO_RERANK = "/no-rerank"  # a run label's suffix: the mode without the cross-encoder stage
 CURVE_DEPTH = 10
 RANKING = ("hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10")
 SOURCE_RECALL = "recall@5"
@@ -136,18 +137,27 @@ def judge(question: Question, mode: str, answer: Answer | None, relevant: frozen
                        error)
 
 
+def parse_run(label: str) -> tuple[str, bool]:
+    """(retrieval mode, rerank?) of a run label: 'hybrid' reranks, 'hybrid/no-rerank' not."""
+    if label.endswith(NO_RERANK):
+        return label[:-len(NO_RERANK)], False
+    return label, True
+
+
 def run_mode(searcher: Searcher, questions: Sequence[Question], mode: str, top_k: int,
              qrels: dict[str, frozenset[int]],
              progress: Progress | None = None) -> tuple[QuestionRun, ...]:
-    """Ask every question in one mode, timing each Searcher.ask call (wall clock)."""
+    """Ask every question in one run (a mode label, see parse_run), timing each Searcher.ask
+    call (wall clock)."""
     from askrel.answering.search import QuestionError
 
+    retrieval, rerank = parse_run(mode)
     runs = []
     for done, q in enumerate(questions, start=1):
         started = time.perf_counter()
         try:
-            answer: Answer | None = searcher.ask(q.question, top_k=top_k, mode=mode,
-                                                 history=q.history)
+            answer: Answer | None = searcher.ask(q.question, top_k=top_k, mode=retrieval,
+                                                 history=q.history, rerank=rerank)
             error = None
         except QuestionError as exc:
             answer, error = None, str(exc)
@@ -164,10 +174,11 @@ def evaluate(searcher: Searcher, questions: Sequence[Question], modes: Sequence[
     """Run every mode over the questions with one loaded searcher."""
     from askrel.answering.search import MODES
 
-    unknown = [mode for mode in modes if mode not in MODES]
+    unknown = [mode for mode in modes if parse_run(mode)[0] not in MODES]
     if unknown or not modes:
         raise ValueError(f"Unknown mode(s) {', '.join(unknown) or '(none given)'}; "
-                         f"choose from {', '.join(MODES)}.")
+                         f"choose from {', '.join(MODES)}, each optionally with "
+                         f"'{NO_RERANK}'.")
     passages = list(all_passages(searcher))
     qrels = relevant_passages(passages, questions)
     indexed = {p.source for p in passages}

@@ -1,0 +1,85 @@
+"""The reranking stage inside Searcher: what it reorders, what it reports, and its switch."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from askrel.answering.search import RankSettings, Searcher
+from askrel.embedding.fake import fake_embedder
+from askrel.indexing.build import build_index
+
+PASSAGES = {
+    "alpha.txt": "The orchard grows apples and pears. The harvest starts in September.",
+    "bravo.txt": "The orchard keeps bees for the blossom. Beekeeping started there in 1990.",
+    "charlie.txt": "Pears ripen after picking. The orchard sells pear juice in winter.",
+}
+
+
+class KeywordReranker:
+    """Scores a text 1 when it holds the keyword, else 0, and records what it read."""
+
+    def __init__(self, keyword: str) -> None:
+        self.keyword = keyword
+        self.calls: list[tuple[str, list[str]]] = []
+
+    def score(self, question: str, texts: Sequence[str]) -> np.ndarray:
+        self.calls.append((question, list(texts)))
+        return np.array([float(self.keyword in t) for t in texts], dtype=np.float32)
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> Path:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    for name, text in PASSAGES.items():
+        (sources / name).write_text(f"---\ntitle: {name[:-4].title()}\n---\n{text}\n")
+    build_index(sources, tmp_path / "index", embedder=fake_embedder(), root=tmp_path)
+    return tmp_path / "index"
+
+
+def searcher(index: Path, reranker: KeywordReranker, **settings) -> Searcher:
+    return Searcher(index, embedder=fake_embedder(), reranker=reranker,
+                    settings=RankSettings(**settings))
+
+
+def test_the_passage_the_cross_encoder_prefers_comes_first(index: Path) -> None:
+    reranker = KeywordReranker("1990")
+    first_stage = searcher(index, reranker).ask("orchard", top_k=3, rerank=False)
+    assert not reranker.calls
+    assert all(h.rerank_score is None for h in first_stage.results)
+    answer = searcher(index, reranker, rerank_weight=1.0).ask("orchard", top_k=3)
+    assert "1990" in answer.results[0].text
+    assert [h.rerank_score for h in answer.results] == [1.0, 0.0, 0.0]
+    assert [h.rank for h in answer.results] == [1, 2, 3]
+    assert {h.passage_id for h in answer.results} == {h.passage_id
+                                                      for h in first_stage.results}
+    scores = [h.score for h in answer.results]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_zero_weight_keeps_the_first_stage_order(index: Path) -> None:
+    reranker = KeywordReranker("1990")
+    first = searcher(index, reranker).ask("pears", top_k=3, rerank=False)
+    kept = searcher(index, reranker, rerank_weight=0.0).ask("pears", top_k=3)
+    assert [h.passage_id for h in kept.results] == [h.passage_id for h in first.results]
+
+
+def test_it_reads_title_and_the_question_in_context(index: Path) -> None:
+    reranker = KeywordReranker("1990")
+    searcher(index, reranker, rerank_depth=2).ask("When did it start?", top_k=1,
+                                                  history=["Does the orchard keep bees?"])
+    question, texts = reranker.calls[0]
+    assert question == "Does the orchard keep bees? When did it start?"
+    assert len(texts) == 2  # the depth, though one passage is returned
+    assert all(t.split("\n")[0] in {"Alpha", "Bravo", "Charlie"} for t in texts)
+
+
+def test_settings_turn_it_off(index: Path) -> None:
+    reranker = KeywordReranker("1990")
+    answer = searcher(index, reranker, rerank=False).ask("orchard", top_k=2)
+    assert not reranker.calls and answer.results
+    assert "rerank_score" not in answer.to_json()["results"][0]
