@@ -13,7 +13,8 @@ from askrel.cli import app
 from conftest import BUNDLED_SOURCES
 
 HEADLINE = ("raw_encode_passages_per_s", "index_passages_per_s", "raw_query_encode_p50_ms",
-            "query_p50_ms", "query_p99_ms", "cold_start_s", "peak_rss_mb")
+            "query_p50_ms", "query_p99_ms", "rerank_query_p50_ms", "rerank_query_p99_ms",
+            "cold_start_s", "peak_rss_mb")
 
 
 def test_percentiles_use_the_median_and_nearest_rank():
@@ -58,7 +59,7 @@ def test_quick_bench_reports_every_figure(tmp_path):
         assert data[key] > 0, key
     entry = data["precisions"][data["default_precision"]]
     assert entry["build"]["passages"] == data["passages"] > 0
-    assert set(entry["query"]["ask_ms"]) == {"hybrid", "dense", "bm25"}
+    assert set(entry["query"]["ask_ms"]) == {"hybrid", "dense", "bm25", "hybrid+rerank"}
     for figures in entry["query"]["ask_ms"].values():
         assert 0 < figures["p50"] <= figures["p99"]
     assert entry["query"]["encoder"]["backend"] == "onnx"

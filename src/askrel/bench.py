@@ -2,7 +2,8 @@
 
 - raw encode rate: the model alone over the corpus's passages (passages/s), against the
   whole pipeline's build rate (read, chunk, embed, index, save into a temporary folder);
-- one question: bare query encoding against a full `Searcher.ask`, p50/p99 per mode;
+- one question: bare query encoding against a full `Searcher.ask`, p50/p99 per mode, and
+  hybrid with the cross-encoder reranking;
 - `askrel ask` cold start: a new process from start to printed answer on an existing index;
 - peak memory (RSS) of this process and of the `askrel ask` process.
 
@@ -112,26 +113,29 @@ def mean_tokens(embedder: Any, texts: list[str]) -> float | None:
 
 def query_latency(searcher: Any, questions: list[str], modes: Sequence[str],
                   repeats: int) -> dict[str, Any]:
-    """Bare query encoding and full `ask` per mode, in milliseconds."""
+    """Bare query encoding and full `ask` per mode (first stage alone), and hybrid with the
+    cross-encoder reranking ("hybrid+rerank"), in milliseconds. The runs take turns question
+    by question, so drifting load hits each alike."""
     embedder = searcher.embedder
+    runs = [(mode, mode, False) for mode in modes] + [("hybrid+rerank", "hybrid", True)]
     for q in questions[:3]:
         embedder.embed([q])
-        for mode in modes:
-            searcher.ask(q, mode=mode)
+        for _, mode, rerank in runs:
+            searcher.ask(q, mode=mode, rerank=rerank)
     asked = (questions * repeats)[:max(len(questions), repeats * 20)]
     encode = []
     for q in asked:
         started = time.perf_counter()
         embedder.embed([q])
         encode.append((time.perf_counter() - started) * 1000)
-    out: dict[str, Any] = {"encode_ms": percentiles(encode), "ask_ms": {}}
-    for mode in modes:
-        took = []
-        for q in asked:
+    took: dict[str, list[float]] = {label: [] for label, _, _ in runs}
+    for q in asked:
+        for label, mode, rerank in runs:
             started = time.perf_counter()
-            searcher.ask(q, mode=mode)
-            took.append((time.perf_counter() - started) * 1000)
-        out["ask_ms"][mode] = percentiles(took)
+            searcher.ask(q, mode=mode, rerank=rerank)
+            took[label].append((time.perf_counter() - started) * 1000)
+    out: dict[str, Any] = {"encode_ms": percentiles(encode),
+                           "ask_ms": {label: percentiles(ms) for label, ms in took.items()}}
     out["encoder"] = {"backend": embedder.backend, "precision": embedder.precision,
                       "threads": getattr(embedder.encoder, "threads", None)}
     return out
@@ -324,7 +328,8 @@ def run(*, quick: bool = False, sources_dir: Path = Path("sources"),
             entry["query"] = query_latency(searcher, questions, MODES, repeats=1 if quick else 3)
             if not quick and questions_path and questions_path.exists():
                 log(f"[{precision}] question-set metrics")
-                entry["metrics"] = question_metrics(searcher, questions_path, ("hybrid", "dense"))
+                entry["metrics"] = question_metrics(
+                    searcher, questions_path, ("hybrid/no-rerank", "dense/no-rerank", "hybrid"))
             result["precisions"][precision] = entry
         if not quick:
             result["torch_raw_encode"] = _torch_rate(texts)
@@ -366,6 +371,8 @@ def summary(result: dict[str, Any]) -> dict[str, Any]:
         "raw_query_encode_p99_ms": query["encode_ms"]["p99"],
         "query_p50_ms": query["ask_ms"]["hybrid"]["p50"],
         "query_p99_ms": query["ask_ms"]["hybrid"]["p99"],
+        "rerank_query_p50_ms": query["ask_ms"]["hybrid+rerank"]["p50"],
+        "rerank_query_p99_ms": query["ask_ms"]["hybrid+rerank"]["p99"],
         "cold_start_s": result["cold_start"]["seconds"],
     }
     return out
