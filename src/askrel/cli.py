@@ -278,7 +278,8 @@ def eval_command(
     """Measure retrieval on a question set: hit@k, MRR, nDCG, abstention, latency."""
     from dataclasses import replace
 
-    from askrel.answering.search import CALIBRATION_FILE, MODES
+    from askrel.answering.abstention import CALIBRATION_FILE, calibration_from
+    from askrel.answering.search import MODES
     from askrel.evaluation import calibration as cal
     from askrel.evaluation import report
     from askrel.evaluation.questions import QuestionsFileError, load_questions
@@ -315,8 +316,8 @@ def eval_command(
             fit, [index / CALIBRATION_FILE, cal.packaged_calibration_path()])
         for problem in problems:
             say(f"Warning: {problem}")
-        evaluation = replace(evaluation, threshold=fit["threshold"], threshold_fitted=True)
-        say(f"Calibrated threshold {fit['threshold']:.4f}: abstain precision "
+        evaluation = replace(evaluation, calibration=calibration_from(fit))
+        say(f"Calibrated {fit['fitted']} {fit[fit['fitted']]:.4f}: abstain precision "
             f"{fit['abstain_precision']}, recall {fit['abstain_recall']}, answerable declined "
             f"{fit['answerable_declined_rate']} (in-sample); leave-one-out precision "
             f"{fit['leave_one_out']['abstain_precision']}, recall "

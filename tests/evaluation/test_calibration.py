@@ -81,11 +81,11 @@ def test_record_and_write(tmp_path):
 
 
 def test_written_record_is_what_the_searcher_loads(tmp_path):
-    from askrel.answering.search import CALIBRATION_FILE, load_calibration
+    from askrel.answering.abstention import CALIBRATION_FILE, load_calibration
 
     record = cal.calibration_record(cal.fit_threshold([0.1, 0.9], [True, False]), model="m",
                                     questions="q", n_answerable=1, n_unanswerable=1,
                                     mode="hybrid", top_k=10)
     cal.write_calibration(record, [tmp_path / CALIBRATION_FILE])
-    loaded = load_calibration(tmp_path, "m")
+    loaded = load_calibration(tmp_path, "m", tmp_path / "none.json")
     assert loaded.fitted and loaded.threshold == record["threshold"]

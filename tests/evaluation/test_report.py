@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from askrel.answering.abstention import Calibration
 from askrel.evaluation.questions import Question
 from askrel.evaluation.report import (
     decline_reason,
@@ -49,8 +50,8 @@ def runs():
 
 
 def evaluation(threshold: float = 0.5) -> Evaluation:
-    return Evaluation("eval/q.jsonl", (Q1, Q2, Q3), {"hybrid": runs()}, 10, threshold, True,
-                      "test-model")
+    return Evaluation("eval/q.jsonl", (Q1, Q2, Q3), {"hybrid": runs()}, 10,
+                      Calibration(threshold, fitted=True), "test-model")
 
 
 def test_summary_by_hand():
@@ -109,13 +110,14 @@ def test_misses_say_why_answerable_questions_were_declined():
     named = Answer(Q2.question, False, "hybrid",
                    (hit(1, 5, "Kim said so.", "sources/a.txt", 0.9),), None, ("Docker",))
     unnamed = judge(Q2, "hybrid", named, frozenset({5}), 0.0)
-    text = misses_markdown(Evaluation("q", (Q1, Q2), {"hybrid": (low, unnamed)}, 10, 0.5,
-                                      True, "m"))
+    calibration = Calibration(0.5, fitted=True)
+    text = misses_markdown(Evaluation("q", (Q1, Q2), {"hybrid": (low, unnamed)}, 10,
+                                      calibration, "m"))
     assert "Answerable questions declined in hybrid:" in text
     assert "- q1: When was the treaty signed? (max relevance 0.300 < 0.500)" in text
-    assert "(names no source mentions: Docker)" in text
-    assert decline_reason(undated, 0.5) == ("no passages, or no number or date where the "
-                                            "question asks for one")
+    assert "(names no source mentions: Docker; max relevance: none)" in text
+    assert decline_reason(undated, calibration) == (
+        "no number or date where the question asks for one; max relevance: none")
 
 
 def test_misses_and_reports(tmp_path):

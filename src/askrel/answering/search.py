@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 import unicodedata
@@ -14,7 +13,7 @@ import numpy as np
 
 import askrel
 from askrel.answering import names
-from askrel.answering.answer_type import offers_answer_type
+from askrel.answering.abstention import CALIBRATION_FILE, declines, gather, load_calibration
 from askrel.answering.fusion import rrf_scores, top_indices, zscore_fusion
 from askrel.answering.highlight import heading_lines, pick_highlights
 from askrel.answering.rerank import CrossEncoder, Reranker, fuse, passage_input
@@ -39,8 +38,6 @@ MAX_QUESTION_CHARS = 1000
 MAX_TOP_K = 50
 MAX_HISTORY = 2
 KNOWN_TERMS_CACHE = 8  # vocabularies of source selections kept for the names check
-CALIBRATION_FILE = "calibration.json"
-DEFAULT_THRESHOLD = 0.35  # used only until a calibration exists; see `askrel eval --calibrate`
 
 
 class QuestionError(ValueError):
@@ -58,37 +55,6 @@ def clean_question(text: str) -> tuple[str, str | None]:
             f"The question was {len(cleaned):,} characters long; only the first "
             f"{MAX_QUESTION_CHARS:,} were used.")
     return cleaned, None
-
-
-def abstention_signal(question: str, hits: Sequence[Hit],
-                      missing: Sequence[str] = ()) -> float | None:
-    """The best relevance among the returned passages, or None (always "no answer") when
-    nothing came back, the question names something no source mentions (`missing`), or the
-    marked sentences of the best three lack the kind of answer the question asks for (a
-    number, a date)."""
-    if not hits or missing:
-        return None
-    marked = [h.text[s:e] for h in hits[:3] for s, e in h.highlights]
-    if not offers_answer_type(question, marked):
-        return None
-    return max(h.relevance for h in hits)
-
-
-@dataclass(frozen=True)
-class Calibration:
-    threshold: float
-    fitted: bool
-    detail: dict
-
-
-def load_calibration(index_dir: Path, model: str) -> Calibration:
-    """The abstention threshold fitted for this model: the index's own, else the packaged one."""
-    for path in (index_dir / CALIBRATION_FILE, Path(askrel.__file__).with_name(CALIBRATION_FILE)):
-        if path.exists():
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("model") == model:
-                return Calibration(float(data["threshold"]), True, data)
-    return Calibration(DEFAULT_THRESHOLD, False, {})
 
 
 @dataclass(frozen=True)
@@ -143,7 +109,8 @@ class Searcher:
         self.sentence_vectors = open_rows(self.build / SENTENCE_VECTORS_FILE)
         self.vectors = VectorIndex.load(self.build)
         self.lexical = LexicalIndex.load(self.build, self.manifest["passages"])
-        self.calibration = load_calibration(index_dir, recorded)
+        self.calibration = load_calibration(
+            index_dir, recorded, Path(askrel.__file__).with_name(CALIBRATION_FILE))
         self._embedder = embedder
         self._reranker = reranker
         self._lock = threading.Lock()
@@ -207,9 +174,8 @@ class Searcher:
 
     def decide_answered(self, question: str, hits: Sequence[Hit],
                         missing: Sequence[str] = ()) -> bool:
-        """Answered when the abstention signal reaches the calibrated threshold."""
-        signal = abstention_signal(question, hits, missing)
-        return signal is not None and signal >= self.calibration.threshold
+        """Answered unless the passages' evidence falls short of the calibration."""
+        return not declines(gather(question, hits, missing), self.calibration)
 
     def missing_names(self, question: str,
                       sources: Sequence[str] | None = None) -> tuple[str, ...]:

@@ -15,20 +15,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from askrel.answering.abstention import Calibration
 from askrel.evaluation.metrics import Abstention, abstention
-from askrel.evaluation.runner import DEFAULT_MODE
+from askrel.evaluation.runner import DEFAULT_MODE, parse_run
 
 if TYPE_CHECKING:
     from askrel.evaluation.runner import Evaluation
 
-MAX_ANSWERABLE_DECLINED = 0.03
-SIGNAL = "max relevance of returned passages"
+MAX_ANSWERABLE_DECLINED = 0.01
+SIGNALS = {
+    "threshold": "max relevance of returned passages (first stage alone)",
+    "rerank_threshold": "the cross-encoder's best logit among the first three passages, less "
+                        "the penalties for a missing name and a missing number or date",
+}
 RULE = ("Among thresholds halfway between consecutive observed signal values, take the one "
         "with the highest abstention F1 (unanswerable questions as positives) such that at "
         f"most {MAX_ANSWERABLE_DECLINED:.0%} of answerable questions are declined; ties go to "
         "the lowest threshold. Declines when signal < threshold; a question without a "
-        "signal (no passages, a name in it that no source mentions, or best passages that "
-        "lack the number or date it asks for) is always declined.")
+        "signal (no passages; without reranking also a name in it that no source mentions, "
+        "or best passages that lack the number or date it asks for) is always declined.")
 DIGITS = 6
 
 
@@ -88,12 +93,20 @@ def leave_one_out(signal: Sequence[float | None], unanswerable: Sequence[bool],
 
 def calibration_record(fit: Fit, *, model: str, questions: str, n_answerable: int,
                        n_unanswerable: int, mode: str, top_k: int,
-                       loo: Abstention | None = None) -> dict:
-    """The calibration.json content read by search.load_calibration."""
+                       loo: Abstention | None = None, base: Calibration | None = None,
+                       key: str = "threshold") -> dict:
+    """The calibration.json content read by abstention.load_calibration: `base`'s values with
+    the threshold named `key` replaced by the fitted one."""
+    base = base or Calibration()
     record = {
         "model": model,
-        "threshold": fit.threshold,
-        "signal": SIGNAL,
+        "threshold": base.threshold,
+        "rerank_threshold": base.rerank_threshold,
+        "missing_penalty": base.missing_penalty,
+        "type_penalty": base.type_penalty,
+        key: fit.threshold,
+        "fitted": key,
+        "signal": SIGNALS[key],
         "rule": RULE,
         "fitted_on": questions,
         "mode": mode,
@@ -138,7 +151,7 @@ def write_calibration(record: dict, paths: Sequence[Path]) -> tuple[list[str], l
 def packaged_calibration_path() -> Path:
     """The packaged default calibration, used when an index has none of its own."""
     import askrel
-    from askrel.answering.search import CALIBRATION_FILE
+    from askrel.answering.abstention import CALIBRATION_FILE
 
     return Path(askrel.__file__).with_name(CALIBRATION_FILE)
 
@@ -149,10 +162,12 @@ def fit_evaluation(evaluation: Evaluation, mode: str = DEFAULT_MODE) -> dict | N
     runs = evaluation.runs.get(mode)
     if not runs:
         return None
-    signal = [r.max_relevance for r in runs]
+    base = evaluation.calibration
+    signal = [r.signal(base) for r in runs]
     labels = [r.question.unanswerable for r in runs]
     fit = fit_threshold(signal, labels)
     return calibration_record(
         fit, model=evaluation.model, questions=evaluation.questions_path,
         n_answerable=sum(1 for u in labels if not u), n_unanswerable=sum(labels), mode=mode,
-        top_k=evaluation.top_k, loo=leave_one_out(signal, labels))
+        top_k=evaluation.top_k, loo=leave_one_out(signal, labels), base=base,
+        key="rerank_threshold" if parse_run(mode)[1] else "threshold")

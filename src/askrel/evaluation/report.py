@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import BinaryIO
 
+from askrel.answering.abstention import Calibration
 from askrel.evaluation.runner import (
     CURVE_DEPTH,
     METRIC_NAMES,
@@ -47,7 +48,8 @@ def to_json(evaluation: Evaluation, calibration: dict | None = None) -> dict:
         "n_answerable": evaluation.n_answerable,
         "n_unanswerable": len(evaluation.questions) - evaluation.n_answerable,
         "top_k": evaluation.top_k,
-        "threshold": evaluation.threshold,
+        "threshold": evaluation.calibration.threshold,
+        "rerank_threshold": evaluation.calibration.rerank_threshold,
         "modes": {mode: {name: _round(name, value)
                          for name, value in evaluation.summary(mode).items()}
                   for mode in evaluation.runs},
@@ -98,7 +100,7 @@ def breakdown_table(evaluation: Evaluation) -> str:
                            ("follow-up", [r for r in answerable if r.question.history])):
             if not part:
                 continue
-            figures = summarize(part, evaluation.threshold)
+            figures = summarize(part, evaluation.calibration)
             lines.append(f"| {mode} | {kind} | {len(part)} | "
                          + " | ".join(_cell(n, figures[n]) for n in names) + " |")
     return "\n".join(lines)
@@ -166,31 +168,45 @@ def misses_markdown(evaluation: Evaluation) -> str:
                              f"expected {_md(' | '.join(run.question.answers))}; highlighted: "
                              f"{_md(marked[:FIRST_CHARS])}")
         declined = [run for run in evaluation.runs[mode]
-                    if not run.question.unanswerable and run.declined(evaluation.threshold)]
+                    if not run.question.unanswerable and run.declined(evaluation.calibration)]
         if declined:
             lines += ["", f"Answerable questions declined in {mode}:", ""]
             lines += [f"- {_md(run.question.id)}: {_md(run.question.question)} "
-                      f"({_md(decline_reason(run, evaluation.threshold))})" for run in declined]
+                      f"({_md(decline_reason(run, evaluation.calibration))})" for run in declined]
         wrong = [run for run in evaluation.runs[mode]
-                 if run.question.unanswerable and not run.declined(evaluation.threshold)]
+                 if run.question.unanswerable and not run.declined(evaluation.calibration)]
         if wrong:
-            lines += ["", f"Unanswerable questions answered anyway in {mode} "
-                          f"(max relevance ≥ {evaluation.threshold:.3f}):", ""]
+            lines += ["", f"Unanswerable questions answered anyway in {mode}:", ""]
             lines += [f"- {_md(run.question.id)}: {_md(run.question.question)} "
-                      f"(max relevance {run.max_relevance:.3f})" for run in wrong]
+                      f"({signal_text(run, evaluation.calibration)})" for run in wrong]
         lines.append("")
     return "\n".join(lines)
 
 
-def decline_reason(run: QuestionRun, threshold: float) -> str:
+def signal_text(run: QuestionRun, calibration: Calibration) -> str:
+    """The run's signal against its threshold, in words."""
+    evidence = run.evidence
+    value = run.signal(calibration)
+    kind = "max relevance" if evidence.rerank is None else "reranker signal"
+    if value is None:
+        return f"{kind}: none"
+    relation = "<" if value < calibration.threshold_for(evidence) else "≥"
+    return f"{kind} {value:.3f} {relation} {calibration.threshold_for(evidence):.3f}"
+
+
+def decline_reason(run: QuestionRun, calibration: Calibration) -> str:
     """Why a question got "no answer", in the terms of the rule."""
+    evidence = run.evidence
+    reasons = []
     missing = run.answer.missing_names if run.answer else ()
     if missing:
-        return "names no source mentions: " + ", ".join(missing)
-    signal = run.max_relevance
-    if signal is None:
-        return "no passages, or no number or date where the question asks for one"
-    return f"max relevance {signal:.3f} < {threshold:.3f}"
+        reasons.append("names no source mentions: " + ", ".join(missing))
+    if evidence.relevance is None:
+        reasons.append("no passages")
+    elif not evidence.typed:
+        reasons.append("no number or date where the question asks for one")
+    reasons.append(signal_text(run, calibration))
+    return "; ".join(reasons)
 
 
 def write_misses_csv(evaluation: Evaluation, path: Path) -> None:
@@ -229,11 +245,16 @@ def plot_hit_at_k(evaluation: Evaluation, path: Path | BinaryIO) -> None:
 
 def calibration_markdown(evaluation: Evaluation, fit: dict | None, written: list[str]) -> str:
     """The calibration section: the threshold in force, the fitted one, and its LOO estimate."""
-    source = "fitted" if evaluation.threshold_fitted else "built-in default, not fitted"
+    cal = evaluation.calibration
+    source = "fitted" if cal.fitted else "built-in default, not fitted"
     lines = ["## Calibration of “no answer”", "",
-             f"Threshold in force for the figures above: **{evaluation.threshold:.4f}** "
-             f"({source}). A question is declined when the max relevance of its returned "
-             "passages is below it, or when it has no such signal (see the rule).", ""]
+             f"In force for the figures above ({source}): with reranking, a question is "
+             f"declined when the cross-encoder's best logit among its first passages, less "
+             f"{cal.missing_penalty:.2f} if it names something no source mentions and less "
+             f"{cal.type_penalty:.2f} if the marked sentences lack the number or date it asks "
+             f"for, is below **{cal.rerank_threshold:.4f}**; without reranking, when the max "
+             f"relevance of its passages is below **{cal.threshold:.4f}** or either check "
+             "fails.", ""]
     if fit is None:
         lines.append("No fit: the default mode (hybrid) was not among the modes run.")
         return "\n".join(lines)
@@ -241,7 +262,7 @@ def calibration_markdown(evaluation: Evaluation, fit: dict | None, written: list
     lines += [
         f"Fit by the rule on the {fit['mode']} runs (top-{fit['top_k']}), "
         f"{fit['n_answerable']} answerable and {fit['n_unanswerable']} unanswerable questions: "
-        f"threshold **{fit['threshold']:.4f}**.", "",
+        f"{fit['fitted']} **{fit[fit['fitted']]:.4f}**.", "",
         f"Rule: {fit['rule']}", "",
         "| estimate | abstain_precision | abstain_recall | answerable_declined_rate |",
         "|---|---:|---:|---:|",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from askrel.answering.abstention import Calibration, Evidence, declines, gather, signal
 from askrel.evaluation import metrics as m
 from askrel.evaluation.questions import Question, contains_answer
 
@@ -44,19 +45,17 @@ class QuestionRun:
         return self.answer.results if self.answer else ()
 
     @property
-    def max_relevance(self) -> float | None:
-        """The abstention signal of Searcher.ask: max relevance of the returned passages, None
-        when none came back, the question names something no source mentions, or they lack
-        the kind of answer asked for (always declined)."""
-        from askrel.answering.search import abstention_signal
-
+    def evidence(self) -> Evidence:
+        """What Searcher.ask's "no answer" decision reads from this answer."""
         missing = self.answer.missing_names if self.answer else ()
-        return abstention_signal(self.question.question, self.hits, missing)
+        return gather(self.question.question, self.hits, missing)
 
-    def declined(self, threshold: float) -> bool:
-        """Whether the searcher says "no answer" at this threshold (the rule in Searcher.ask)."""
-        top = self.max_relevance
-        return top is None or top < threshold
+    def signal(self, calibration: Calibration) -> float | None:
+        return signal(self.evidence, calibration)
+
+    def declined(self, calibration: Calibration) -> bool:
+        """Whether the searcher says "no answer" with this calibration (as Searcher.ask)."""
+        return declines(self.evidence, calibration)
 
 
 @dataclass(frozen=True)
@@ -67,8 +66,7 @@ class Evaluation:
     questions: tuple[Question, ...]
     runs: dict[str, tuple[QuestionRun, ...]]
     top_k: int
-    threshold: float
-    threshold_fitted: bool
+    calibration: Calibration
     model: str
     missing_sources: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
@@ -78,7 +76,7 @@ class Evaluation:
         return sum(1 for q in self.questions if not q.unanswerable)
 
     def summary(self, mode: str) -> dict[str, float | None]:
-        return summarize(self.runs[mode], self.threshold)
+        return summarize(self.runs[mode], self.calibration)
 
     def hit_curve(self, mode: str) -> list[float | None]:
         """Mean hit@k over the answerable questions for k = 1..CURVE_DEPTH."""
@@ -196,11 +194,12 @@ def evaluate(searcher: Searcher, questions: Sequence[Question], modes: Sequence[
     runs = {mode: run_mode(searcher, questions, mode, top_k, qrels, progress)
             for mode in dict.fromkeys(modes)}
     return Evaluation(questions_path, tuple(questions), runs, top_k,
-                      searcher.calibration.threshold, searcher.calibration.fitted,
+                      searcher.calibration,
                       searcher.model, tuple(missing), tuple(notes))
 
 
-def summarize(runs: Sequence[QuestionRun], threshold: float) -> dict[str, float | None]:
+def summarize(runs: Sequence[QuestionRun],
+              calibration: Calibration) -> dict[str, float | None]:
     """Every metric of METRIC_NAMES for one mode's runs."""
     answerable = [r for r in runs if not r.question.unanswerable]
     out: dict[str, float | None] = {
@@ -213,7 +212,7 @@ def summarize(runs: Sequence[QuestionRun], threshold: float) -> dict[str, float 
         m.source_recall([h.citation.source for h in r.hits], r.question.sources, k or 5)
         for r in with_sources])
     out["highlight@1"] = m.mean([1.0 if r.highlight_hit else 0.0 for r in answerable])
-    abstain = m.abstention([r.declined(threshold) for r in runs],
+    abstain = m.abstention([r.declined(calibration) for r in runs],
                            [r.question.unanswerable for r in runs])
     out["abstain_precision"] = abstain.precision
     out["abstain_recall"] = abstain.recall

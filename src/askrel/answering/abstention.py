@@ -1,0 +1,96 @@
+"""Deciding "no answer": the evidence an answer's passages give, weighed against a calibration.
+
+With reranking (the default) the signal is the cross-encoder's best logit among the first
+passages, lowered by a penalty when the question names something no source mentions and by
+another when the marked sentences lack the kind of answer asked for (a number, a date). Each
+is evidence, not a veto: a question worded in words the sources do not use ("keypress" for
+"key press") is still answered when a passage answers it strongly. Without reranking, the
+first stage's rule holds: the best cosine relevance, with those two checks as vetoes.
+A question is declined when its signal is below the calibrated threshold of its kind.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from askrel.answering.answer_type import offers_answer_type
+from askrel.records import Hit
+
+CALIBRATION_FILE = "calibration.json"
+DEFAULT_THRESHOLD = 0.35  # used only until a calibration exists; see `askrel eval --calibrate`
+DEFAULT_RERANK_THRESHOLD = -4.0  # a cross-encoder logit; likewise replaced by the calibration
+EVIDENCE_DEPTH = 3  # the passages whose marks and logits are read
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the decision reads from an answer: `relevance` None when nothing came back,
+    `rerank` None when the cross-encoder did not read the passages."""
+
+    relevance: float | None
+    rerank: float | None
+    missing: bool  # a name in the question that no source mentions
+    typed: bool  # the marked sentences hold the kind of answer asked for
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Thresholds (cosine for the first stage alone, logit with reranking) and penalties."""
+
+    threshold: float = DEFAULT_THRESHOLD
+    rerank_threshold: float = DEFAULT_RERANK_THRESHOLD
+    missing_penalty: float = 0.0
+    type_penalty: float = 0.0
+    fitted: bool = False
+    detail: dict | None = None
+
+    def threshold_for(self, evidence: Evidence) -> float:
+        return self.threshold if evidence.rerank is None else self.rerank_threshold
+
+
+def gather(question: str, hits: Sequence[Hit], missing: Sequence[str] = ()) -> Evidence:
+    """The evidence of the returned passages, best first."""
+    if not hits:
+        return Evidence(None, None, bool(missing), False)
+    first = hits[:EVIDENCE_DEPTH]
+    marked = [h.text[s:e] for h in first for s, e in h.highlights]
+    logits = [h.rerank_score for h in first if h.rerank_score is not None]
+    return Evidence(max(h.relevance for h in hits), max(logits) if logits else None,
+                    bool(missing), offers_answer_type(question, marked))
+
+
+def signal(evidence: Evidence, calibration: Calibration) -> float | None:
+    """The value compared with the threshold; None means always "no answer"."""
+    if evidence.relevance is None:
+        return None
+    if evidence.rerank is None:
+        return None if evidence.missing or not evidence.typed else evidence.relevance
+    return (evidence.rerank - calibration.missing_penalty * evidence.missing
+            - calibration.type_penalty * (not evidence.typed))
+
+
+def declines(evidence: Evidence, calibration: Calibration) -> bool:
+    """True when the sources do not seem to answer."""
+    value = signal(evidence, calibration)
+    return value is None or value < calibration.threshold_for(evidence)
+
+
+def load_calibration(index_dir: Path, model: str, packaged: Path) -> Calibration:
+    """The calibration fitted for this model: the index's own, else the packaged one."""
+    for path in (index_dir / CALIBRATION_FILE, packaged):
+        if path.exists():
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("model") == model:
+                return calibration_from(data)
+    return Calibration()
+
+
+def calibration_from(data: dict) -> Calibration:
+    """A Calibration from a calibration.json record (older records lack the rerank keys)."""
+    return Calibration(float(data["threshold"]),
+                       float(data.get("rerank_threshold", DEFAULT_RERANK_THRESHOLD)),
+                       float(data.get("missing_penalty", 0.0)),
+                       float(data.get("type_penalty", 0.0)), True, data)
