@@ -30,6 +30,7 @@ NOT_QUESTIONS = frozenset({"Perl Books"})
 # An answer that only sends the reader elsewhere: one short paragraph that starts so.
 POINTER = re.compile(r"^(see|read|consult|check out)\b", re.IGNORECASE)
 POINTER_MAX_WORDS = 30
+BLOCK_TAG = r"</?(?:p|blockquote|ol|ul|li|br|pre|div)\b[^>]*>"
 
 
 @dataclass(frozen=True)
@@ -42,12 +43,14 @@ class Block:
 
 @dataclass(frozen=True)
 class Built:
-    """One source file's text and its questions with the answer spans in that text."""
+    """One source file's text and its questions with the answer spans in that text; `originals`
+    maps each question to its answer cut from the original by a separate, simpler route."""
 
     name: str
     text: str
     questions: tuple[tuple[str, int, int], ...]
     dropped: tuple[tuple[str, str], ...]
+    originals: dict[str, str]
 
 
 def front_matter(fields: dict[str, str]) -> str:
@@ -70,7 +73,7 @@ def drop_reason(answer: str) -> str | None:
     return None
 
 
-def assemble(name: str, header: str, blocks: list[Block]) -> Built:
+def assemble(name: str, header: str, blocks: list[Block], originals: dict[str, str]) -> Built:
     """Join the blocks with blank lines after the front matter, recording each answer's span."""
     text = header
     questions: list[tuple[str, int, int]] = []
@@ -88,7 +91,7 @@ def assemble(name: str, header: str, blocks: list[Block]) -> Built:
         text += body + "\n"
         if block.question is not None and reason is None:
             questions.append((block.question, start, start + len(body)))
-    return Built(name, text, tuple(questions), tuple(dropped))
+    return Built(name, text, tuple(questions), tuple(dropped), originals)
 
 
 def pod_text(pod: Path) -> str:
@@ -212,9 +215,16 @@ def sqlite_blocks(page: str) -> list[Block]:
     return blocks
 
 
+def pod_originals(rendered: str) -> dict[str, str]:
+    """Each =head2 line of pod2text's output and the text up to the next heading line."""
+    found = re.finditer(r"^  (\S[^\n]*)\n(.*?)(?=^ {0,2}\S|\Z)", rendered, re.M | re.S)
+    return {m.group(1).strip(): m.group(2) for m in found}
+
+
 def build_perl(root: Path, name: str) -> Built:
     rendered = pod_text(root / POD_DIR / f"{name}.pod")
-    return assemble(name, front_matter(perl_meta(name, rendered)), pod_blocks(rendered))
+    return assemble(name, front_matter(perl_meta(name, rendered)), pod_blocks(rendered),
+                    pod_originals(rendered))
 
 
 def build_sqlite(root: Path) -> Built:
@@ -223,7 +233,16 @@ def build_sqlite(root: Path) -> Built:
     meta = {"title": "SQLite Frequently Asked Questions", "publisher": "SQLite",
             "date": modified.group(1) if modified else "",
             "url": "https://www.sqlite.org/faq.html"}
-    return assemble("sqlite-faq", front_matter(meta), sqlite_blocks(page))
+    return assemble("sqlite-faq", front_matter(meta), sqlite_blocks(page), html_originals(page))
+
+
+def html_originals(page: str) -> dict[str, str]:
+    """Each SQLite question and the raw HTML after it, tags removed and entities decoded."""
+    found = re.finditer(r'<p><b>\(\d+\)\s*(.*?)</b></p>(.*?)(?=<a name="q\d+"|<p align)',
+                        page, re.S)
+    return {" ".join(html.unescape(re.sub(r"<[^>]+>", "", m.group(1))).split()):
+            html.unescape(re.sub(r"<[^>]+>", "", re.sub(BLOCK_TAG, " ", m.group(2))))
+            for m in found}
 
 
 def check(built: Built, path: Path) -> int:
@@ -234,6 +253,11 @@ def check(built: Built, path: Path) -> int:
     for question, start, end in built.questions:
         answer = text[start:end]
         assert answer == answer.strip() and answer, (path, question)
+        # The same words in the same order as the original answer (list numbers aside).
+        words = [w for w in answer.split() if not re.fullmatch(r"\d+\.", w)]
+        original = [w for w in built.originals[question].split()
+                    if not re.fullmatch(r"\d+\.", w)]
+        assert words == original, (path, question)
     return sum(1 for question, _, _ in built.questions if question in text)
 
 
