@@ -38,12 +38,12 @@ pytest: $(BIN)/.installed browser
 test: lint types pytest            ## lint, types and every test (browser tests included)
 
 # Every question set, three modes each: reports/ for the bundled sources, reports/<set>/ for
-# the PDF sets (each indexed into reports/<set>/index).
-PDF_SETS := manuals heldout browser webdocs manpages policy
+# the sets with sources of their own (each indexed into reports/<set>/index).
+SETS := manuals heldout browser webdocs manpages policy faq
 eval: $(BIN)/.installed
 	HF_HUB_OFFLINE=1 $(BIN)/askrel eval --questions eval/questions.jsonl \
 	  --mode bm25 --mode dense --mode hybrid --out reports
-	@for set in $(PDF_SETS); do \
+	@for set in $(SETS); do \
 	  HF_HUB_OFFLINE=1 $(BIN)/askrel index --sources eval/$$set/sources \
 	    --index reports/$$set/index >/dev/null && \
 	  HF_HUB_OFFLINE=1 $(BIN)/askrel eval --questions eval/$$set/questions.jsonl \

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from askrel.answering.abstention import Calibration
+from askrel.evaluation.questions import Question
 from askrel.evaluation.runner import (
     CURVE_DEPTH,
     METRIC_NAMES,
@@ -33,6 +34,11 @@ DEFINITIONS = {
     "latency_p50_ms": "median wall time of one Searcher.ask call",
     "latency_p95_ms": "95th percentile of that wall time",
 }
+SPAN_NOTE = ("A passage also answers a question when it comes from the same file (and page) "
+             "as one of the question's gold spans and overlaps it by at least half of the "
+             "shorter of the two (passage span = citation char_start..char_end); for "
+             "highlight@1, a marked stretch of the top passage must meet a gold span by the "
+             "same rule.")
 
 
 def _round(name: str, value: float | None) -> float | None:
@@ -113,6 +119,14 @@ def _first(run: QuestionRun) -> tuple[str, str]:
     return top.citation.source, " ".join(top.text.split())[:FIRST_CHARS]
 
 
+def expected(question: Question) -> str:
+    """What would answer a question, as shown in the misses: its answer strings, then its
+    gold spans as source[start:end] (with the page for a PDF)."""
+    spans = [f"{s.source}{f' page {s.page}' if s.page else ''} [{s.start}:{s.end}]"
+             for s in question.spans]
+    return " | ".join([*question.answers, *spans])
+
+
 def misses(evaluation: Evaluation) -> list[dict]:
     """Answerable questions whose top passage does not answer, per mode."""
     out = []
@@ -126,7 +140,7 @@ def misses(evaluation: Evaluation) -> list[dict]:
                 "id": run.question.id,
                 "question": run.question.question,
                 "history": list(run.question.history),
-                "expected": " | ".join(run.question.answers),
+                "expected": expected(run.question),
                 "first": f"{source}: {text}" if source else text,
                 "first_source": source,
                 "first_text": text,
@@ -165,7 +179,7 @@ def misses_markdown(evaluation: Evaluation) -> str:
                 top = run.hits[0]
                 marked = " … ".join(top.text[a:b] for a, b in top.highlights) or "(none)"
                 lines.append(f"- {_md(run.question.id)}: {_md(run.question.question)} — "
-                             f"expected {_md(' | '.join(run.question.answers))}; highlighted: "
+                             f"expected {_md(expected(run.question))}; highlighted: "
                              f"{_md(marked[:FIRST_CHARS])}")
         declined = [run for run in evaluation.runs[mode]
                     if not run.question.unanswerable and run.declined(evaluation.calibration)]
@@ -306,6 +320,8 @@ def markdown(evaluation: Evaluation, fit: dict | None = None,
         "the model is loaded.",
         "- A metric shown as – is undefined here (e.g. precision when nothing was declined).",
     ]
+    if any(q.spans for q in evaluation.questions):
+        lines.append(f"- {SPAN_NOTE}")
     lines += [f"- {name}: {text}." for name, text in DEFINITIONS.items()]
     if evaluation.missing_sources:
         lines.append("- Sources named by questions but not in the index: "

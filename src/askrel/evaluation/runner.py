@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 
 from askrel.answering.abstention import Calibration, Evidence, declines, gather, signal
 from askrel.evaluation import metrics as m
-from askrel.evaluation.questions import Question, contains_answer
+from askrel.evaluation.questions import Place, Question, contains_answer, covers_span
 
 if TYPE_CHECKING:
     from askrel.answering.search import Searcher
-    from askrel.records import Answer, Hit, Passage
+    from askrel.records import Answer, Citation, Hit, Passage
 
 DEFAULT_MODE = "hybrid"
 NO_RERANK = "/no-rerank"  # a run label's suffix: the mode without the cross-encoder stage
@@ -85,14 +85,45 @@ class Evaluation:
                 for k in range(1, CURVE_DEPTH + 1)]
 
 
-def is_relevant(passage_text: str, passage_source: str, question: Question) -> bool:
+def is_relevant(passage_text: str, passage_source: str, question: Question,
+                places: Sequence[Place] = ()) -> bool:
     """The eval/README.md rule: an answer string in a passage from one of the question's
-    sources (from any source when the question lists none)."""
+    sources (from any source when the question lists none), or the passage's `places` in its
+    source meeting a gold span by the span rule."""
     if question.unanswerable:
         return False
+    if covers_span(passage_source, places, question.spans):
+        return True
     if question.sources and passage_source not in question.sources:
         return False
     return contains_answer(passage_text, question.answers)
+
+
+def passage_places(passage: Passage | Citation) -> list[Place]:
+    """Where a passage's text stands in its source: its span, and the span on the next page
+    that ends its last sentence when it runs over a page break."""
+    places: list[Place] = [(passage.page, passage.char_start, passage.char_end)]
+    if passage.continued is not None:
+        places.append((passage.continued.page, passage.continued.char_start,
+                       passage.continued.char_end))
+    return places
+
+
+def stretch_places(stretches: Sequence[tuple[int, int]],
+                   places: Sequence[Place]) -> list[Place]:
+    """Offsets into a passage's text mapped to where they stand in the source; the passage's
+    parts (`places`) follow one another in its text, joined by JOIN."""
+    from askrel.records import JOIN
+
+    out: list[Place] = []
+    offset = 0
+    for page, start, end in places:
+        for a, b in stretches:
+            low, high = max(a, offset), min(b, offset + end - start)
+            if low < high:
+                out.append((page, start + low - offset, start + high - offset))
+        offset += end - start + len(JOIN)
+    return out
 
 
 def all_passages(searcher: Searcher) -> Iterable[Passage]:
@@ -108,29 +139,43 @@ def relevant_passages(passages: Iterable[Passage],
     found: dict[str, set[int]] = {q.id: set() for q in questions}
     for passage in passages:
         for q in questions:
-            if is_relevant(passage.text, passage.source, q):
+            if is_relevant(passage.text, passage.source, q, passage_places(passage)):
                 found[q.id].add(passage.id)
     return {qid: frozenset(ids) for qid, ids in found.items()}
 
 
-def merged_highlights(text: str, spans: Sequence[tuple[int, int]]) -> list[str]:
-    """Highlighted text, joining spans separated only by whitespace into one stretch."""
+def merged_stretches(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Highlight spans, joining those separated only by whitespace into one stretch."""
     stretches: list[list[int]] = []
     for start, end in sorted(spans):
         if stretches and not text[stretches[-1][1]:start].strip():
             stretches[-1][1] = max(stretches[-1][1], end)
         else:
             stretches.append([start, end])
-    return [text[a:b] for a, b in stretches]
+    return [(a, b) for a, b in stretches]
+
+
+def merged_highlights(text: str, spans: Sequence[tuple[int, int]]) -> list[str]:
+    """Highlighted text, joining spans separated only by whitespace into one stretch."""
+    return [text[a:b] for a, b in merged_stretches(text, spans)]
+
+
+def highlight_answers(hit: Hit, question: Question) -> bool:
+    """Whether a passage's marked sentence(s) answer: a stretch holds an answer string, or
+    meets a gold span by the span rule (so at least half of a short marked sentence lies
+    inside a long answer)."""
+    stretches = merged_stretches(hit.text, hit.highlights)
+    if any(contains_answer(hit.text[a:b], question.answers) for a, b in stretches):
+        return True
+    places = stretch_places(stretches, passage_places(hit.citation))
+    return covers_span(hit.citation.source, places, question.spans)
 
 
 def judge(question: Question, mode: str, answer: Answer | None, relevant: frozenset[int],
           seconds: float, error: str | None = None) -> QuestionRun:
     hits = answer.results if answer else ()
     judged = tuple(h.passage_id in relevant for h in hits)
-    highlight_hit = bool(judged) and judged[0] and any(
-        contains_answer(s, question.answers)
-        for s in merged_highlights(hits[0].text, hits[0].highlights))
+    highlight_hit = bool(judged) and judged[0] and highlight_answers(hits[0], question)
     return QuestionRun(question, mode, answer, judged, len(relevant), highlight_hit, seconds,
                        error)
 
@@ -180,7 +225,9 @@ def evaluate(searcher: Searcher, questions: Sequence[Question], modes: Sequence[
     passages = list(all_passages(searcher))
     qrels = relevant_passages(passages, questions)
     indexed = {p.source for p in passages}
-    missing = sorted({s for q in questions for s in q.sources} - indexed)
+    named = {s for q in questions for s in q.sources} | {s.source for q in questions
+                                                         for s in q.spans}
+    missing = sorted(named - indexed)
     notes = []
     unfindable = [q.id for q in questions if not q.unanswerable and not qrels[q.id]]
     if unfindable:
