@@ -245,6 +245,7 @@ def serve(
     read_only: Annotated[bool, typer.Option(
         "--read-only", envvar="ASKREL_READ_ONLY",
         help="Turn uploads and rebuilds off in the web UI.")] = False,
+    rerank: RerankOpt = True,
 ) -> None:
     """Start the web UI (builds the index first if there is none)."""
     from askrel.web import launch
@@ -252,7 +253,7 @@ def serve(
     sources = sources_folder(sources, index)
     open_searcher(sources, index, model)
     launch(index_dir=index, sources_dir=sources, model=model, host=host, port=port,
-           auth=auth, read_only=read_only)
+           auth=auth, read_only=read_only, rerank=rerank)
 
 
 @app.command("eval")

@@ -378,9 +378,11 @@ class LiveSearcher:
     embedding model is loaded once and shared across reloads.
     """
 
-    def __init__(self, index_dir: Path, *, model: str | None = None) -> None:
+    def __init__(self, index_dir: Path, *, model: str | None = None,
+                 settings: RankSettings = RankSettings()) -> None:
         self.index_dir = index_dir
-        self._searcher = Searcher(index_dir, model=model)
+        self.settings = settings
+        self._searcher = Searcher(index_dir, model=model, settings=settings)
         self._lock = threading.Lock()
 
     def get(self) -> Searcher:
@@ -393,7 +395,7 @@ class LiveSearcher:
             return searcher
         with self._lock:
             if self._searcher is searcher:
-                fresh_searcher = Searcher(self.index_dir)
+                fresh_searcher = Searcher(self.index_dir, settings=self.settings)
                 if fresh_searcher.manifest.get("encoder") == searcher.manifest.get("encoder"):
                     fresh_searcher._embedder = searcher._embedder  # same model: no reload
                 fresh_searcher._reranker = searcher._reranker

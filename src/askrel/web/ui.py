@@ -11,7 +11,14 @@ from typing import Any
 
 import gradio as gr
 
-from askrel.answering.search import MAX_HISTORY, MODES, LiveSearcher, QuestionError, Searcher
+from askrel.answering.search import (
+    MAX_HISTORY,
+    MODES,
+    LiveSearcher,
+    QuestionError,
+    RankSettings,
+    Searcher,
+)
 from askrel.indexing.build import IndexBusy, IndexError_, build_index, current_build
 from askrel.reading.sources import SUPPORTED_SUFFIXES, discover, display_path
 from askrel.web import render
@@ -64,14 +71,21 @@ class WebApp:
     """The handlers, around one live searcher of the index."""
 
     def __init__(self, index_dir: Path, sources_dir: Path, *, model: str | None,
-                 read_only: bool, root: Path) -> None:
+                 read_only: bool, root: Path, rerank: bool = True) -> None:
         self.index_dir = index_dir
         self.sources_dir = sources_dir
         self.model = model
         self.read_only = read_only
         self.root = root
-        self.live = LiveSearcher(index_dir, model=model)
+        self.live = LiveSearcher(index_dir, model=model, settings=RankSettings(rerank=rerank))
         self.documents = DocumentCache()
+
+    def warm_up(self) -> None:
+        """Load the embedding model, and the cross-encoder when answers are reranked."""
+        searcher = self.live.get()
+        searcher.embedder.embed(["warm up"])
+        if searcher.settings.rerank:
+            searcher.reranker.score("warm up", ["warm up"])
 
     # ------------------------------------------------------------ asking
 
@@ -246,10 +260,11 @@ def _load_image(png: bytes | None) -> Any:
 
 
 def build_app(index_dir: Path, sources_dir: Path, *, model: str | None = None,
-              read_only: bool = False, root: Path | None = None) -> gr.Blocks:
+              read_only: bool = False, root: Path | None = None,
+              rerank: bool = True) -> gr.Blocks:
     """The web UI as a gr.Blocks (not launched). `root` is what citation paths are relative to."""
     web = WebApp(index_dir, sources_dir, model=model, read_only=read_only,
-                 root=root or Path.cwd())
+                 root=root or Path.cwd(), rerank=rerank)
     with gr.Blocks(title="askrel", analytics_enabled=False) as app:
         gr.api(web.api_ask, api_name="ask", concurrency_id="search", concurrency_limit=1)
         gr.HTML('<div class="app-header"><h1>askrel</h1><p>Answers are passages quoted from '
@@ -264,8 +279,8 @@ def build_app(index_dir: Path, sources_dir: Path, *, model: str | None = None,
                 _evaluate_tab(web)
         for event in (app.load, sources_tab.select):
             event(web.index_views, None, [facts, table, filter_box], api_visibility="private")
-    # Load the model in the background, so the first question is not slow.
-    threading.Thread(target=lambda: web.live.get().embedder, daemon=True).start()
+    # Load the models in the background, so the first question is not slow.
+    threading.Thread(target=web.warm_up, daemon=True).start()
     return app
 
 
@@ -399,7 +414,8 @@ def serve(app: gr.Blocks, *, host: str = "127.0.0.1", port: int = 7860,
 
 
 def launch(index_dir: Path, sources_dir: Path, model: str | None, host: str, port: int,
-           auth: str | None, read_only: bool, root: Path | None = None) -> None:
+           auth: str | None, read_only: bool, root: Path | None = None,
+           rerank: bool = True) -> None:
     """Serve the UI until interrupted; bad settings end with a message, not a traceback."""
     try:
         parse_auth(auth)
@@ -409,7 +425,8 @@ def launch(index_dir: Path, sources_dir: Path, model: str | None, host: str, por
         raise SystemExit(f"Error: no index in {index_dir}. Build one with: "
                          f"askrel index --index {index_dir}")
     try:
-        app = build_app(index_dir, sources_dir, model=model, read_only=read_only, root=root)
+        app = build_app(index_dir, sources_dir, model=model, read_only=read_only, root=root,
+                        rerank=rerank)
     except (IndexError_, RuntimeError) as exc:
         raise SystemExit(f"Error: {exc}") from exc
     print(f"askrel: serving {index_dir} on http://{host}:{port}"
