@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from askrel.evaluation import calibration as cal
 
@@ -89,3 +91,27 @@ def test_written_record_is_what_the_searcher_loads(tmp_path):
     cal.write_calibration(record, [tmp_path / CALIBRATION_FILE])
     loaded = load_calibration(tmp_path, "m", tmp_path / "none.json")
     assert loaded.fitted and loaded.threshold == record["threshold"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.none(), st.integers(-20, 20).map(lambda v: v / 4)),
+                          st.booleans()), min_size=1, max_size=30))
+def test_the_fast_threshold_is_the_rule_s_threshold(pairs):
+    signal = [s for s, _ in pairs]
+    labels = [u for _, u in pairs]
+    assert cal.best_f1_threshold(signal, labels) == cal.fit_threshold(signal, labels).threshold
+
+
+def test_penalties_are_fitted_where_a_check_separates_the_questions():
+    from askrel.answering.abstention import Evidence
+
+    # Answerable: strong logits, one with a missing name. Unanswerable: middling logits with
+    # a missing name or a missing date, which only a penalty tells from the answerable ones.
+    answerable = [Evidence(0.5, v, False, True) for v in (3.0, 4.0, 5.0, 6.0)]
+    answerable.append(Evidence(0.5, 6.0, True, True))
+    unanswerable = [Evidence(0.5, 3.5, True, True), Evidence(0.5, 3.5, False, False)]
+    fit = cal.fit_penalties(answerable + unanswerable, [False] * 5 + [True] * 2,
+                            max_answerable_declined=0.0)
+    assert fit.fit.scores.recall == 1.0 and fit.fit.scores.answerable_declined_rate == 0.0
+    # Any penalty over 0.5 drops both below the weakest answerable 3.0; the smallest wins.
+    assert (fit.missing_penalty, fit.type_penalty) == (1.0, 1.0)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from askrel.answering.abstention import Calibration
+from askrel.answering.abstention import Calibration, Evidence, signal
 from askrel.evaluation.metrics import Abstention, abstention
 from askrel.evaluation.runner import DEFAULT_MODE, parse_run
 
@@ -76,6 +76,64 @@ def fit_threshold(signal: Sequence[float | None], unanswerable: Sequence[bool],
     if best is None:  # only when questions without any hit already break the limit
         low = candidate_thresholds(signal)[0]
         best = Fit(low, abstention(_declined(signal, low), unanswerable))
+    return best
+
+
+PENALTY_GRID = tuple(float(p) for p in range(9))  # cross-encoder logits
+
+
+@dataclass(frozen=True)
+class PenaltyFit:
+    """Penalties on the reranked signal and the threshold fitted with them."""
+
+    missing_penalty: float
+    type_penalty: float
+    fit: Fit
+
+
+def best_f1_threshold(signal: Sequence[float | None], unanswerable: Sequence[bool],
+                      max_answerable_declined: float = MAX_ANSWERABLE_DECLINED) -> float:
+    """fit_threshold's threshold, computed over every candidate at once (for grid searches)."""
+    import numpy as np
+
+    candidates = np.array(candidate_thresholds(signal))
+    labels = np.array(unanswerable, dtype=bool)
+    values = np.array([np.inf if s is None else s for s in signal], dtype=np.float64)
+    none = np.array([s is None for s in signal])
+    answerable = np.sort(values[~labels & ~none])
+    others = np.sort(values[labels & ~none])
+    declined_answerable = np.searchsorted(answerable, candidates) + (~labels & none).sum()
+    declined_unanswerable = np.searchsorted(others, candidates) + (labels & none).sum()
+    n_answerable, n_unanswerable = int((~labels).sum()), int(labels.sum())
+    declined = declined_answerable + declined_unanswerable
+    precision = np.divide(declined_unanswerable, declined, out=np.zeros(len(candidates)),
+                          where=declined > 0)
+    recall = declined_unanswerable / max(n_unanswerable, 1)
+    f1 = np.divide(2 * precision * recall, precision + recall,
+                   out=np.zeros(len(candidates)), where=precision + recall > 0)
+    allowed = declined_answerable <= max_answerable_declined * n_answerable + 1e-9
+    if not allowed.any():
+        return float(candidates[0])
+    return float(candidates[np.flatnonzero(allowed)[np.argmax(f1[allowed])]])
+
+
+def fit_penalties(evidence: Sequence[Evidence], unanswerable: Sequence[bool],
+                  grid: Sequence[float] = PENALTY_GRID,
+                  max_answerable_declined: float = MAX_ANSWERABLE_DECLINED) -> PenaltyFit:
+    """The penalties for a missing name and a missing number or date, with the threshold,
+    that give the best abstention F1 by RULE on these questions (reranked evidence); ties go
+    to the smaller penalties."""
+    best: PenaltyFit | None = None
+    for missing_penalty in grid:
+        for type_penalty in grid:
+            cal = Calibration(missing_penalty=missing_penalty, type_penalty=type_penalty)
+            values = [signal(e, cal) for e in evidence]
+            threshold = best_f1_threshold(values, unanswerable, max_answerable_declined)
+            scores = abstention(_declined(values, threshold), unanswerable)
+            if best is None or scores.f1 > best.fit.scores.f1 + 1e-12:
+                best = PenaltyFit(missing_penalty, type_penalty, Fit(threshold, scores))
+    if best is None:
+        raise ValueError("no penalties to try.")
     return best
 
 
