@@ -19,6 +19,7 @@ padding is ever added, and on this CPU it was also the fastest way (docs/reranki
 from __future__ import annotations
 
 import importlib.util
+import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -73,6 +74,19 @@ def passage_input(title: str | None, heading: str | None, text: str) -> str:
     """
     parts = [p for p in (title, heading) if p and not text.startswith(p)]
     return "\n".join([*parts, text])
+
+
+def window(text: str, start: int, end: int, words: int) -> str:
+    """About `words` words of `text` around [start, end) (e.g. the best sentence), as evenly
+    before as after it; the whole span even when it is longer. Fewer tokens score faster."""
+    bounds = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    inside = [i for i, (s, e) in enumerate(bounds) if s < end and e > start]
+    if len(bounds) <= words or not inside:
+        return text
+    first, last = inside[0], inside[-1]
+    size = max(words, last - first + 1)
+    low = max(0, min(first - (size - (last - first + 1)) // 2, len(bounds) - size))
+    return text[bounds[low][0]:bounds[low + size - 1][1]]
 
 
 def fuse(first_stage: np.ndarray, ce: np.ndarray, weight: float) -> np.ndarray:
