@@ -108,6 +108,10 @@ def test_settings_are_checked():
         CrossEncoder(max_tokens=600)
     with pytest.raises(ValueError):
         CrossEncoder(threads=0)
+    with pytest.raises(ValueError):
+        CrossEncoder(workers=0)
+    with pytest.raises(ValueError, match="optimization"):
+        CrossEncoder(optimization="fast")
 
 
 # ---------------------------------------------------------------- the real model
@@ -182,12 +186,13 @@ def test_no_texts_give_no_scores(encoder):
 
 
 @pytest.mark.slow
-def test_concurrent_calls_give_the_serial_results():
-    shared = CrossEncoder()  # loaded by the first of the concurrent calls
+@pytest.mark.parametrize("workers", [1, 2])
+def test_concurrent_calls_give_the_serial_results(encoder, workers):
+    shared = CrossEncoder(workers=workers)  # loaded by the first of the concurrent calls
     jobs = [(q, [a, t, a[:60]]) for q, a, t in EXAMPLES] * 4
     with ThreadPoolExecutor(4) as pool:
         concurrent = list(pool.map(lambda job: shared.score(*job), jobs))
-    serial = [shared.score(*job) for job in jobs]
+    serial = [encoder.score(*job) for job in jobs]  # one worker, one call at a time
     for got, want in zip(concurrent, serial, strict=True):
         np.testing.assert_allclose(got, want, atol=1e-5)
 
