@@ -17,6 +17,7 @@ from askrel.answering.rerank import (
     length_batches,
     pad_batch,
     passage_input,
+    window,
 )
 
 # Small examples of our own: each question, a passage that answers it, and one that only
@@ -107,6 +108,10 @@ def test_settings_are_checked():
         CrossEncoder(max_tokens=600)
     with pytest.raises(ValueError):
         CrossEncoder(threads=0)
+    with pytest.raises(ValueError):
+        CrossEncoder(workers=0)
+    with pytest.raises(ValueError, match="optimization"):
+        CrossEncoder(optimization="fast")
 
 
 # ---------------------------------------------------------------- the real model
@@ -181,11 +186,24 @@ def test_no_texts_give_no_scores(encoder):
 
 
 @pytest.mark.slow
-def test_concurrent_calls_give_the_serial_results():
-    shared = CrossEncoder()  # loaded by the first of the concurrent calls
+@pytest.mark.parametrize("workers", [1, 2])
+def test_concurrent_calls_give_the_serial_results(encoder, workers):
+    shared = CrossEncoder(workers=workers)  # loaded by the first of the concurrent calls
     jobs = [(q, [a, t, a[:60]]) for q, a, t in EXAMPLES] * 4
     with ThreadPoolExecutor(4) as pool:
         concurrent = list(pool.map(lambda job: shared.score(*job), jobs))
-    serial = [shared.score(*job) for job in jobs]
+    serial = [encoder.score(*job) for job in jobs]  # one worker, one call at a time
     for got, want in zip(concurrent, serial, strict=True):
         np.testing.assert_allclose(got, want, atol=1e-5)
+
+
+def test_window_centres_on_the_span():
+    text = " ".join(f"w{i}" for i in range(20))
+    start = text.index("w10")
+    assert window(text, start, start + 3, 5) == "w8 w9 w10 w11 w12"
+    assert window(text, 0, 2, 5) == "w0 w1 w2 w3 w4"  # no room before: all after
+    end = text.index("w19")
+    assert window(text, end, end + 3, 3) == "w17 w18 w19"
+    long_span = window(text, text.index("w2"), text.index("w15") + 3, 5)
+    assert long_span.startswith("w2 ") and long_span.endswith(" w15")
+    assert window("a b c", 0, 1, 10) == "a b c"

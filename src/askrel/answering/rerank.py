@@ -19,8 +19,10 @@ padding is ever added, and on this CPU it was also the fastest way (docs/reranki
 from __future__ import annotations
 
 import importlib.util
+import re
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -38,6 +40,8 @@ INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 # top-1 agreement with the model's full 512 tokens at each length.
 DEFAULT_MAX_TOKENS = 256
 MODEL_MAX_TOKENS = 512
+OPTIMIZATIONS = {"disable": "ORT_DISABLE_ALL", "basic": "ORT_ENABLE_BASIC",
+                 "extended": "ORT_ENABLE_EXTENDED", "all": "ORT_ENABLE_ALL"}
 # A question keeps at most this share of the pair's tokens, so a long question still leaves
 # room for the passage (and truncating the passage alone can always fit the pair).
 QUESTION_SHARE = 0.5
@@ -81,6 +85,19 @@ def passage_input(title: str | None, heading: str | None, text: str) -> str:
     return "\n".join([*parts, text])
 
 
+def window(text: str, start: int, end: int, words: int) -> str:
+    """About `words` words of `text` around [start, end) (e.g. the best sentence), as evenly
+    before as after it; the whole span even when it is longer. Fewer tokens score faster."""
+    bounds = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    inside = [i for i, (s, e) in enumerate(bounds) if s < end and e > start]
+    if len(bounds) <= words or not inside:
+        return text
+    first, last = inside[0], inside[-1]
+    size = max(words, last - first + 1)
+    low = max(0, min(first - (size - (last - first + 1)) // 2, len(bounds) - size))
+    return text[bounds[low][0]:bounds[low + size - 1][1]]
+
+
 def fuse(first_stage: np.ndarray, ce: np.ndarray, weight: float) -> np.ndarray:
     """(1 - w) * z(first_stage) + w * z(ce) over the same candidates, w = `weight` in [0, 1].
 
@@ -122,43 +139,48 @@ class CrossEncoder:
 
     The ONNX session and tokenizers load on first use, once, under a lock; onnxruntime's `run`
     and the tokenizers' `encode` may then be called from many threads at once.
-    `threads` is onnxruntime's intra-op thread count per call: 1 lets concurrent users each
-    have a core (docs/reranking.md compares 1 and 2). `batch_size` > 1 runs pairs of similar
-    length together, at the cost of scores that depend slightly on the batch (see above).
+    `threads` is onnxruntime's intra-op thread count per run; `workers` is how many batches
+    of one call run at once (on a thread pool shared by all calls): with `workers=2` and one
+    thread each, a question's pairs use both cores; several users at once then share them
+    (docs/reranking.md compares these). `batch_size` > 1 runs pairs of similar length
+    together, at the cost of scores that depend slightly on the batch (see above).
     """
 
     def __init__(self, directory: Path | None = None, *,
                  max_tokens: int = DEFAULT_MAX_TOKENS, batch_size: int = 1, threads: int = 1,
-                 optimization: str = "all") -> None:
+                 workers: int = 1, optimization: str = "all") -> None:
         if not 16 <= max_tokens <= MODEL_MAX_TOKENS:
             raise ValueError(f"max_tokens must be between 16 and {MODEL_MAX_TOKENS}")
-        if batch_size < 1 or threads < 1:
-            raise ValueError("batch_size and threads must be at least 1")
+        if min(batch_size, threads, workers) < 1:
+            raise ValueError("batch_size, threads and workers must be at least 1")
+        if optimization not in OPTIMIZATIONS:
+            raise ValueError(f"optimization must be one of {', '.join(OPTIMIZATIONS)}")
         self.directory = directory
         self.max_tokens = max_tokens
         self.batch_size = batch_size
         self.threads = threads
+        self.workers = workers
         self.optimization = optimization
         self._lock = threading.Lock()
         self._loaded: tuple[Any, Any, Any] | None = None
+        self._pool: ThreadPoolExecutor | None = None
 
     def _load(self) -> tuple[Any, Any, Any]:
         """(session, pair tokenizer, question tokenizer), built once."""
         with self._lock:
             if self._loaded is None:
                 self._loaded = self._build(self.directory or find_model_dir())
+                if self.workers > 1:
+                    self._pool = ThreadPoolExecutor(self.workers, "askrel-rerank")
             return self._loaded
 
     def _build(self, directory: Path) -> tuple[Any, Any, Any]:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        levels = {"disable": ort.GraphOptimizationLevel.ORT_DISABLE_ALL,
-                  "basic": ort.GraphOptimizationLevel.ORT_ENABLE_BASIC,
-                  "extended": ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
-                  "all": ort.GraphOptimizationLevel.ORT_ENABLE_ALL}
         options = ort.SessionOptions()
-        options.graph_optimization_level = levels[self.optimization]
+        options.graph_optimization_level = getattr(ort.GraphOptimizationLevel,
+                                                   OPTIMIZATIONS[self.optimization])
         options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
         # Spinning threads win little alone and lose much when other work wants the cores
@@ -192,10 +214,17 @@ class CrossEncoder:
         session, pairs, questions = self._load()
         question = self._bounded_question(questions, question)
         encodings = pairs.encode_batch([(question, text) for text in texts])
+        batches = length_batches([len(e.ids) for e in encodings], self.batch_size)
+
+        def run(batch: list[int]) -> np.ndarray:
+            return session.run(["logits"], pad_batch([encodings[i] for i in batch]))[0][:, 0]
+
+        # onnxruntime releases the GIL while it runs, so pool threads run pairs in parallel.
+        results = self._pool.map(run, batches) if self._pool and len(batches) > 1 \
+            else map(run, batches)
         logits = np.empty(len(texts), dtype=np.float32)
-        for batch in length_batches([len(e.ids) for e in encodings], self.batch_size):
-            feeds = pad_batch([encodings[i] for i in batch])
-            logits[batch] = session.run(["logits"], feeds)[0][:, 0]
+        for batch, values in zip(batches, results, strict=True):
+            logits[batch] = values
         return logits
 
     def _bounded_question(self, tokenizer: Any, question: str) -> str:
