@@ -32,9 +32,9 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from askrel.answering.rerank import CrossEncoder, passage_input, window
+    from askrel.answering.search import Searcher
     from askrel.evaluation.questions import load_questions
     from askrel.evaluation.runner import is_relevant
-    from askrel.search import Searcher
 
     searcher = Searcher(args.index)
     questions = [q for q in load_questions(args.questions)

@@ -1,0 +1,91 @@
+"""Fit the packaged "no answer" calibration on every question set together.
+
+Each set is indexed (as `make eval` does, into reports/<set>/index) and asked in hybrid mode
+with reranking; the penalties and the threshold of the reranked signal are fitted on all the
+questions pooled (askrel.evaluation.calibration.fit_penalties), then each set's figures are
+printed with them. The first stage's threshold is kept as it is.
+
+    .venv/bin/python eval/calibrate.py            # prints the figures
+    .venv/bin/python eval/calibrate.py --write    # also writes src/askrel/calibration.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+SETS = {"news": ("eval/questions.jsonl", "sources")} | {
+    name: (f"eval/{name}/questions.jsonl", f"eval/{name}/sources")
+    for name in ("manuals", "heldout", "browser", "webdocs", "manpages", "policy", "faq")}
+
+
+def index_of(name: str, sources: str) -> Path:
+    """The set's index under reports/, built or brought up to date now."""
+    index = PROJECT / "reports" / name / "index"
+    subprocess.run([sys.executable, "-m", "askrel.cli", "index", "--sources", sources,
+                    "--index", str(index)], cwd=PROJECT, check=True,
+                   stdout=subprocess.DEVNULL)
+    return index
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--write", action="store_true",
+                        help="write the packaged calibration.json")
+    args = parser.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.chdir(PROJECT)
+
+    from dataclasses import replace
+
+    from askrel.answering.search import Searcher
+    from askrel.evaluation import calibration as cal
+    from askrel.evaluation.metrics import abstention
+    from askrel.evaluation.questions import load_questions
+    from askrel.evaluation.runner import evaluate
+
+    runs = {}
+    model = ""
+    for name, (questions, sources) in SETS.items():
+        searcher = Searcher(index_of(name, sources))
+        print(f"{name}: asking {questions}", file=sys.stderr)
+        evaluation = evaluate(searcher, load_questions(Path(questions)), ["hybrid"])
+        model = evaluation.model
+        runs[name] = (evaluation.runs["hybrid"], evaluation.calibration)
+    pooled = [r for rs, _ in runs.values() for r in rs]
+    fit = cal.fit_penalties([r.evidence for r in pooled],
+                            [r.question.unanswerable for r in pooled])
+    base = next(iter(runs.values()))[1]
+    fitted = replace(base, rerank_threshold=fit.fit.threshold,
+                     missing_penalty=fit.missing_penalty, type_penalty=fit.type_penalty)
+    print(f"missing_penalty {fit.missing_penalty}, type_penalty {fit.type_penalty}, "
+          f"rerank_threshold {fit.fit.threshold:.4f}")
+    print("set        answerable  declined  unanswerable  declined")
+    for name, (rs, _) in runs.items():
+        scores = abstention([r.declined(fitted) for r in rs],
+                            [r.question.unanswerable for r in rs])
+        n_un = sum(r.question.unanswerable for r in rs)
+        declined_un = round((scores.recall or 0.0) * n_un)
+        declined_an = round((scores.answerable_declined_rate or 0.0) * (len(rs) - n_un))
+        print(f"{name:<10} {len(rs) - n_un:>10}  {declined_an:>8}  {n_un:>12}  {declined_un:>8}")
+    s = fit.fit.scores
+    print(f"pooled: abstain precision {s.precision}, recall {s.recall}, answerable declined "
+          f"{s.answerable_declined_rate}")
+    if args.write:
+        record = cal.calibration_record(
+            fit.fit, model=model, questions=", ".join(q for q, _ in SETS.values()),
+            n_answerable=sum(not r.question.unanswerable for r in pooled),
+            n_unanswerable=sum(r.question.unanswerable for r in pooled), mode="hybrid",
+            top_k=10, base=fitted, key="rerank_threshold")
+        written, problems = cal.write_calibration(record, [cal.packaged_calibration_path()])
+        print("\n".join(problems) or f"wrote {', '.join(written)}")
+        print(json.dumps(record, indent=2))
+
+
+if __name__ == "__main__":
+    main()
