@@ -123,7 +123,7 @@ def main() -> None:
         print("\n# batch shape (max 256, 1 thread)")
         for batch, name in ((1, "one at a time"), (4, "sorted batches of 4"),
                             (20, "one batch")):
-            encoder = CrossEncoder(batch_size=batch).load()
+            encoder = CrossEncoder(max_tokens=256, batch_size=batch).load()
             for n in (10, 20):
                 row(f"{name}, {n} passages", rotating(encoder, texts, n), args.repeat)
 
@@ -131,18 +131,18 @@ def main() -> None:
         print("\n# intra-op threads (max 256)")
         for threads in (1, 2):
             for batch in (1, 20):
-                encoder = CrossEncoder(threads=threads, batch_size=batch).load()
+                encoder = CrossEncoder(max_tokens=256, threads=threads, batch_size=batch).load()
                 row(f"{threads} thread(s), batch {batch}, 10 passages",
                     rotating(encoder, texts, 10), args.repeat)
 
     if "session" in only:
         print("\n# session options (max 256, 1 thread, one at a time, 10 passages)")
         for level in ("disable", "basic", "extended", "all"):
-            encoder = CrossEncoder(optimization=level).load()
+            encoder = CrossEncoder(max_tokens=256, optimization=level).load()
             row(f"graph optimization {level}", rotating(encoder, texts, 10), args.repeat)
         for name, key, value in (("memory arena off", "arena", False),
                                  ("parallel execution mode", "mode", True)):
-            encoder = CrossEncoder()
+            encoder = CrossEncoder(max_tokens=256)
             session, pairs, questions = encoder._build(encoder.directory or _model_dir())
             options = ort.SessionOptions()
             options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -156,7 +156,7 @@ def main() -> None:
                                            providers=["CPUExecutionProvider"])
             encoder._loaded = (session, pairs, questions)
             row(name, rotating(encoder, texts, 10), args.repeat)
-        encoder = CrossEncoder()
+        encoder = CrossEncoder(max_tokens=256)
         session, pairs, questions = encoder._build(_model_dir())
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
@@ -176,7 +176,7 @@ def main() -> None:
     if "users" in only:
         print("\n# two users at once, each scoring 10 passages (max 256): per-request latency")
         for threads, pool in ((1, 1), (2, 1), (1, 2)):
-            encoder = CrossEncoder(threads=threads, workers=pool).load()
+            encoder = CrossEncoder(max_tokens=256, threads=threads, workers=pool).load()
             times: list[float] = []
             lock = threading.Lock()
 

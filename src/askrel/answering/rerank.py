@@ -38,7 +38,7 @@ TOKENIZER_FILE = "tokenizer.json"
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 # Question + passage tokens read per pair; see docs/reranking.md for the speed and the
 # top-1 agreement with the model's full 512 tokens at each length.
-DEFAULT_MAX_TOKENS = 256
+DEFAULT_MAX_TOKENS = 192
 MODEL_MAX_TOKENS = 512
 OPTIMIZATIONS = {"disable": "ORT_DISABLE_ALL", "basic": "ORT_ENABLE_BASIC",
                  "extended": "ORT_ENABLE_EXTENDED", "all": "ORT_ENABLE_ALL"}
