@@ -83,3 +83,27 @@ def test_settings_turn_it_off(index: Path) -> None:
     answer = searcher(index, reranker, rerank=False).ask("orchard", top_k=2)
     assert not reranker.calls and answer.results
     assert "rerank_score" not in answer.to_json()["results"][0]
+
+
+def test_a_runaway_winner_is_told_by_its_lead_over_the_spread() -> None:
+    from askrel.answering.rerank import runaway_winner
+
+    assert runaway_winner(np.array([5.0, 1.0, 0.9, 0.8, 0.7]), 1.5)
+    assert not runaway_winner(np.array([1.1, 1.0, 0.9, 0.8, 0.7]), 1.5)
+    assert not runaway_winner(np.array([1.0, 1.0]), 0.0)  # no spread: nothing leads
+    assert runaway_winner(np.array([1.0]), 1.5)  # alone: nothing to reorder
+
+
+def test_a_gated_question_keeps_the_first_stage_and_reads_nothing(index: Path) -> None:
+    reranker = KeywordReranker("1990")
+    first = searcher(index, reranker).ask("orchard", top_k=3, rerank=False)
+    gated = searcher(index, reranker, rerank_gate=-1.0).ask("orchard", top_k=3)
+    assert not reranker.calls
+    assert [h.passage_id for h in gated.results] == [h.passage_id for h in first.results]
+
+
+def test_without_context_it_reads_the_passage_alone(index: Path) -> None:
+    reranker = KeywordReranker("1990")
+    searcher(index, reranker, rerank_context=False).ask("orchard", top_k=3)
+    _, texts = reranker.calls[0]
+    assert sorted(texts) == sorted(PASSAGES.values())

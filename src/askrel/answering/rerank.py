@@ -114,6 +114,16 @@ def fuse(first_stage: np.ndarray, ce: np.ndarray, weight: float) -> np.ndarray:
     return (1.0 - weight) * zscore(first) + weight * zscore(logits)
 
 
+def runaway_winner(scores: np.ndarray, lead: float) -> bool:
+    """Whether the best score leads the second by more than `lead` standard deviations of
+    all the scores: a first stage that sure needs no second opinion."""
+    if len(scores) < 2:
+        return True
+    ordered = np.sort(np.asarray(scores, dtype=np.float64))[::-1]
+    spread = float(ordered.std())
+    return spread > 0 and (ordered[0] - ordered[1]) / spread > lead
+
+
 def length_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
     """Indices grouped into batches of similar length (shortest first), so padding is small."""
     if batch_size < 1:

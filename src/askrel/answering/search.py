@@ -16,7 +16,7 @@ from askrel.answering import names
 from askrel.answering.abstention import CALIBRATION_FILE, declines, gather, load_calibration
 from askrel.answering.fusion import rrf_scores, top_indices, zscore_fusion
 from askrel.answering.highlight import heading_lines, pick_highlights
-from askrel.answering.rerank import CrossEncoder, Reranker, fuse, passage_input
+from askrel.answering.rerank import CrossEncoder, Reranker, fuse, passage_input, runaway_winner
 from askrel.embedding.base import Embedder
 from askrel.embedding.loading import load_query_embedder
 from askrel.embedding.models import resolve_model
@@ -73,6 +73,8 @@ class RankSettings:
     rerank: bool = True  # a cross-encoder reads the best candidates (answering/rerank.py)
     rerank_depth: int = 10  # how many; at least top_k
     rerank_weight: float = 0.67  # the cross-encoder's share of the reranked score
+    rerank_context: bool = True  # it reads the document title and section heading too
+    rerank_gate: float | None = None  # skip it when the first stage's winner leads by this
 
 
 @dataclass(frozen=True)
@@ -325,14 +327,20 @@ class Searcher:
         return scores
 
     def _rerank(self, question: str, ranked: list[tuple[int, float]]
-                ) -> tuple[list[tuple[int, float]], dict[int, float]]:
+                ) -> tuple[list[tuple[int, float]], dict[int, float] | None]:
         """The candidates reordered by the cross-encoder's logits fused with their first-stage
-        scores (`fuse`), with each passage's logit."""
+        scores (`fuse`), with each passage's logit; as they were when the first stage's
+        winner is far enough ahead (`rerank_gate`, in standard deviations of the scores)."""
+        cfg = self.settings
+        first = np.array([s for _, s in ranked])
+        if cfg.rerank_gate is not None and runaway_winner(first, cfg.rerank_gate):
+            return ranked, None
         rows = self.store.get(pid for pid, _ in ranked)
-        texts = [passage_input(self.store.meta(rows[pid][0].source).title, rows[pid][0].heading,
-                               rows[pid][0].text) for pid, _ in ranked]
+        passages = [rows[pid][0] for pid, _ in ranked]
+        texts = [passage_input(self.store.meta(p.source).title, p.heading, p.text)
+                 if cfg.rerank_context else p.text for p in passages]
         logits = self.reranker.score(question, texts)
-        fused = fuse(np.array([s for _, s in ranked]), logits, self.settings.rerank_weight)
+        fused = fuse(first, logits, cfg.rerank_weight)
         order = np.argsort(-fused, kind="stable")
         return ([(ranked[i][0], float(fused[i])) for i in order],
                 {ranked[i][0]: float(logits[i]) for i in order})
