@@ -62,8 +62,10 @@ def main() -> None:
                             [r.question.unanswerable for r in pooled])
     base = next(iter(runs.values()))[1]
     fitted = replace(base, rerank_threshold=fit.fit.threshold,
-                     missing_penalty=fit.missing_penalty, type_penalty=fit.type_penalty)
-    print(f"missing_penalty {fit.missing_penalty}, type_penalty {fit.type_penalty}, "
+                     missing_penalty=fit.missing_penalty, type_penalty=fit.type_penalty,
+                     relevance_floor=fit.relevance_floor)
+    print(f"relevance_floor {fit.relevance_floor}, missing_penalty {fit.missing_penalty}, "
+          f"type_penalty {fit.type_penalty}, "
           f"rerank_threshold {fit.fit.threshold:.4f}")
     print("set        answerable  declined  unanswerable  declined")
     for name, (rs, _) in runs.items():

@@ -111,7 +111,7 @@ def test_penalties_are_fitted_where_a_check_separates_the_questions():
     answerable.append(Evidence(0.5, 6.0, True, True))
     unanswerable = [Evidence(0.5, 3.5, True, True), Evidence(0.5, 3.5, False, False)]
     fit = cal.fit_penalties(answerable + unanswerable, [False] * 5 + [True] * 2,
-                            max_answerable_declined=0.0)
+                            grid=[float(p) for p in range(9)], max_answerable_declined=0.0)
     assert fit.fit.scores.recall == 1.0 and fit.fit.scores.answerable_declined_rate == 0.0
     # Any penalty over 0.5 drops both below the weakest answerable 3.0; the smallest wins.
-    assert (fit.missing_penalty, fit.type_penalty) == (1.0, 1.0)
+    assert (fit.missing_penalty, fit.type_penalty, fit.relevance_floor) == (1.0, 1.0, 0.0)

@@ -2,11 +2,12 @@
 
 With reranking (the default) the signal is the cross-encoder's best logit among the first
 passages, lowered by a penalty when the question names something no source mentions and by
-another when the marked sentences lack the kind of answer asked for (a number, a date). Each
-is evidence, not a veto: a question worded in words the sources do not use ("keypress" for
-"key press") is still answered when a passage answers it strongly. Without reranking, the
-first stage's rule holds: the best cosine relevance, with those two checks as vetoes.
-A question is declined when its signal is below the calibrated threshold of its kind.
+another when the marked sentences lack the kind of answer asked for (a number, a date); a
+best cosine relevance under a floor declines outright. The checks are evidence, not vetoes:
+a question worded in words the sources do not use ("keypress" for "key press") is still
+answered when a passage answers it strongly. Without reranking, the first stage's rule
+holds: the best cosine relevance, with those two checks as vetoes. A question is declined
+when its signal is below the calibrated threshold of its kind.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class Calibration:
     rerank_threshold: float = DEFAULT_RERANK_THRESHOLD
     missing_penalty: float = 0.0
     type_penalty: float = 0.0
+    relevance_floor: float = 0.0  # with reranking, a lower best cosine is always declined
     fitted: bool = False
     detail: dict | None = None
 
@@ -68,6 +70,8 @@ def signal(evidence: Evidence, calibration: Calibration) -> float | None:
         return None
     if evidence.rerank is None:
         return None if evidence.missing or not evidence.typed else evidence.relevance
+    if evidence.relevance < calibration.relevance_floor:
+        return None
     return (evidence.rerank - calibration.missing_penalty * evidence.missing
             - calibration.type_penalty * (not evidence.typed))
 
@@ -93,4 +97,5 @@ def calibration_from(data: dict) -> Calibration:
     return Calibration(float(data["threshold"]),
                        float(data.get("rerank_threshold", DEFAULT_RERANK_THRESHOLD)),
                        float(data.get("missing_penalty", 0.0)),
-                       float(data.get("type_penalty", 0.0)), True, data)
+                       float(data.get("type_penalty", 0.0)),
+                       float(data.get("relevance_floor", 0.0)), True, data)

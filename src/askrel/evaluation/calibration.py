@@ -79,7 +79,8 @@ def fit_threshold(signal: Sequence[float | None], unanswerable: Sequence[bool],
     return best
 
 
-PENALTY_GRID = tuple(float(p) for p in range(9))  # cross-encoder logits
+PENALTY_GRID = tuple(float(p) for p in range(17))  # cross-encoder logits
+FLOOR_GRID = (0.0, 0.2, 0.25, 0.3, 0.35)  # cosine relevance
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class PenaltyFit:
 
     missing_penalty: float
     type_penalty: float
+    relevance_floor: float
     fit: Fit
 
 
@@ -119,19 +121,23 @@ def best_f1_threshold(signal: Sequence[float | None], unanswerable: Sequence[boo
 
 def fit_penalties(evidence: Sequence[Evidence], unanswerable: Sequence[bool],
                   grid: Sequence[float] = PENALTY_GRID,
+                  floors: Sequence[float] = FLOOR_GRID,
                   max_answerable_declined: float = MAX_ANSWERABLE_DECLINED) -> PenaltyFit:
-    """The penalties for a missing name and a missing number or date, with the threshold,
-    that give the best abstention F1 by RULE on these questions (reranked evidence); ties go
-    to the smaller penalties."""
+    """The relevance floor and the penalties for a missing name and a missing number or date,
+    with the threshold, that give the best abstention F1 by RULE on these questions (reranked
+    evidence); ties go to the lower floor and the smaller penalties."""
     best: PenaltyFit | None = None
-    for missing_penalty in grid:
-        for type_penalty in grid:
-            cal = Calibration(missing_penalty=missing_penalty, type_penalty=type_penalty)
-            values = [signal(e, cal) for e in evidence]
-            threshold = best_f1_threshold(values, unanswerable, max_answerable_declined)
-            scores = abstention(_declined(values, threshold), unanswerable)
-            if best is None or scores.f1 > best.fit.scores.f1 + 1e-12:
-                best = PenaltyFit(missing_penalty, type_penalty, Fit(threshold, scores))
+    for floor in floors:
+        for missing_penalty in grid:
+            for type_penalty in grid:
+                cal = Calibration(missing_penalty=missing_penalty, type_penalty=type_penalty,
+                                  relevance_floor=floor)
+                values = [signal(e, cal) for e in evidence]
+                threshold = best_f1_threshold(values, unanswerable, max_answerable_declined)
+                scores = abstention(_declined(values, threshold), unanswerable)
+                if best is None or scores.f1 > best.fit.scores.f1 + 1e-12:
+                    best = PenaltyFit(missing_penalty, type_penalty, floor,
+                                      Fit(threshold, scores))
     if best is None:
         raise ValueError("no penalties to try.")
     return best
@@ -162,6 +168,7 @@ def calibration_record(fit: Fit, *, model: str, questions: str, n_answerable: in
         "rerank_threshold": base.rerank_threshold,
         "missing_penalty": base.missing_penalty,
         "type_penalty": base.type_penalty,
+        "relevance_floor": base.relevance_floor,
         key: fit.threshold,
         "fitted": key,
         "signal": SIGNALS[key],
