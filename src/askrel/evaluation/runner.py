@@ -99,8 +99,7 @@ def is_relevant(passage_text: str, passage_source: str, question: Question) -> b
 def all_passages(searcher: Searcher) -> Iterable[Passage]:
     store = searcher.store
     for row in store.sources():
-        for passage, _ in store.passages_of(row["source"]):
-            yield passage
+        yield from store.passages_of(row["source"])
 
 
 def relevant_passages(passages: Iterable[Passage],
