@@ -97,6 +97,21 @@ def connect(target: MilvusTarget) -> Any:
         return client
 
 
+def release(target: MilvusTarget) -> None:
+    """Close this process's client of the target; for Milvus Lite, stop its engine and free
+    the file for other processes."""
+    key = (_uri_key(target), target.token)
+    with _CLIENTS_LOCK:
+        client = _CLIENTS.pop(key, None)
+    if client is None:
+        return
+    client.close()
+    if target.is_lite:
+        from milvus_lite.server_manager import server_manager_instance
+
+        server_manager_instance.release_server(_uri_key(target))
+
+
 def _uri_key(target: MilvusTarget) -> str:
     return str(Path(target.uri).resolve()) if target.is_lite else target.uri
 
