@@ -301,14 +301,17 @@ def serve(
     read_only: Annotated[bool, typer.Option(
         "--read-only", envvar="ASKREL_READ_ONLY",
         help="Turn uploads and rebuilds off in the web UI.")] = False,
+    milvus: MilvusOpt = None,
+    collection: CollectionOpt = DEFAULT_COLLECTION,
 ) -> None:
     """Start the web UI (builds the index first if there is none)."""
     from askrel.web import launch
 
-    sources = sources_folder(sources, index)
-    open_searcher(sources, index, model)
+    target = milvus_target(milvus, collection)
+    sources = sources_folder(sources, index, target)
+    open_searcher(sources, index, model, target)
     launch(index_dir=index, sources_dir=sources, model=model, host=host, port=port,
-           auth=auth, read_only=read_only)
+           auth=auth, read_only=read_only, milvus=target)
 
 
 @app.command("eval")

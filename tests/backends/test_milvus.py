@@ -272,3 +272,25 @@ def test_index_on_a_file_held_by_another_process_says_so(tmp_path) -> None:
         except IndexBusy:
             time.sleep(0.5)
     release(MilvusTarget(str(db)))
+
+
+def test_web_ui_answers_from_milvus_and_rebuilds_in_process(tmp_path, lite, embedder) -> None:
+    """With Milvus Lite the serving process holds the file, so the UI's rebuild runs there;
+    the live searcher moves to the new revision."""
+    from askrel.web.ui import WebApp
+
+    sources = write_corpus(tmp_path / "sources", {"harbour.txt": HARBOUR})
+    build_milvus(sources, lite, embedder=embedder, root=tmp_path)
+    web = WebApp(tmp_path / "unused-index", sources, model=None, read_only=False,
+                 root=tmp_path, milvus=lite)
+    first = web.api_ask("How many boats came in during the storm season?", top_k=1)
+    assert "412 boats" in first["results"][0]["text"]
+    write_corpus(sources, {"orchard.txt": ORCHARD})
+
+    def no_progress(*args, **kwargs) -> None:
+        return None
+
+    report, *_ = web.rebuild(progress=no_progress)
+    assert "orchard.txt" in report
+    answer = web.api_ask("How many bottles of perry were sold?", top_k=1)
+    assert answer["results"][0]["citation"]["source"] == "sources/orchard.txt"

@@ -7,7 +7,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
@@ -17,6 +17,9 @@ from askrel.reading.sources import SUPPORTED_SUFFIXES, discover, display_path
 from askrel.web import render
 from askrel.web.documents import DocumentCache, ViewerError, source_view
 from askrel.web.uploads import MAX_UPLOAD_BYTES, MIB, UploadError, save_upload
+
+if TYPE_CHECKING:
+    from askrel.backends.milvus import MilvusTarget
 
 HERE = Path(__file__).parent
 MAX_EVAL_FILE_BYTES = 10 * MIB
@@ -64,13 +67,14 @@ class WebApp:
     """The handlers, around one live searcher of the index."""
 
     def __init__(self, index_dir: Path, sources_dir: Path, *, model: str | None,
-                 read_only: bool, root: Path) -> None:
+                 read_only: bool, root: Path, milvus: MilvusTarget | None = None) -> None:
         self.index_dir = index_dir
         self.sources_dir = sources_dir
         self.model = model
         self.read_only = read_only
         self.root = root
-        self.live = LiveSearcher(index_dir, model=model)
+        self.milvus = milvus
+        self.live = LiveSearcher(index_dir, model=model, open_backend=_milvus_opener(milvus))
         self.documents = DocumentCache()
 
     # ------------------------------------------------------------ asking
@@ -143,7 +147,7 @@ class WebApp:
         waiting = [display_path(p, self.root) for p in discover(self.sources_dir)
                    if p.suffix.lower() in SUPPORTED_SUFFIXES] if self.sources_dir.is_dir() else []
         waiting = [w for w in waiting if w not in indexed]
-        return (render.index_facts_html(searcher.manifest, str(self.index_dir)),
+        return (render.index_facts_html(searcher.manifest, searcher.backend.location),
                 render.sources_table_html(rows, waiting),
                 gr.Dropdown(choices=self.source_choices()))
 
@@ -177,8 +181,14 @@ class WebApp:
 
         model = self.model or self.live.get().model
         try:
-            report = build_index(self.sources_dir, self.index_dir, model=model, root=self.root,
-                                 progress=report_progress)
+            if self.milvus is not None:  # in this process: it may hold a Milvus Lite file
+                from askrel.backends.milvus_build import build_milvus
+
+                report = build_milvus(self.sources_dir, self.milvus, model=model, root=self.root,
+                                      progress=report_progress)
+            else:
+                report = build_index(self.sources_dir, self.index_dir, model=model,
+                                     root=self.root, progress=report_progress)
         except IndexBusy as exc:
             return (render.status_html(str(exc)), *self.index_views())
         except (IndexError_, RuntimeError, OSError) as exc:
@@ -227,6 +237,15 @@ class WebApp:
                 render.misses_html(result.get("misses") or []))
 
 
+def _milvus_opener(milvus: MilvusTarget | None) -> Any:
+    """How the live searcher opens a Milvus index (None: the local index folder)."""
+    if milvus is None:
+        return None
+    from askrel.backends.milvus import MilvusBackend
+
+    return lambda: MilvusBackend(milvus)
+
+
 def _load_image(png: bytes | None) -> Any:
     """The plot as pixels (no file is left behind)."""
     if not png:
@@ -246,10 +265,12 @@ def _load_image(png: bytes | None) -> Any:
 
 
 def build_app(index_dir: Path, sources_dir: Path, *, model: str | None = None,
-              read_only: bool = False, root: Path | None = None) -> gr.Blocks:
-    """The web UI as a gr.Blocks (not launched). `root` is what citation paths are relative to."""
+              read_only: bool = False, root: Path | None = None,
+              milvus: MilvusTarget | None = None) -> gr.Blocks:
+    """The web UI as a gr.Blocks (not launched). `root` is what citation paths are relative to;
+    with `milvus`, the index is that Milvus collection instead of `index_dir`."""
     web = WebApp(index_dir, sources_dir, model=model, read_only=read_only,
-                 root=root or Path.cwd())
+                 root=root or Path.cwd(), milvus=milvus)
     with gr.Blocks(title="askrel", analytics_enabled=False) as app:
         gr.api(web.api_ask, api_name="ask", concurrency_id="search", concurrency_limit=1)
         gr.HTML('<div class="app-header"><h1>askrel</h1><p>Answers are passages quoted from '
@@ -399,20 +420,23 @@ def serve(app: gr.Blocks, *, host: str = "127.0.0.1", port: int = 7860,
 
 
 def launch(index_dir: Path, sources_dir: Path, model: str | None, host: str, port: int,
-           auth: str | None, read_only: bool, root: Path | None = None) -> None:
+           auth: str | None, read_only: bool, root: Path | None = None,
+           milvus: MilvusTarget | None = None) -> None:
     """Serve the UI until interrupted; bad settings end with a message, not a traceback."""
     try:
         parse_auth(auth)
     except ValueError as exc:
         raise SystemExit(f"Error: {exc}") from exc
-    if current_build(index_dir) is None:
+    if milvus is None and current_build(index_dir) is None:
         raise SystemExit(f"Error: no index in {index_dir}. Build one with: "
                          f"askrel index --index {index_dir}")
     try:
-        app = build_app(index_dir, sources_dir, model=model, read_only=read_only, root=root)
+        app = build_app(index_dir, sources_dir, model=model, read_only=read_only, root=root,
+                        milvus=milvus)
     except (IndexError_, RuntimeError) as exc:
         raise SystemExit(f"Error: {exc}") from exc
-    print(f"askrel: serving {index_dir} on http://{host}:{port}"
+    where = milvus.describe() if milvus is not None else index_dir
+    print(f"askrel: serving {where} on http://{host}:{port}"
           + (" (read-only)" if read_only else ""), file=sys.stderr)
     try:
         serve(app, host=host, port=port, auth=auth, block=True)
