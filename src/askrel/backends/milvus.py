@@ -226,6 +226,15 @@ def query_all(client: Any, collection: str, condition: str,
     return rows
 
 
+def query_many(client: Any, collection: str, condition: str,
+               fields: list[str]) -> list[dict[str, Any]]:
+    """Every row matching `condition`: one query when they fit in Milvus's result window
+    (an iterator costs several round trips), else all of them through an iterator."""
+    rows = list(client.query(collection, filter=condition, output_fields=fields,
+                             limit=MAX_TOPK))
+    return rows if len(rows) < MAX_TOPK else query_all(client, collection, condition, fields)
+
+
 # ---------------------------------------------------------------- records
 
 
@@ -401,8 +410,8 @@ class MilvusBackend:
         wanted = sorted({int(i) for i in ids})
         if not wanted:
             return {}
-        rows = query_all(self.client, self.names["sentences"], filter_in("passage", wanted),
-                         ["id", "passage", "vector"])
+        rows = query_many(self.client, self.names["sentences"], filter_in("passage", wanted),
+                          ["id", "passage", "vector"])
         rows.sort(key=lambda r: int(r["id"]))
         grouped: dict[int, list[Any]] = {pid: [] for pid in wanted}
         for r in rows:
@@ -428,16 +437,16 @@ class MilvusBackend:
         return {int(r["id"]): int(r["same_as"]) for r in rows}
 
     def ids_of_sources(self, sources: Sequence[str]) -> list[int]:
-        rows = query_all(self.client, self.names["passages"], filter_in("source", list(sources)),
-                         ["id"])
+        rows = query_many(self.client, self.names["passages"],
+                          filter_in("source", list(sources)), ["id"])
         return sorted(int(r["id"]) for r in rows)
 
     def sources(self) -> list[dict[str, Any]]:
         return [dict(r) for r in self._source_rows]
 
     def passages_of(self, source: str) -> Iterator[Passage]:
-        rows = query_all(self.client, self.names["passages"], filter_in("source", [source]),
-                         ["id", "source", "text", "record"])
+        rows = query_many(self.client, self.names["passages"], filter_in("source", [source]),
+                          ["id", "source", "text", "record"])
         return iter(sorted((passage_of(r) for r in rows), key=lambda p: p.id))
 
     def meta(self, source: str) -> SourceMeta:
@@ -461,7 +470,7 @@ class MilvusBackend:
         if sources is None and self._vocabulary is not None:
             return self._vocabulary
         condition = "id >= 0" if sources is None else filter_in("source", list(sources))
-        rows = query_all(self.client, self.names["passages"], condition, ["terms"])
+        rows = query_many(self.client, self.names["passages"], condition, ["terms"])
         vocabulary = frozenset(t for r in rows for t in r["terms"].split())
         if sources is None:
             self._vocabulary = vocabulary
