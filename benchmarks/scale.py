@@ -74,6 +74,31 @@ def sentence_pool(index: Path) -> tuple[list[str], np.ndarray, list[str]]:
     return texts, vectors[rows], sources
 
 
+def synthetic_text(texts: list[str], picks: np.ndarray) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A synthetic passage: the picked sentences joined by spaces, with their spans."""
+    parts, spans, at = [], [], 0
+    for j in picks:
+        text = texts[j]
+        spans.append((at, at + len(text)))
+        parts.append(text)
+        at += len(text) + 1
+    return " ".join(parts), tuple(spans)
+
+
+def synthetic_vectors(sentence_vectors: np.ndarray, picks: np.ndarray,
+                      rng: np.random.Generator) -> np.ndarray:
+    """Passage vectors for rows of picked sentences: the normalized mean of the sentences'
+    vectors moved to cosine NOISE_COSINE by gaussian noise, so no two passages coincide."""
+    spread = np.sqrt(1 - NOISE_COSINE ** 2)
+    mean = sentence_vectors[picks].mean(axis=1)
+    mean /= np.linalg.norm(mean, axis=1, keepdims=True)
+    noise = rng.standard_normal(mean.shape).astype(np.float32)
+    noise -= (noise * mean).sum(axis=1, keepdims=True) * mean
+    noise /= np.linalg.norm(noise, axis=1, keepdims=True)
+    rows = NOISE_COSINE * mean + spread * noise
+    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+
 def build(size: int, work: Path, seed: int = 0) -> dict:
     """Write an index of `size` synthetic passages; returns timings and memory."""
     from askrel.embedding.onnx_encoder import MODELS_DIR
@@ -104,13 +129,7 @@ def build(size: int, work: Path, seed: int = 0) -> dict:
     started = time.perf_counter()
 
     def passage(i: int) -> tuple[str, tuple[tuple[int, int], ...]]:
-        parts, spans, at = [], [], 0
-        for j in picks[i]:
-            text = texts[j]
-            spans.append((at, at + len(text)))
-            parts.append(text)
-            at += len(text) + 1
-        return " ".join(parts), tuple(spans)
+        return synthetic_text(texts, picks[i])
 
     t = time.perf_counter()
     base_store = PassageStore(base_build / STORE_FILE)
@@ -134,17 +153,9 @@ def build(size: int, work: Path, seed: int = 0) -> dict:
     per_sentence = np.lib.format.open_memmap(
         folder / SENTENCE_VECTORS_FILE, mode="w+", dtype=np.float16,
         shape=(size * SENTENCES_PER_PASSAGE, dimension))
-    spread = np.sqrt(1 - NOISE_COSINE ** 2)
     for start in range(0, size, 50_000):
         chunk = picks[start:start + 50_000]
-        mean = sentence_vectors[chunk].mean(axis=1)
-        mean /= np.linalg.norm(mean, axis=1, keepdims=True)
-        noise = rng.standard_normal(mean.shape).astype(np.float32)
-        noise -= (noise * mean).sum(axis=1, keepdims=True) * mean
-        noise /= np.linalg.norm(noise, axis=1, keepdims=True)
-        rows_ = NOISE_COSINE * mean + spread * noise
-        embeddings[start:start + len(chunk)] = rows_ / np.linalg.norm(rows_, axis=1,
-                                                                       keepdims=True)
+        embeddings[start:start + len(chunk)] = synthetic_vectors(sentence_vectors, chunk, rng)
         per_sentence[start * SENTENCES_PER_PASSAGE:(start + len(chunk)) *
                      SENTENCES_PER_PASSAGE] = sentence_vectors[chunk.reshape(-1)]
     embeddings.flush()
@@ -212,19 +223,20 @@ def query(index: Path, repeats: int) -> dict:
         out["ask_ms"][mode] = percentiles(took)
     out["query_peak_rss_mb"] = vm_hwm_mb()
 
-    vectors = np.load(searcher.build / EMBEDDINGS_FILE, mmap_mode="r")
+    local = searcher.backend  # the local backend: its build folder and FAISS index
+    vectors = np.load(local.build / EMBEDDINGS_FILE, mmap_mode="r")
     qvec = searcher.embedder.embed(questions)
     truth = exact_top(vectors, qvec, 10)
-    found = searcher.vectors.search_many(qvec, 10)[1]
+    found = local.vectors.search_many(qvec, 10)[1]
     probes = probe_queries(vectors, 200, np.random.default_rng(1))
     out["recall@10_questions"] = round(recall_at(found, truth), 4)
-    out["recall@10_probes"] = round(recall_at(searcher.vectors.search_many(probes, 10)[1],
+    out["recall@10_probes"] = round(recall_at(local.vectors.search_many(probes, 10)[1],
                                               exact_top(vectors, probes, 10)), 4)
     t = time.perf_counter()
     for v in qvec:
-        searcher.vectors.search(v, 50)
+        local.vectors.search(v, 50)
     out["vector_search_ms_mean"] = round((time.perf_counter() - t) * 1000 / len(qvec), 3)
-    out["vector_index"] = searcher.vectors.describe()
+    out["vector_index"] = local.vectors.describe()
     return out
 
 

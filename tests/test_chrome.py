@@ -89,7 +89,7 @@ def test_pdf_mode_joins_wrapped_lines_and_skips_web_rules() -> None:
 
 def test_bundled_chrome_is_not_indexed(bundled_searcher) -> None:
     store = bundled_searcher.store
-    texts = [p.text for s in store.sources() for p, _ in store.passages_of(s["source"])]
+    texts = [p.text for s in store.sources() for p in store.passages_of(s["source"])]
     joined = "\n".join(texts)
     for chrome in ("We use cookies", "Subscribe Now", "Also read:", "Related Publications",
                    "Leave a Reply", "Myanmar’s Collapsing Military", "You are reading a free"):

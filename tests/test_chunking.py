@@ -172,10 +172,8 @@ def test_heading_only_passages_are_dropped() -> None:
 
 
 def test_bundled_sources_give_readable_passages(bundled_searcher) -> None:
-    from askrel.indexing.store import PassageStore
-
-    store: PassageStore = bundled_searcher.store
+    store = bundled_searcher.store
     words = [len(p.text.split()) for s in store.sources()
-             for p, _ in store.passages_of(s["source"])]
+             for p in store.passages_of(s["source"])]
     assert statistics.median(words) <= 120
     assert max(words) <= 120

@@ -166,8 +166,9 @@ class Reader(threading.Thread):
             build = current_build(self.index)
             try:
                 searcher = Searcher(self.index, embedder=self.embedder)
-                if len(searcher.store) != searcher.size:
-                    self.failures.append(f"{searcher.build.name}: passage count differs")
+                local = searcher.backend  # the local backend: its SQLite store and build
+                if len(local.store) != searcher.size:
+                    self.failures.append(f"{local.build.name}: passage count differs")
                 self.loads += 1
             except Exception as exc:  # noqa: BLE001 - judged below
                 # A build deleted after it stopped being current is fine; a current one is not.

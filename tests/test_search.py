@@ -100,7 +100,7 @@ def test_a_name_no_source_mentions_means_no_answer(bundled_searcher) -> None:
 
 
 def test_names_are_looked_up_with_typos_and_in_metadata(bundled_searcher) -> None:
-    vocabulary = bundled_searcher.lexical.vocabulary
+    vocabulary = bundled_searcher.backend.vocabulary(None)
     assert "kishida" in vocabulary and "kishda" not in vocabulary
     assert bundled_searcher.missing_names("Where did Yoon and Kishda meet?") == ()
     # "nippon" is the publisher's name, not a word of any passage

@@ -18,6 +18,7 @@ from askrel.records import page_place
 
 if TYPE_CHECKING:
     from askrel.answering.search import Searcher
+    from askrel.backends.milvus import MilvusTarget
     from askrel.indexing.build import BuildReport
     from askrel.records import Answer
 
@@ -40,6 +41,14 @@ ModelOpt = Annotated[str | None, typer.Option(
 RerankOpt = Annotated[bool, typer.Option(
     "--rerank/--no-rerank", help="Let the cross-encoder reorder the best candidates "
                                  "(slower, better first answers).")]
+MilvusOpt = Annotated[str | None, typer.Option(
+    "--milvus", envvar="ASKREL_MILVUS_URI", show_default=False,
+    help="Keep the index in Milvus instead of --index: a Milvus Lite file (askrel.db) or a "
+         "server, http://host:19530 (token from ASKREL_MILVUS_TOKEN). See docs/milvus.md.")]
+CollectionOpt = Annotated[str, typer.Option(
+    "--collection", envvar="ASKREL_MILVUS_COLLECTION",
+    help="Name of the index in Milvus (with --milvus).")]
+DEFAULT_COLLECTION = "askrel"
 
 
 def say(message: str) -> None:
@@ -101,33 +110,80 @@ def describe_report(report: BuildReport) -> str:
     return "\n".join(lines)
 
 
-def sources_folder(sources: Path | None, index: Path) -> Path:
+def milvus_target(uri: str | None, collection: str) -> MilvusTarget | None:
+    """The Milvus index named on the command line, or None for the local index folder."""
+    if not uri:
+        return None
+    from askrel.backends.milvus import MilvusTarget, check_target
+
+    try:
+        return check_target(MilvusTarget(uri, collection, os.environ.get("ASKREL_MILVUS_TOKEN")))
+    except ValueError as exc:
+        raise fail(str(exc), 2) from exc
+
+
+def sources_folder(sources: Path | None, index: Path,
+                   milvus: MilvusTarget | None = None) -> Path:
     """The sources folder: as given (or ASKREL_SOURCES), else the one the index was built
     from, else `sources`."""
     from askrel.indexing.build import built_from
 
-    return sources or built_from(index) or DEFAULT_SOURCES
+    if sources:
+        return sources
+    if milvus is not None:
+        return DEFAULT_SOURCES
+    return built_from(index) or DEFAULT_SOURCES
 
 
 def run_build(sources: Path, index: Path, model: str | None,
-              precision: str | None = None) -> BuildReport:
+              precision: str | None = None, milvus: MilvusTarget | None = None) -> BuildReport:
     from askrel.indexing.build import IndexError_, build_index
 
     try:
-        report = build_index(sources, index, model=model, root=Path.cwd(), precision=precision,
-                             progress=_progress_printer())
+        if milvus is not None:
+            from askrel.backends.milvus_build import build_milvus
+
+            if precision not in (None, "fp32"):
+                raise fail("The Milvus backend builds at fp32 precision only.", 2)
+            report = build_milvus(sources, milvus, model=model, root=Path.cwd(),
+                                  progress=_progress_printer())
+        else:
+            report = build_index(sources, index, model=model, root=Path.cwd(),
+                                 precision=precision, progress=_progress_printer())
     except (IndexError_, RuntimeError, ValueError) as exc:
         raise fail(str(exc)) from exc
     say(describe_report(report))
     return report
 
 
-def open_searcher(sources: Path, index: Path, model: str | None) -> Searcher:
-    """The searcher over `index`, building the index from `sources` first if there is none."""
+def open_milvus_searcher(sources: Path, target: MilvusTarget, model: str | None) -> Searcher:
+    """The searcher over a Milvus index, building it from `sources` first if there is none."""
+    from askrel.answering.search import Searcher
+    from askrel.backends.milvus import MilvusBackend
+    from askrel.indexing.build import IndexError_, IndexMissing
+
+    try:
+        try:
+            backend = MilvusBackend(target)
+        except IndexMissing:
+            say(f"No index in {target.describe()} yet; building it from {sources} first.")
+            run_build(sources, Path("index"), model, milvus=target)
+            backend = MilvusBackend(target)
+        return Searcher(backend=backend, model=model)
+    except (IndexError_, RuntimeError) as exc:
+        raise fail(str(exc)) from exc
+
+
+def open_searcher(sources: Path, index: Path, model: str | None,
+                  milvus: MilvusTarget | None = None) -> Searcher:
+    """The searcher over `index` (or the Milvus index), building the index from `sources`
+    first if there is none."""
     from askrel.answering.search import Searcher
     from askrel.indexing.build import IndexError_, current_build, is_outdated
     from askrel.indexing.store import read_manifest
 
+    if milvus is not None:
+        return open_milvus_searcher(sources, milvus, model)
     build = current_build(index)
     if build is None:
         say(f"No index in {index} yet; building it from {sources} first.")
@@ -148,9 +204,11 @@ def index(sources: SourcesOpt = None, index: IndexOpt = Path("index"),
           precision: Annotated[str, typer.Option(
               help="Encoder precision: fp32, or int8 (faster, slightly less accurate; "
                    "see docs/performance.md). A change re-embeds everything.")] = "fp32",
+          milvus: MilvusOpt = None, collection: CollectionOpt = DEFAULT_COLLECTION,
           ) -> None:
     """Build or update the index from the sources folder (only what changed is redone)."""
-    report = run_build(sources_folder(sources, index), index, model, precision)
+    target = milvus_target(milvus, collection)
+    report = run_build(sources_folder(sources, index, target), index, model, precision, target)
     if report.problems:
         say(f"{len(report.problems)} file(s) could not be indexed; the rest were.")
 
@@ -197,13 +255,16 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
     model: ModelOpt = None,
     rerank: RerankOpt = True,
+    milvus: MilvusOpt = None,
+    collection: CollectionOpt = DEFAULT_COLLECTION,
 ) -> None:
     """Answer a question with ranked, cited passages."""
     from askrel.answering.search import MODES, QuestionError
 
     if mode not in MODES:
         raise fail(f"Unknown mode '{mode}'; choose one of {', '.join(MODES)}.", 2)
-    searcher = open_searcher(sources_folder(sources, index), index, model)
+    target = milvus_target(milvus, collection)
+    searcher = open_searcher(sources_folder(sources, index, target), index, model, target)
     questions = sys.stdin if question == "-" else [question]
     status = 0
     for line in questions:
@@ -246,14 +307,17 @@ def serve(
         "--read-only", envvar="ASKREL_READ_ONLY",
         help="Turn uploads and rebuilds off in the web UI.")] = False,
     rerank: RerankOpt = True,
+    milvus: MilvusOpt = None,
+    collection: CollectionOpt = DEFAULT_COLLECTION,
 ) -> None:
     """Start the web UI (builds the index first if there is none)."""
     from askrel.web import launch
 
-    sources = sources_folder(sources, index)
-    open_searcher(sources, index, model)
+    target = milvus_target(milvus, collection)
+    sources = sources_folder(sources, index, target)
+    open_searcher(sources, index, model, target)
     launch(index_dir=index, sources_dir=sources, model=model, host=host, port=port,
-           auth=auth, read_only=read_only, rerank=rerank)
+           auth=auth, read_only=read_only, milvus=target, rerank=rerank)
 
 
 @app.command("eval")
@@ -275,6 +339,8 @@ def eval_command(
     calibrate: Annotated[bool, typer.Option(
         "--calibrate", help="Fit the 'no answer' threshold on these questions (hybrid mode) "
                             "and save it with the index and as the packaged default.")] = False,
+    milvus: MilvusOpt = None,
+    collection: CollectionOpt = DEFAULT_COLLECTION,
 ) -> None:
     """Measure retrieval on a question set: hit@k, MRR, nDCG, abstention, latency."""
     from dataclasses import replace
@@ -304,9 +370,13 @@ def eval_command(
         items = load_questions(questions)
     except QuestionsFileError as exc:
         raise fail(str(exc), 2) from exc
-    searcher = open_searcher(sources_folder(sources, index), index, None)
+    target = milvus_target(milvus, collection)
+    if calibrate and target is not None:
+        raise fail("--calibrate writes the threshold beside a local index; run it without "
+                   "--milvus (both backends share the packaged threshold).", 2)
+    searcher = open_searcher(sources_folder(sources, index, target), index, None, target)
     say(f"Evaluating {len(items)} questions in {', '.join(modes)} mode(s) "
-        f"(top-{top_k}, index {index}).")
+        f"(top-{top_k}, index {target.describe() if target else index}).")
     progress = _progress_printer("  {stage}: {total} questions asked.", min_total=1)
     evaluation = evaluate(searcher, items, modes, top_k=top_k,
                           questions_path=questions_label(questions), progress=progress)

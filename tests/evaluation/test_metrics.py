@@ -178,7 +178,7 @@ def test_agrees_with_ranx_on_real_index_runs(bundled_searcher):
         qrels = {}
         for r in runs:
             qrels[r.question.id] = {
-                str(pid) for pid, (p, _) in bundled_searcher.store.get(
+                str(pid) for pid, p in bundled_searcher.backend.passages(
                     range(bundled_searcher.size)).items()
                 if (not r.question.sources or p.source in r.question.sources)
                 and any(a.lower() in " ".join(p.text.lower().split())

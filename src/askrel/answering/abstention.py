@@ -82,9 +82,11 @@ def declines(evidence: Evidence, calibration: Calibration) -> bool:
     return value is None or value < calibration.threshold_for(evidence)
 
 
-def load_calibration(index_dir: Path, model: str, packaged: Path) -> Calibration:
-    """The calibration fitted for this model: the index's own, else the packaged one."""
-    for path in (index_dir / CALIBRATION_FILE, packaged):
+def load_calibration(index_dir: Path | None, model: str, packaged: Path) -> Calibration:
+    """The calibration fitted for this model: the index's own (when it has a folder), else
+    the packaged one."""
+    own = [index_dir / CALIBRATION_FILE] if index_dir is not None else []
+    for path in (*own, packaged):
         if path.exists():
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("model") == model:

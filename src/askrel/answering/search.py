@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,23 +14,14 @@ import numpy as np
 import askrel
 from askrel.answering import names
 from askrel.answering.abstention import CALIBRATION_FILE, declines, gather, load_calibration
-from askrel.answering.fusion import rrf_scores, top_indices, zscore_fusion
+from askrel.answering.fusion import rrf_scores, zscore_fusion
 from askrel.answering.highlight import heading_lines, pick_highlights
 from askrel.answering.rerank import CrossEncoder, Reranker, fuse, passage_input, runaway_winner
+from askrel.backends.base import Backend, LexicalRun
 from askrel.embedding.base import Embedder
-from askrel.embedding.loading import load_query_embedder
+from askrel.embedding.loading import load_embedder, load_query_embedder
 from askrel.embedding.models import resolve_model
-from askrel.indexing.build import (
-    EMBEDDINGS_FILE,
-    SENTENCE_VECTORS_FILE,
-    IndexOutdated,
-    ModelMismatch,
-    is_outdated,
-    require_build,
-)
-from askrel.indexing.lexical import LexicalIndex
-from askrel.indexing.store import STORE_FILE, PassageStore, read_manifest
-from askrel.indexing.vectors import VectorIndex, open_rows
+from askrel.indexing.build import ModelMismatch
 from askrel.records import Answer, Citation, Hit, Passage
 
 MODES = ("hybrid", "dense", "bm25")
@@ -85,34 +76,35 @@ class _Query:
 
 
 class Searcher:
-    """A loaded index that answers questions. Safe to share between threads."""
+    """A loaded index that answers questions. Safe to share between threads.
 
-    def __init__(self, index_dir: Path, *, model: str | None = None,
-                 embedder: Embedder | None = None, reranker: Reranker | None = None,
+    The index is an index folder (`index_dir`) or any `backend` (e.g. a Milvus collection).
+    """
+
+    def __init__(self, index_dir: Path | None = None, *, backend: Backend | None = None,
+                 model: str | None = None, embedder: Embedder | None = None,
+                 reranker: Reranker | None = None,
                  settings: RankSettings = RankSettings()) -> None:
-        self.index_dir = index_dir
+        if backend is None:
+            if index_dir is None:
+                raise ValueError("A Searcher needs an index folder or a backend.")
+            from askrel.backends.local import LocalBackend
+
+            backend = LocalBackend(index_dir)
+        self.backend = backend
+        self.index_dir = backend.local_dir
         self.settings = settings
-        self.build = require_build(index_dir)
-        self.manifest = read_manifest(self.build)
-        if is_outdated(self.manifest):
-            raise IndexOutdated(
-                f"The index in {index_dir} was built by an older version of askrel. Rebuild "
-                f"it with: askrel index --index {index_dir}")
+        self.manifest = backend.manifest
         recorded = self.manifest["model"]
         wanted = embedder.name if embedder else (resolve_model(model)[0] if model else recorded)
         if wanted != recorded:
             raise ModelMismatch(
-                f"The index in {index_dir} was built with model '{recorded}', not '{wanted}'. "
-                f"Ask without --model to use '{recorded}', or rebuild: "
+                f"The index in {backend.location} was built with model '{recorded}', not "
+                f"'{wanted}'. Ask without --model to use '{recorded}', or rebuild: "
                 f"askrel index --model {wanted}")
         self.model = recorded
-        self.store = PassageStore(self.build / STORE_FILE)
-        self.embeddings = open_rows(self.build / EMBEDDINGS_FILE)
-        self.sentence_vectors = open_rows(self.build / SENTENCE_VECTORS_FILE)
-        self.vectors = VectorIndex.load(self.build)
-        self.lexical = LexicalIndex.load(self.build, self.manifest["passages"])
         self.calibration = load_calibration(
-            index_dir, recorded, Path(askrel.__file__).with_name(CALIBRATION_FILE))
+            backend.local_dir, recorded, Path(askrel.__file__).with_name(CALIBRATION_FILE))
         self._embedder = embedder
         self._reranker = reranker
         self._lock = threading.Lock()
@@ -123,11 +115,18 @@ class Searcher:
         return int(self.manifest["passages"])
 
     @property
+    def store(self) -> Backend:
+        """The stored records (`sources()`, `passages_of()`, `meta()`) of the backend."""
+        return self.backend
+
+    @property
     def embedder(self) -> Embedder:
         with self._lock:
             if self._embedder is None:
-                self._embedder = load_query_embedder(self.model, self.index_dir,
-                                                     self.manifest.get("encoder"))
+                local = self.backend.local_dir
+                self._embedder = (
+                    load_query_embedder(self.model, local, self.manifest.get("encoder"))
+                    if local is not None else load_embedder(self.model))
             return self._embedder
 
     @property
@@ -139,7 +138,7 @@ class Searcher:
 
     def is_current(self) -> bool:
         """False once a newer build has been swapped in."""
-        return require_build(self.index_dir) == self.build
+        return self.backend.is_current()
 
     def ask(self, question: str, *, top_k: int = 5, mode: str = "hybrid",
             history: Sequence[str] = (), sources: Sequence[str] | None = None,
@@ -184,7 +183,7 @@ class Searcher:
         """Names in the question that no source's text or metadata mentions (of the chosen
         `sources`, when the question is limited to some)."""
         known = self._known_terms(tuple(sorted(set(sources))) if sources else None)
-        return names.missing_names(question, self.lexical.terms, known)
+        return names.missing_names(question, self.backend.terms, known)
 
     def _known_terms(self, sources: tuple[str, ...] | None) -> frozenset[str]:
         """Every term of the passages and of the sources' titles, publishers, authors and
@@ -199,21 +198,18 @@ class Searcher:
         return known
 
     def _terms_of_sources(self, sources: tuple[str, ...] | None) -> frozenset[str]:
-        rows = [row for row in self.store.sources()
+        rows = [row for row in self.backend.sources()
                 if sources is None or row["source"] in sources]
         fields = [row.get(key) for row in rows for key in ("title", "publisher", "author", "url")]
-        metadata = {t for text in fields if text for t in self.lexical.terms(text)}
-        if sources is None:
-            return frozenset(self.lexical.vocabulary) | metadata
-        ids = np.asarray(self.store.ids_of_sources(sources), dtype=np.int64)
-        return self.lexical.vocabulary_of(ids) | metadata
+        metadata = {t for text in fields if text for t in self.backend.terms(text)}
+        return self.backend.vocabulary(sources) | metadata
 
     # ------------------------------------------------------------ retrieval
 
     def _allowed(self, sources: Sequence[str] | None) -> np.ndarray | None:
         if not sources:
             return None
-        return np.array(sorted(self.store.ids_of_sources(sources)), dtype=np.int64)
+        return np.array(sorted(self.backend.ids_of_sources(sources)), dtype=np.int64)
 
     def _queries(self, text: str, context: list[str]) -> list[_Query]:
         """The question in the light of the conversation first, then the question alone."""
@@ -239,11 +235,11 @@ class Searcher:
                               self.settings.focus_depth, allowed)
         ids = [pid for pid, _ in previous]
         around = [n for pid in ids for n in (pid, pid - 1, pid + 1) if 0 <= n < self.size]
-        rows = self.store.get(around)
+        rows = self.backend.passages(around)
         focus: list[int] = []
         for pid in ids:
             for n in (pid, pid - 1, pid + 1):
-                if n in rows and rows[n][0].source == rows[pid][0].source and n not in focus:
+                if n in rows and rows[n].source == rows[pid].source and n not in focus:
                     focus.append(n)
         if allowed is not None:
             keep = set(allowed.tolist())
@@ -257,13 +253,13 @@ class Searcher:
         depth = max(cfg.depth, 5 * top_k)
         lexical = {q.text: self._bm25_scores(q.text, allowed) for q in queries} \
             if mode != "dense" else {}
-        use_dense = mode != "bm25" or not any(s.any() for s in lexical.values())
+        use_dense = mode != "bm25" or not any(s.found() for s in lexical.values())
         candidates: set[int] = set(focus)
         for q in queries:
             if use_dense:
-                candidates.update(int(i) for i in self.vectors.search(q.vector, depth, allowed)[1])
+                candidates.update(self.backend.dense_top(q.vector, depth, allowed))
             if q.text in lexical:
-                candidates.update(top_indices(lexical[q.text], depth))
+                candidates.update(lexical[q.text].top(depth))
         if not candidates:
             return []
         ids = np.array(sorted(candidates), dtype=np.int64)
@@ -271,7 +267,7 @@ class Searcher:
         weights: list[float] = []
         if use_dense:  # each candidate's vectors are read once, for every query
             query_vectors = np.stack([q.vector for q in queries])
-            passage_sims = np.asarray(self.embeddings[ids], np.float32) @ query_vectors.T
+            passage_sims = self.backend.passage_vectors(ids) @ query_vectors.T
             if mode != "bm25":
                 sentence_sims = self._best_sentence(ids, query_vectors)
         for n, q in enumerate(queries):
@@ -282,7 +278,7 @@ class Searcher:
                 features.append(passage_sims[:, n])
                 weights.append(q.weight)
             if q.text in lexical and mode != "dense":
-                features.append(lexical[q.text][ids])
+                features.append(lexical[q.text].scores_of(ids))
                 weights.append(q.weight * cfg.bm25_weight)
         if cfg.fusion == "rrf":
             scores = rrf_scores(features, weights, cfg.rrf_k)
@@ -296,7 +292,7 @@ class Searcher:
     def _without_repeats(self, ranked: list[tuple[int, float]],
                          top_k: int) -> list[tuple[int, float]]:
         """Keep the best-ranked passage of each group of identical passages."""
-        groups = self.store.same_as(pid for pid, _ in ranked)
+        groups = self.backend.same_as([pid for pid, _ in ranked])
         seen: set[int] = set()
         kept = []
         for pid, score in ranked:
@@ -308,23 +304,17 @@ class Searcher:
 
     def _best_sentence(self, ids: np.ndarray, queries: np.ndarray) -> np.ndarray:
         """[passage, query]: the similarity of each passage's sentence closest to each query."""
-        rows = self.store.sentence_rows(ids.tolist())
+        rows = self.backend.sentence_vectors(ids.tolist())
         best = np.full((len(ids), len(queries)), -1.0, dtype=np.float32)
         for n, pid in enumerate(ids.tolist()):
-            first, count = rows[pid]
-            if count:
-                sentences = np.asarray(self.sentence_vectors[first:first + count], np.float32)
+            sentences = rows.get(pid)
+            if sentences is not None and len(sentences):
                 best[n] = (sentences @ queries.T).max(axis=0)
         return best
 
-    def _bm25_scores(self, text: str, allowed: np.ndarray | None) -> np.ndarray:
-        """BM25 score of every passage (zero outside `allowed`)."""
-        scores = self.lexical.scores(text)
-        if allowed is not None:
-            masked = np.zeros_like(scores)
-            masked[allowed] = scores[allowed]
-            scores = masked
-        return scores
+    def _bm25_scores(self, text: str, allowed: np.ndarray | None) -> LexicalRun:
+        """BM25 scores of the passages (zero outside `allowed`)."""
+        return self.backend.lexical(text, allowed)
 
     def _rerank(self, question: str, ranked: list[tuple[int, float]]
                 ) -> tuple[list[tuple[int, float]], dict[int, float] | None]:
@@ -335,9 +325,9 @@ class Searcher:
         first = np.array([s for _, s in ranked])
         if cfg.rerank_gate is not None and runaway_winner(first, cfg.rerank_gate):
             return ranked, None
-        rows = self.store.get(pid for pid, _ in ranked)
-        passages = [rows[pid][0] for pid, _ in ranked]
-        texts = [passage_input(self.store.meta(p.source).title, p.heading, p.text)
+        rows = self.backend.passages([pid for pid, _ in ranked])
+        passages = [rows[pid] for pid, _ in ranked]
+        texts = [passage_input(self.backend.meta(p.source).title, p.heading, p.text)
                  if cfg.rerank_context else p.text for p in passages]
         logits = self.reranker.score(question, texts)
         fused = fuse(first, logits, cfg.rerank_weight)
@@ -349,30 +339,33 @@ class Searcher:
 
     def _hits(self, ranked: list[tuple[int, float]], query: _Query,
               logits: dict[int, float] | None = None) -> list[Hit]:
-        rows = self.store.get(pid for pid, _ in ranked)
+        ids = [pid for pid, _ in ranked]
+        rows = self.backend.passages(ids)
+        sentence_vectors = self.backend.sentence_vectors(ids)
+        passage_vectors = self.backend.passage_vectors(np.asarray(ids, dtype=np.int64))
         hits = []
         for rank, (pid, score) in enumerate(ranked, start=1):
-            passage, first = rows[pid]
-            similarity = float(self.embeddings[pid] @ query.vector)
-            highlights, best = self._highlight(passage, first, query)
+            passage = rows[pid]
+            similarity = float(passage_vectors[rank - 1] @ query.vector)
+            highlights, best = self._highlight(passage, sentence_vectors[pid], query)
             hits.append(Hit(rank, score, max(similarity, best), passage.text, highlights,
                             self._citation(passage), pid,
                             logits.get(pid) if logits is not None else None))
         return hits
 
-    def _highlight(self, passage: Passage, first: int,
+    def _highlight(self, passage: Passage, sentence_vectors: np.ndarray,
                    query: _Query) -> tuple[tuple[tuple[int, int], ...], float]:
         """The marked sentence(s) and the best sentence's similarity to the query."""
         spans = passage.sentences
         if not spans:
             return (), 0.0
-        vectors = np.asarray(self.sentence_vectors[first:first + len(spans)], dtype=np.float32)
+        vectors = np.asarray(sentence_vectors[:len(spans)], dtype=np.float32)
         similarity = vectors @ query.vector
         skip = heading_lines(passage.text, spans, passage.heading)
         return pick_highlights(similarity, spans, skip=skip), float(similarity.max())
 
     def _citation(self, passage: Passage) -> Citation:
-        meta = self.store.meta(passage.source)
+        meta = self.backend.meta(passage.source)
         return Citation(passage.source, meta.title, meta.publisher, meta.author, meta.date,
                         meta.url, passage.page, passage.char_start, passage.char_end,
                         passage.heading if passage.page is not None else None,
@@ -386,12 +379,21 @@ class LiveSearcher:
     embedding model is loaded once and shared across reloads.
     """
 
-    def __init__(self, index_dir: Path, *, model: str | None = None,
+    def __init__(self, index_dir: Path | None = None, *, model: str | None = None,
+                 open_backend: Callable[[], Backend] | None = None,
                  settings: RankSettings = RankSettings()) -> None:
         self.index_dir = index_dir
         self.settings = settings
-        self._searcher = Searcher(index_dir, model=model, settings=settings)
+        self._open = open_backend or self._open_local
+        self._searcher = Searcher(backend=self._open(), model=model, settings=settings)
         self._lock = threading.Lock()
+
+    def _open_local(self) -> Backend:
+        from askrel.backends.local import LocalBackend
+
+        if self.index_dir is None:
+            raise ValueError("A LiveSearcher needs an index folder or a way to open a backend.")
+        return LocalBackend(self.index_dir)
 
     def get(self) -> Searcher:
         searcher = self._searcher
@@ -403,7 +405,7 @@ class LiveSearcher:
             return searcher
         with self._lock:
             if self._searcher is searcher:
-                fresh_searcher = Searcher(self.index_dir, settings=self.settings)
+                fresh_searcher = Searcher(backend=self._open(), settings=self.settings)
                 if fresh_searcher.manifest.get("encoder") == searcher.manifest.get("encoder"):
                     fresh_searcher._embedder = searcher._embedder  # same model: no reload
                 fresh_searcher._reranker = searcher._reranker

@@ -129,8 +129,7 @@ def stretch_places(stretches: Sequence[tuple[int, int]],
 def all_passages(searcher: Searcher) -> Iterable[Passage]:
     store = searcher.store
     for row in store.sources():
-        for passage, _ in store.passages_of(row["source"]):
-            yield passage
+        yield from store.passages_of(row["source"])
 
 
 def relevant_passages(passages: Iterable[Passage],

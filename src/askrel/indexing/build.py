@@ -231,23 +231,15 @@ def continued_passage(passage: Passage, unit: TextUnit, rest: Span) -> Passage:
 # ---------------------------------------------------------------- the previous build
 
 
-@dataclass
-class _Reusable:
-    """What a previous compatible build can lend to the next one."""
+class PreviousBuild:
+    """What a previous compatible build can lend to the next one: its manifest says which
+    sources it holds (content hashes, sizes, times); `entry` hands one over, vectors included."""
 
     manifest: dict[str, Any]
-    store: PassageStore
-    embeddings: np.ndarray
-    sentence_vectors: np.ndarray
 
-    @classmethod
-    def open(cls, build: Path, manifest: dict[str, Any]) -> _Reusable:
-        return cls(
-            manifest=manifest,
-            store=PassageStore(build / STORE_FILE),
-            embeddings=load_npy(build / EMBEDDINGS_FILE, mmap_mode="r"),
-            sentence_vectors=load_npy(build / SENTENCE_VECTORS_FILE, mmap_mode="r"),
-        )
+    def entry(self, source: str, meta_source: str, size: int, mtime_ns: int) -> _Entry:
+        """The passages and vectors of `meta_source` in the previous build, cited as `source`."""
+        raise NotImplementedError
 
     def source_entry(self, source: str) -> dict[str, Any] | None:
         return self.manifest["sources"].get(source)
@@ -264,6 +256,36 @@ class _Reusable:
         scanned = int(self.manifest.get("scan_started_ns", 0))
         return (info["size"] == size and info["mtime_ns"] == mtime_ns
                 and mtime_ns < scanned - MTIME_SLACK_NS)
+
+
+@dataclass
+class _Reusable(PreviousBuild):
+    """A previous local build (an index folder's build)."""
+
+    manifest: dict[str, Any]
+    store: PassageStore
+    embeddings: np.ndarray
+    sentence_vectors: np.ndarray
+
+    @classmethod
+    def open(cls, build: Path, manifest: dict[str, Any]) -> _Reusable:
+        return cls(
+            manifest=manifest,
+            store=PassageStore(build / STORE_FILE),
+            embeddings=load_npy(build / EMBEDDINGS_FILE, mmap_mode="r"),
+            sentence_vectors=load_npy(build / SENTENCE_VECTORS_FILE, mmap_mode="r"),
+        )
+
+    def entry(self, source: str, meta_source: str, size: int, mtime_ns: int) -> _Entry:
+        info = self.source_entry(meta_source) or {}
+        rows = list(self.store.passages_of(meta_source))
+        ids = [p.id for p, _ in rows]
+        sentence_rows = [first + k for p, first in rows for k in range(len(p.sentences))]
+        passages = [replace(p, id=-1, source=source) for p, _ in rows]
+        return _Entry(source, self.store.meta(meta_source), info["content_hash"], size,
+                      mtime_ns, passages,
+                      np.asarray(self.embeddings[ids], dtype=np.float32),
+                      np.asarray(self.sentence_vectors[sentence_rows], dtype=np.float32))
 
 
 @dataclass
@@ -315,20 +337,6 @@ def _passage_code_hash() -> str:
                    for f in (document_passages, last_sentence, continued_passage,
                              passage_prefix))
     return content_hash(data + here.encode())[:16]
-
-
-def _reused_entry(prev: _Reusable, source: str, meta_source: str, size: int,
-                  mtime_ns: int) -> _Entry:
-    """The passages and vectors of `meta_source` in the previous build, cited as `source`."""
-    info = prev.source_entry(meta_source) or {}
-    rows = list(prev.store.passages_of(meta_source))
-    ids = [p.id for p, _ in rows]
-    sentence_rows = [first + k for p, first in rows for k in range(len(p.sentences))]
-    passages = [replace(p, id=-1, source=source) for p, _ in rows]
-    return _Entry(source, prev.store.meta(meta_source), info["content_hash"], size,
-                  mtime_ns, passages,
-                  np.asarray(prev.embeddings[ids], dtype=np.float32),
-                  np.asarray(prev.sentence_vectors[sentence_rows], dtype=np.float32))
 
 
 # ---------------------------------------------------------------- the build
@@ -449,14 +457,14 @@ def _nothing_to_index(sources_dir: Path, report: BuildReport) -> str:
     return "\n".join(lines)
 
 
-def _dimension_of(entries: list[_Entry], prev: _Reusable | None) -> int:
+def _dimension_of(entries: list[_Entry], prev: PreviousBuild | None) -> int:
     for e in entries:
         if e.vectors is not None and len(e.vectors):
             return int(e.vectors.shape[1])
     return int(prev.manifest["dimension"]) if prev else 0
 
 
-def _collect(sources_dir: Path, root: Path | None, prev: _Reusable | None,
+def _collect(sources_dir: Path, root: Path | None, prev: PreviousBuild | None,
              old_sources: set[str], settings: ChunkSettings, report: BuildReport,
              progress: Progress | None, max_bytes: int) -> list[_Entry]:
     files = list(discover(sources_dir))
@@ -502,7 +510,7 @@ def _unlist(report: BuildReport, source: str) -> None:
 
 
 def _entry_for(path: Path, source: str, sources_dir: Path, root: Path | None,
-               prev: _Reusable | None, old_sources: set[str], settings: ChunkSettings,
+               prev: PreviousBuild | None, old_sources: set[str], settings: ChunkSettings,
                report: BuildReport, max_bytes: int) -> _Entry | None:
     """The source's entry: kept from the previous build when its content is the same."""
     old = prev.source_entry(source) if prev else None
@@ -510,7 +518,7 @@ def _entry_for(path: Path, source: str, sources_dir: Path, root: Path | None,
     if prev and old and not path.is_symlink() and stat.st_size <= max_bytes \
             and prev.trusted_stat(old, stat.st_size, stat.st_mtime_ns):
         report.unchanged.append(source)
-        return _reused_entry(prev, source, source, stat.st_size, stat.st_mtime_ns)
+        return prev.entry(source, source, stat.st_size, stat.st_mtime_ns)
     data = read_source_bytes(path, sources_dir, max_bytes)
     digest = content_hash(data)
     if prev:
@@ -518,7 +526,7 @@ def _entry_for(path: Path, source: str, sources_dir: Path, root: Path | None,
             digest)
         if donor is not None:
             _classify(report, source, old_sources, same=donor == source)
-            return _reused_entry(prev, source, donor, stat.st_size, stat.st_mtime_ns)
+            return prev.entry(source, donor, stat.st_size, stat.st_mtime_ns)
     doc = parse_document(path, data, root)
     _classify(report, source, old_sources, same=False)
     return _Entry(source, doc.meta, digest, stat.st_size, stat.st_mtime_ns,
@@ -591,11 +599,10 @@ def _write_build(index_dir: Path, entries: list[_Entry], model: str, dimension: 
     return build, duplicates
 
 
-def _write_files(tmp: Path, entries: list[_Entry], model: str, dimension: int,
-                 settings: ChunkSettings, progress: Progress | None,
-                 scan_started_ns: int, encoder: dict[str, Any] | None = None,
-                 sources_dir: Path | None = None) -> int:
-    now = datetime.now(UTC).isoformat(timespec="seconds")
+def numbered_passages(entries: list[_Entry]) -> tuple[list[tuple[Passage, int, int | None]], int]:
+    """Every entry's passages with ids 0..n-1 in order, each with its first sentence row and
+    the id of the earlier passage with the same text (None if it is the first); and the
+    number of sentences."""
     passages: list[tuple[Passage, int, int | None]] = []
     first_of: dict[str, int] = {}
     sentence_row = 0
@@ -606,6 +613,15 @@ def _write_files(tmp: Path, entries: list[_Entry], model: str, dimension: int,
             passages.append((replace(p, id=pid), sentence_row,
                              None if first == pid else first))
             sentence_row += len(p.sentences)
+    return passages, sentence_row
+
+
+def _write_files(tmp: Path, entries: list[_Entry], model: str, dimension: int,
+                 settings: ChunkSettings, progress: Progress | None,
+                 scan_started_ns: int, encoder: dict[str, Any] | None = None,
+                 sources_dir: Path | None = None) -> int:
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    passages, sentence_row = numbered_passages(entries)
     duplicates = sum(1 for *_, same in passages if same is not None)
     vectors = (np.concatenate([e.vectors for e in entries if e.vectors is not None])
                if entries else np.zeros((0, dimension), np.float32))

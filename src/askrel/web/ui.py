@@ -7,7 +7,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
@@ -24,6 +24,9 @@ from askrel.reading.sources import SUPPORTED_SUFFIXES, discover, display_path
 from askrel.web import render
 from askrel.web.documents import DocumentCache, ViewerError, source_view
 from askrel.web.uploads import MAX_UPLOAD_BYTES, MIB, UploadError, save_upload
+
+if TYPE_CHECKING:
+    from askrel.backends.milvus import MilvusTarget
 
 HERE = Path(__file__).parent
 MAX_EVAL_FILE_BYTES = 10 * MIB
@@ -71,13 +74,16 @@ class WebApp:
     """The handlers, around one live searcher of the index."""
 
     def __init__(self, index_dir: Path, sources_dir: Path, *, model: str | None,
-                 read_only: bool, root: Path, rerank: bool = True) -> None:
+                 read_only: bool, root: Path, milvus: MilvusTarget | None = None,
+                 rerank: bool = True) -> None:
         self.index_dir = index_dir
         self.sources_dir = sources_dir
         self.model = model
         self.read_only = read_only
         self.root = root
-        self.live = LiveSearcher(index_dir, model=model, settings=RankSettings(rerank=rerank))
+        self.milvus = milvus
+        self.live = LiveSearcher(index_dir, model=model, open_backend=_milvus_opener(milvus),
+                                 settings=RankSettings(rerank=rerank))
         self.documents = DocumentCache()
 
     def warm_up(self) -> None:
@@ -157,7 +163,7 @@ class WebApp:
         waiting = [display_path(p, self.root) for p in discover(self.sources_dir)
                    if p.suffix.lower() in SUPPORTED_SUFFIXES] if self.sources_dir.is_dir() else []
         waiting = [w for w in waiting if w not in indexed]
-        return (render.index_facts_html(searcher.manifest, str(self.index_dir)),
+        return (render.index_facts_html(searcher.manifest, searcher.backend.location),
                 render.sources_table_html(rows, waiting),
                 gr.Dropdown(choices=self.source_choices()))
 
@@ -191,8 +197,14 @@ class WebApp:
 
         model = self.model or self.live.get().model
         try:
-            report = build_index(self.sources_dir, self.index_dir, model=model, root=self.root,
-                                 progress=report_progress)
+            if self.milvus is not None:  # in this process: it may hold a Milvus Lite file
+                from askrel.backends.milvus_build import build_milvus
+
+                report = build_milvus(self.sources_dir, self.milvus, model=model, root=self.root,
+                                      progress=report_progress)
+            else:
+                report = build_index(self.sources_dir, self.index_dir, model=model,
+                                     root=self.root, progress=report_progress)
         except IndexBusy as exc:
             return (render.status_html(str(exc)), *self.index_views())
         except (IndexError_, RuntimeError, OSError) as exc:
@@ -241,6 +253,15 @@ class WebApp:
                 render.misses_html(result.get("misses") or []))
 
 
+def _milvus_opener(milvus: MilvusTarget | None) -> Any:
+    """How the live searcher opens a Milvus index (None: the local index folder)."""
+    if milvus is None:
+        return None
+    from askrel.backends.milvus import MilvusBackend
+
+    return lambda: MilvusBackend(milvus)
+
+
 def _load_image(png: bytes | None) -> Any:
     """The plot as pixels (no file is left behind)."""
     if not png:
@@ -261,10 +282,11 @@ def _load_image(png: bytes | None) -> Any:
 
 def build_app(index_dir: Path, sources_dir: Path, *, model: str | None = None,
               read_only: bool = False, root: Path | None = None,
-              rerank: bool = True) -> gr.Blocks:
-    """The web UI as a gr.Blocks (not launched). `root` is what citation paths are relative to."""
+              milvus: MilvusTarget | None = None, rerank: bool = True) -> gr.Blocks:
+    """The web UI as a gr.Blocks (not launched). `root` is what citation paths are relative to;
+    with `milvus`, the index is that Milvus collection instead of `index_dir`."""
     web = WebApp(index_dir, sources_dir, model=model, read_only=read_only,
-                 root=root or Path.cwd(), rerank=rerank)
+                 root=root or Path.cwd(), milvus=milvus, rerank=rerank)
     with gr.Blocks(title="askrel", analytics_enabled=False) as app:
         gr.api(web.api_ask, api_name="ask", concurrency_id="search", concurrency_limit=1)
         gr.HTML('<div class="app-header"><h1>askrel</h1><p>Answers are passages quoted from '
@@ -415,21 +437,22 @@ def serve(app: gr.Blocks, *, host: str = "127.0.0.1", port: int = 7860,
 
 def launch(index_dir: Path, sources_dir: Path, model: str | None, host: str, port: int,
            auth: str | None, read_only: bool, root: Path | None = None,
-           rerank: bool = True) -> None:
+           milvus: MilvusTarget | None = None, rerank: bool = True) -> None:
     """Serve the UI until interrupted; bad settings end with a message, not a traceback."""
     try:
         parse_auth(auth)
     except ValueError as exc:
         raise SystemExit(f"Error: {exc}") from exc
-    if current_build(index_dir) is None:
+    if milvus is None and current_build(index_dir) is None:
         raise SystemExit(f"Error: no index in {index_dir}. Build one with: "
                          f"askrel index --index {index_dir}")
     try:
         app = build_app(index_dir, sources_dir, model=model, read_only=read_only, root=root,
-                        rerank=rerank)
+                        milvus=milvus, rerank=rerank)
     except (IndexError_, RuntimeError) as exc:
         raise SystemExit(f"Error: {exc}") from exc
-    print(f"askrel: serving {index_dir} on http://{host}:{port}"
+    where = milvus.describe() if milvus is not None else index_dir
+    print(f"askrel: serving {where} on http://{host}:{port}"
           + (" (read-only)" if read_only else ""), file=sys.stderr)
     try:
         serve(app, host=host, port=port, auth=auth, block=True)

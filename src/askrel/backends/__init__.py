@@ -1,0 +1,1 @@
+"""Where the index lives: one narrow interface (base.py), a local and a Milvus implementation."""
