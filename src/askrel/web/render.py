@@ -203,7 +203,7 @@ def relevance_cue(hit: dict[str, Any], band: str, width: int) -> str:
     numbers on hover or focus."""
     label = BAND_LABELS[band]
     numbers = f"ranking score {float(hit['score']):.3f}, similarity {float(hit['relevance']):.2f}"
-    return (f'<span class="rel rel-{band}" tabindex="0" title="{escape(numbers)}" '
+    return (f'<span class="rel rel-{band}" role="note" tabindex="0" title="{escape(numbers)}" '
             f'aria-label="{escape(label)}; {escape(numbers)}">'
             f'<span class="rel-bar" aria-hidden="true"><span style="width:{int(width)}%">'
             f'</span></span><span aria-hidden="true">{escape(label)}</span>'
@@ -282,7 +282,7 @@ def glance_html(results: Sequence[dict[str, Any]], kinds: Sequence[str], turn: i
             f'{escape(title_of(hit["citation"]))}">{rank}</a></li>')
     if not items:
         return ""
-    return ('<div class="glance"><h3 class="glance-title">At a glance</h3>'
+    return ('<div class="glance"><h2 class="glance-title">At a glance</h2>'
             f'<ul class="glance-list">{"".join(items)}</ul></div>')
 
 
@@ -539,27 +539,28 @@ def sources_table_html(rows: Sequence[dict[str, Any]], waiting: Sequence[str] = 
                                   manage=manage and state != "missing")
         lines.append(
             f'<tr data-source="{escape(r["source"])}">'
-            f'<td data-label="Title" class="title">{escape(title)}</td>'
+            f'<td data-label="Title" class="title">{escape(title)}'
+            f'<span class="file">{escape(r["source"])}</span></td>'
             f'<td data-label="Author">{escape(r.get("author") or "—")}</td>'
             f'<td data-label="Publisher">{escape(r.get("publisher") or "—")}</td>'
             f'<td data-label="Date">{escape(r.get("date") or "—")}</td>'
             f'<td data-label="Passages" class="num">{int(r.get("passages") or 0):,}</td>'
             f'<td data-label="Indexed">{escape(when(r.get("indexed_at")))}</td>'
-            f'<td data-label="Status" class="status-{state}">{escape(STATUS_TEXT[state])}</td>'
-            f'<td data-label="File" class="file">{escape(r["source"])}</td>'
+            f'<td data-label="Status" class="status status-{state}">'
+            f'{escape(STATUS_TEXT[state])}</td>'
             f'<td class="actions">{actions}</td>'
             "</tr>")
     for w in waiting:
         actions = _source_actions(w, file_name(w), can_open=False, manage=manage)
         lines.append(
             f'<tr data-source="{escape(w)}"><td data-label="Title" class="title">'
-            f'{escape(file_name(w))}</td><td data-label="Author">—</td>'
+            f'{escape(file_name(w))}<span class="file">{escape(w)}</span></td>'
+            '<td data-label="Author">—</td>'
             '<td data-label="Publisher">—</td><td data-label="Date">—</td>'
             '<td data-label="Passages" class="num">0</td><td data-label="Indexed">—</td>'
-            f'<td data-label="Status" class="status-waiting">{STATUS_TEXT["waiting"]}</td>'
-            f'<td data-label="File" class="file">{escape(w)}</td>'
+            f'<td data-label="Status" class="status status-waiting">{STATUS_TEXT["waiting"]}</td>'
             f'<td class="actions">{actions}</td></tr>')
-    body = "".join(lines) or '<tr><td colspan="9">No sources are indexed.</td></tr>'
+    body = "".join(lines) or '<tr><td colspan="8">No sources are indexed.</td></tr>'
     return (f'<h2 class="panel-title">Sources</h2><div class="table-wrap"><table class="sources">'
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 

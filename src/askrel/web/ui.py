@@ -48,7 +48,14 @@ def theme() -> gr.themes.Base:
     return gr.themes.Soft(
         primary_hue="indigo", secondary_hue="amber", neutral_hue="slate",
         font=[sans, *system], font_mono=[mono, "ui-monospace", "monospace"],
-    ).set(body_background_fill="*neutral_50", block_radius="12px")
+    ).set(body_background_fill="*neutral_50", block_radius="12px",
+          # darker than the theme's defaults, for WCAG AA contrast of text on them
+          button_primary_background_fill="*primary_700",
+          button_primary_background_fill_hover="*primary_800",
+          block_label_text_color="*primary_800", block_title_text_color="*primary_800",
+          block_info_text_color="*neutral_600", input_placeholder_color="*neutral_500",
+          checkbox_label_background_fill_selected="*primary_700",
+          checkbox_label_text_color_selected="white", body_text_color_subdued="*neutral_600")
 
 
 def launch_options() -> dict[str, Any]:
@@ -323,7 +330,7 @@ class WebApp:
 
     def evaluate(self, which: str, uploaded: str | None, modes: list[str] | None,
                  progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
-        none = ("", None, "")
+        none = ("", gr.Image(value=None, visible=False), "")
         try:
             from askrel.evaluation import evaluate_file
         except ImportError:
@@ -354,7 +361,8 @@ class WebApp:
                                    progress=report_progress)
         except Exception as exc:  # the evaluator's own errors, shown rather than raised
             return render.status_html(f"The evaluation failed: {exc}"), *none
-        return ("", result.get("markdown") or "", _load_image(result.get("plot_png")),
+        image = _load_image(result.get("plot_png"))
+        return ("", result.get("markdown") or "", gr.Image(value=image, visible=image is not None),
                 render.misses_html(result.get("misses") or []))
 
 
@@ -529,7 +537,8 @@ def _evaluate_tab(web: WebApp) -> None:
     with gr.Row(equal_height=False):
         table = gr.Markdown(elem_id="eval-metrics", min_height=64)
         plot = gr.Image(label="hit@k by mode", type="pil", interactive=False,
-                        elem_id="eval-plot", buttons=["download"], min_width=320)
+                        elem_id="eval-plot", buttons=["download"], min_width=320,
+                        visible=False)
     misses = gr.HTML("", elem_id="eval-misses", js_on_load=None)
     run.click(web.evaluate, [which, questions, modes], [status, table, plot, misses],
               concurrency_limit=1, api_visibility="private", show_progress_on=[table])
