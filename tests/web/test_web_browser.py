@@ -252,6 +252,16 @@ def test_upload_rebuild_then_ask_about_the_new_file(page, served, tmp_path):
     assert "saved as moon-melons-2.md" in text and "not overwritten" in text
     assert "Not indexed yet" in page.locator("#sources-table").inner_text()
 
+    # a file the browser refuses: its toast replaces the message, and goes with the tab
+    exe = tmp_path / "tool.exe"
+    exe.write_bytes(b"MZ not a text file")
+    page.locator("#upload input[type=file]").set_input_files([str(exe)])
+    page.locator(".toast-body").first.wait_for()
+    message.wait_for(state="hidden")
+    page.get_by_role("tab", name="Evaluate").click()
+    page.locator(".toast-body").first.wait_for(state="detached")
+    page.get_by_role("tab", name="Sources & index").click()
+
     page.locator("#rebuild").click()
     page.locator("#sources-message .report").wait_for(timeout=180_000)
     report = message.inner_text()
@@ -343,10 +353,12 @@ def test_no_serious_accessibility_problems_on_ask_sources_and_evaluate(page):
 
     page.get_by_role("tab", name="Sources & index").click()
     page.locator("#sources-table table").wait_for()
+    page.wait_for_timeout(1000)  # the tab fades in; colours are judged once it is opaque
     found["Sources"] = serious_violations(page)
 
     page.get_by_role("tab", name="Evaluate").click()
     page.locator("#eval-run").wait_for()
+    page.wait_for_timeout(1000)
     found["Evaluate"] = serious_violations(page)
 
     assert found == {"Ask": [], "Sources": [], "Evaluate": []}

@@ -210,7 +210,8 @@ def test_document_body_marks_the_passage_and_its_answer_inside():
     out = render.view_body_html(
         [ShownText(text, (text.index("Intro"), len(text)), (start, end), (answer,))])
 
-    assert out.startswith('<div class="doc-body">Intro &lt;x&gt;. <span class="cited-passage">'
+    assert out.startswith('<div class="doc-body" tabindex="0" role="region" '
+                          'aria-label="Source text">Intro &lt;x&gt;. <span class="cited-passage">'
                           '<mark class="cited">')
     assert '<mark class="hl">Answer here.</mark>' in out
     assert out.endswith(" Rest &amp; end.</div>")
@@ -231,6 +232,12 @@ def test_markdown_source_is_shown_as_clean_text_with_the_marks_moved():
                                 markdown=True)
     assert "&lt;Accord&gt;" in out and "#" not in out and "**" not in out
     assert '<mark class="hl">The accord was signed in Port Alder.</mark>' in out
+
+
+@pytest.mark.parametrize("text", ["window.__pwned=1 and a_b_c", "2 ** 3 is eight",
+                                  "a single ` tick", "[not a link] (here)", "C# and F#"])
+def test_markdown_that_is_not_syntax_is_kept(text):
+    assert render.clean_markdown(text)[0] == text
 
 
 def test_meta_header_links_only_web_urls():

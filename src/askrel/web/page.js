@@ -29,6 +29,14 @@
       document.querySelectorAll(".toast-close").forEach((b) => b.click());
     }
   }, true);
+  // An upload refused in the browser shows only a toast: the last message no longer applies.
+  new MutationObserver((changes) => {
+    const added = changes.some((c) => [...c.addedNodes].some(
+      (n) => n.nodeType === 1 && (n.matches?.(".toast-body") || n.querySelector?.(".toast-body"))));
+    if (added && visible("upload")) {
+      document.getElementById("sources-message")?.classList.add("stale");
+    }
+  }).observe(document.body, { childList: true, subtree: true });
   document.addEventListener("change", (event) => {
     if (event.target.closest?.("#upload")) {
       document.getElementById("sources-message")?.classList.add("stale");

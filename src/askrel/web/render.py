@@ -63,13 +63,12 @@ def mark(text: str, spans: Iterable[Sequence[int]], css_class: str = "hl") -> st
 # ---------------------------------------------------------------- Markdown as clean text
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
-# Markdown syntax that is hidden when a .md source is shown: heading and quote markers, bold
-# and code delimiters, and the brackets and address of a link (its text stays).
-_MD_SYNTAX = re.compile(
-    r"^[ \t]{0,3}(?P<heading>#{1,6}[ \t]+)|^[ \t]{0,3}(?P<quote>>[ \t]?)"
-    r"|(?P<strong>\*\*|__)(?=\S)|(?<=\S)(?P<strong_end>\*\*|__)|(?P<code>`+)"
-    r"|(?P<link>!?\[)(?=[^\]\n]*\]\([^)\s]*\))|(?P<target>\]\([^)\s]*\))"
-    r"|(?P<closing>[ \t]+#+[ \t]*$)", re.MULTILINE)
+# Markdown syntax that is hidden when a .md source is shown: heading and quote markers, the
+# delimiters of bold text and code when they come in pairs on a line, and the brackets and
+# address of a link (its text stays). Anything else is shown as written.
+_MD_LINES = re.compile(r"^[ \t]{0,3}(#{1,6}[ \t]+)|^[ \t]{0,3}(>[ \t]?)", re.MULTILINE)
+_MD_PAIRS = re.compile(r"(?<![\w\\])(\*\*|__)(?=\S)[^\n]*?(?<=\S)(\1)(?!\w)|(`+)[^`\n]+?(\3)")
+_MD_LINKS = re.compile(r"(!?\[)[^\]\n]*(\]\([^)\s]*\))")
 
 
 def is_markdown(source: str) -> bool:
@@ -78,7 +77,11 @@ def is_markdown(source: str) -> bool:
 
 def markdown_syntax(text: str) -> list[Span]:
     """The spans of Markdown syntax in `text` (hidden when shown as clean text)."""
-    return [m.span(m.lastgroup) for m in _MD_SYNTAX.finditer(text) if m.lastgroup]
+    spans: list[Span] = []
+    for pattern in (_MD_LINES, _MD_PAIRS, _MD_LINKS):
+        for m in pattern.finditer(text):
+            spans += [m.span(g) for g in range(1, (m.lastindex or 0) + 1) if m.group(g)]
+    return spans
 
 
 def without_spans(text: str, hidden: Sequence[Span]) -> tuple[str, list[int]]:
@@ -434,7 +437,9 @@ def view_body_html(parts: Sequence[ShownText], markdown: bool = False) -> str:
     inner = "".join((page_break_html(part.heading) if part.heading else "")
                     + _marked_text(part.text, part.shown, part.passage, part.answer_spans)
                     for part in parts)
-    return f'<div class="doc-body">{inner}</div>'
+    # focusable, so the text can be scrolled from the keyboard
+    return (f'<div class="doc-body" tabindex="0" role="region" aria-label="Source text">{inner}'
+            "</div>")
 
 
 def _marked_text(text: str, shown: Span, passage: Span | None,

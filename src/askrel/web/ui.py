@@ -494,7 +494,8 @@ def _sources_tab(web: WebApp, filter_box: gr.Dropdown) -> tuple[gr.HTML, gr.HTML
     # One message area: it always says what the latest action (upload, rebuild, deletion) did.
     message = gr.HTML('<p class="muted">A rebuild reads new and changed files; unchanged ones '
                       "are reused.</p>", elem_id="sources-message", min_height=48,
-                      js_on_load='watch("value", () => element.classList.remove("stale"));')
+                      js_on_load='watch("value", () => document.getElementById("sources-message")'
+                                 '?.classList.remove("stale"));')
     table = gr.HTML("", elem_id="sources-table", js_on_load=_js("sources.js"))
     with gr.Column(visible=False, elem_id="source-panel-col") as panel_col:
         with gr.Row(elem_id="source-panel-bar"):
