@@ -22,6 +22,12 @@ def no_progress(*args, **kwargs):
     return None
 
 
+def plain(results: list[dict]) -> list[dict]:
+    """Results without the title the UI adds for untitled sources, to compare with the API's."""
+    return [h | {"citation": {k: v for k, v in h["citation"].items() if k != "display_title"}}
+            for h in results]
+
+
 @pytest.fixture(scope="module")
 def web(web_project):
     from askrel.web.ui import WebApp
@@ -40,7 +46,7 @@ def test_follow_up_is_asked_with_the_earlier_questions(web):
     expected = web.live.get().ask(follow, history=[first]).to_json()
     assert status == ""
     assert [t["history"] for t in turns] == [[], [first]]
-    assert turns[1]["answer"]["results"] == expected["results"]
+    assert plain(turns[1]["answer"]["results"]) == expected["results"]
     assert "Searched with" in html and "(a follow-up)" in html
 
 
@@ -53,10 +59,10 @@ def test_new_topic_is_asked_alone_and_can_be_asked_again_either_way(web):
     searcher = web.live.get()
 
     assert turns[1]["history"] == [] and turns[1]["thread"] == [first]
-    assert turns[1]["answer"]["results"] == searcher.ask(other).to_json()["results"]
+    assert plain(turns[1]["answer"]["results"]) == searcher.ask(other).to_json()["results"]
     html, again, *_ = web.conversation_click(turns, Event({"action": "follow", "turn": 1}))
     assert again[1]["history"] == [first] and len(again) == 2
-    assert again[1]["answer"]["results"] == \
+    assert plain(again[1]["answer"]["results"]) == \
         searcher.ask(other, history=[first]).to_json()["results"]
     _, back, *_ = web.conversation_click(again, Event({"action": "alone", "turn": 1}))
     assert back[1]["history"] == [] and back[1]["reason"] == "as you chose"
