@@ -534,8 +534,8 @@ def sources_table_html(rows: Sequence[dict[str, Any]], waiting: Sequence[str] = 
     status = status or {}
     titles = titles or {}
     head = "".join(f"<th>{h}</th>" for h in
-                   ("Title", "Author", "Publisher", "Date", "Passages", "Indexed", "Status",
-                    "File", '<span class="visually-hidden">Actions</span>'))
+                   ("Title and file", "Author", "Publisher", "Date", "Passages", "Indexed",
+                    "Status", '<span class="visually-hidden">Actions</span>'))
     lines = []
     for r in rows:
         title = r.get("title") or titles.get(r["source"]) or file_name(r["source"])
