@@ -7,11 +7,16 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: serve test lint types pytest browser bench bench-quick index eval clean
 
 # The environment: a virtualenv with the CPU build of torch pinned (an unpinned torch
-# would pull the multi-GB CUDA build), then askrel with its test extras.
+# would pull the multi-GB CUDA build), then askrel with what serving needs. The test extras
+# (pytest, Playwright, axe-core, ruff, mypy, ranx) are added only by the targets that test.
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(BIN)/.installed-test: $(BIN)/.installed pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
@@ -26,13 +31,13 @@ browser:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
 	  $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-lint: $(BIN)/.installed
+lint: $(BIN)/.installed-test
 	$(BIN)/ruff check src tests
 
-types: $(BIN)/.installed
+types: $(BIN)/.installed-test
 	$(BIN)/mypy
 
-pytest: $(BIN)/.installed browser
+pytest: $(BIN)/.installed-test browser
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 test: lint types pytest            ## lint, types and every test (browser tests included)

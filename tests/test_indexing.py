@@ -186,6 +186,27 @@ def test_fresh_mtime_is_not_trusted(corpus):
     assert result_sources(index, "eel") >= {"sources/alpha.txt"}
 
 
+def test_each_source_keeps_the_time_its_passages_were_built(corpus):
+    sources, index = corpus
+    build(sources, index)
+    first = read_manifest(current_build(index))
+    stamps = {s: info["indexed_at"] for s, info in first["sources"].items()}
+    assert set(stamps.values()) == {first["built_at"]}
+
+    time.sleep(1.1)  # the stamps have whole seconds
+    write(sources / "bravo.txt", BRAVO.replace("pears and quinces", "plums and apricots"),
+          mtime=OLD + 10)
+    build(sources, index)
+    second = read_manifest(current_build(index))
+    rows = {r["source"]: r["indexed_at"] for r in PassageStore(
+        current_build(index) / STORE_FILE).sources()}
+
+    assert second["built_at"] > first["built_at"]
+    assert second["sources"]["sources/alpha.txt"]["indexed_at"] == stamps["sources/alpha.txt"]
+    assert second["sources"]["sources/bravo.txt"]["indexed_at"] == second["built_at"]
+    assert rows == {s: info["indexed_at"] for s, info in second["sources"].items()}
+
+
 def test_changed_source_alone_is_rechunked_and_reembedded(corpus):
     sources, index = corpus
     build(sources, index)
@@ -457,7 +478,7 @@ def test_manifest_records_what_the_next_build_needs(corpus):
     build(sources, index)
     manifest = json.loads((current_build(index) / "manifest.json").read_text())
     entry = manifest["sources"]["sources/alpha.txt"]
-    assert set(entry) == {"content_hash", "size", "mtime_ns", "passages"}
+    assert set(entry) == {"content_hash", "size", "mtime_ns", "passages", "indexed_at"}
     assert entry["size"] == (sources / "alpha.txt").stat().st_size
     assert manifest["scan_started_ns"] > 0 and len(manifest["chunking"]["code"]) == 16
 

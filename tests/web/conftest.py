@@ -24,6 +24,23 @@ Visitors can taste the melons at the market on Saturdays. <img src=x onerror="wi
 The cooperative plans to plant new terraces next spring.
 """
 
+# A Markdown source with no title (its heading stands in), an author and a web address.
+ZEPHYR_SOURCE = """---
+author: "Ada Quill"
+publisher: "Coastal Gazette"
+date: "2031"
+url: "https://example.org/zephyr-accord"
+---
+# The Zephyr Accord
+
+The **Zephyr Accord** was signed in 2031 by the four coastal provinces of Varnland. It set
+shared rules for offshore wind farms and for fishing grounds around the turbines.
+
+## Disputes
+
+Disputes under the accord go to a joint panel that sits in `Port Alder` each spring.
+"""
+
 
 @dataclass(frozen=True)
 class Project:
@@ -55,8 +72,9 @@ def web_project(tmp_path_factory, bundled_index) -> Project:
 
     project = copy_project(bundled_index, tmp_path_factory.mktemp("web"))
     (project.sources / "moon-melons.md").write_text(HOSTILE_SOURCE, encoding="utf-8")
+    (project.sources / "zephyr-accord.md").write_text(ZEPHYR_SOURCE, encoding="utf-8")
     report = build_index(project.sources, project.index, root=project.root)
-    assert report.added == ["sources/moon-melons.md"], report
+    assert sorted(report.added) == ["sources/moon-melons.md", "sources/zephyr-accord.md"], report
     return project
 
 

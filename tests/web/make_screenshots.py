@@ -59,12 +59,12 @@ def _free_port() -> int:
 def _ask(page, question: str, turn: int) -> None:
     page.locator("#question textarea").fill(question)
     page.locator("#question textarea").press("Enter")
-    page.wait_for_selector(f"#turn-{turn} .card")
+    page.wait_for_selector(f"#turn-{turn} .card", state="attached")
     page.wait_for_timeout(400)
 
 
 def _desktop(browser, url: str, out: Path) -> None:
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
     page.set_default_timeout(60_000)
     page.goto(url)
     page.wait_for_selector("#question textarea")
@@ -73,6 +73,8 @@ def _desktop(browser, url: str, out: Path) -> None:
     page.evaluate("() => document.querySelector('#turn-0').scrollIntoView({block: 'start'})")
     page.screenshot(path=str(out / "chat-answer.png"))
     _ask(page, FOLLOW_UP, 1)
+    page.evaluate("() => document.querySelector('#turn-1').scrollIntoView({block: 'start'})")
+    page.screenshot(path=str(out / "follow-up.png"))
     page.locator("#turn-1 .card button.open-source").first.click()
     page.locator("#viewer .cited-passage").wait_for()
     page.wait_for_timeout(600)

@@ -22,6 +22,12 @@ def no_progress(*args, **kwargs):
     return None
 
 
+def plain(results: list[dict]) -> list[dict]:
+    """Results without the title the UI adds for untitled sources, to compare with the API's."""
+    return [h | {"citation": {k: v for k, v in h["citation"].items() if k != "display_title"}}
+            for h in results]
+
+
 @pytest.fixture(scope="module")
 def web(web_project):
     from askrel.web.ui import WebApp
@@ -34,26 +40,56 @@ def test_follow_up_is_asked_with_the_earlier_questions(web):
     first = "What did Yoon propose to resolve the forced labor issue?"
     follow = "How did Japan respond?"
 
-    _, turns, cleared, status = web.chat(first, [], 5, "hybrid", [])
-    html, turns, _, _ = web.chat(follow, turns, 5, "hybrid", [])
+    _, turns, status = web.chat(first, [], 5, "hybrid", [])
+    html, turns, _ = web.chat(follow, turns, 5, "hybrid", [])
 
     expected = web.live.get().ask(follow, history=[first]).to_json()
-    assert cleared == "" and status == ""
+    assert status == ""
     assert [t["history"] for t in turns] == [[], [first]]
-    assert turns[1]["answer"]["results"] == expected["results"]
-    assert "Follow-up" in html
+    assert plain(turns[1]["answer"]["results"]) == expected["results"]
+    assert "Searched with" in html and "(a follow-up)" in html
+
+
+def test_new_topic_is_asked_alone_and_can_be_asked_again_either_way(web):
+    first = "What did Yoon propose to resolve the forced labor issue?"
+    other = "When was the Zephyr Accord signed?"
+
+    _, turns, _ = web.chat(first, [], 5, "hybrid", [])
+    _, turns, _ = web.chat(other, turns, 5, "hybrid", [])
+    searcher = web.live.get()
+
+    assert turns[1]["history"] == [] and turns[1]["thread"] == [first]
+    assert plain(turns[1]["answer"]["results"]) == searcher.ask(other).to_json()["results"]
+    html, again, *_ = web.conversation_click(turns, Event({"action": "follow", "turn": 1}))
+    assert again[1]["history"] == [first] and len(again) == 2
+    assert plain(again[1]["answer"]["results"]) == \
+        searcher.ask(other, history=[first]).to_json()["results"]
+    _, back, *_ = web.conversation_click(again, Event({"action": "alone", "turn": 1}))
+    assert back[1]["history"] == [] and back[1]["reason"] == "as you chose"
+    for data in ({"action": "alone", "turn": 7}, {"action": "follow", "turn": -1},
+                 {"action": "alone"}):
+        out = web.conversation_click(turns, Event(data))
+        assert all(x.__class__.__name__ != "str" for x in out)  # nothing changes
+
+
+def test_untitled_source_is_cited_by_its_first_heading(web):
+    _, turns, _ = web.chat("When was the Zephyr Accord signed?", [], 3, "hybrid", [])
+    citation = next(h["citation"] for h in turns[0]["answer"]["results"]
+                    if h["citation"]["source"].endswith("zephyr-accord.md"))
+
+    assert citation["title"] is None and citation["display_title"] == "The Zephyr Accord"
 
 
 def test_bad_question_leaves_the_conversation_and_says_why(web):
-    html, turns, question, status = web.chat("   \x00 ", [], 5, "hybrid", [])
+    html, turns, status = web.chat("   \x00 ", [], 5, "hybrid", [])
 
     assert turns == []
     assert "Please type a question" in status
 
 
 def test_open_source_shows_the_whole_document_with_the_passage_marked(web, web_project):
-    _, turns, _, _ = web.chat("When did the two countries normalize relations?", [], 3,
-                              "hybrid", [])
+    _, turns, _ = web.chat("When did the two countries normalize relations?", [], 3,
+                           "hybrid", [])
     hit = turns[0]["answer"]["results"][1]
 
     body, column = web.open_source(turns, Event({"turn": 0, "rank": 2}))
@@ -70,8 +106,8 @@ def test_open_source_shows_the_whole_document_with_the_passage_marked(web, web_p
 
 
 def test_open_source_ignores_forged_clicks(web):
-    _, turns, _, _ = web.chat("When did the two countries normalize relations?", [], 3,
-                              "hybrid", [])
+    _, turns, _ = web.chat("When did the two countries normalize relations?", [], 3,
+                           "hybrid", [])
     for data in ({"turn": 5, "rank": 1}, {"turn": -1, "rank": 1}, {"turn": 0, "rank": 99},
                  {"turn": "x"}, {}, None):
         body, column = web.open_source(turns, Event(data))
@@ -100,6 +136,25 @@ def test_uploads_and_rebuilds_are_refused_when_read_only(web_project, tmp_path):
 
     assert "read-only" in message and "read-only" in report
     assert not (web_project.sources / "new.txt").exists()
+
+
+def test_deleting_a_source_removes_its_file_and_rebuilds(web, web_project):
+    doomed = web_project.sources / "note-to-delete.txt"
+    doomed.write_text("The lantern festival of Orrin is held on the first frost night.\n",
+                      encoding="utf-8")
+    web.rebuild(progress=no_progress)
+    assert "sources/note-to-delete.txt" in web.source_panel("sources/note-to-delete.txt")
+
+    panel, column, message, _, table, _ = web.source_action(
+        Event({"action": "delete", "source": "sources/note-to-delete.txt"}),
+        progress=no_progress)
+
+    assert not doomed.exists()
+    assert "Deleted note-to-delete.txt" in message and "1 removed" in message
+    assert "note-to-delete.txt" not in table
+    outside = web.source_action(Event({"action": "delete", "source": "../pyproject.toml"}),
+                                progress=no_progress)
+    assert "was not deleted" in outside[2]
 
 
 def test_read_only_app_has_no_upload_or_rebuild(web_project):
@@ -138,7 +193,7 @@ def test_evaluate_tab_shows_metrics_plot_and_misses(web, tmp_path):
 
     assert status == ""
     assert "hybrid" in table and "bm25" in table
-    assert plot is not None and plot.size[0] > 100
+    assert plot.visible is True and plot.value is not None
     assert "moon melon harvest" in misses and "no such answer string" in misses
 
 

@@ -300,6 +300,7 @@ class _Entry:
     passages: list[Passage]
     vectors: np.ndarray | None = None
     sentence_vectors: np.ndarray | None = None
+    indexed_at: str | None = None  # when its passages were last built; None: in this build
 
 
 def _compatible(manifest: dict[str, Any], model: str, settings: ChunkSettings) -> str | None:
@@ -518,7 +519,8 @@ def _entry_for(path: Path, source: str, sources_dir: Path, root: Path | None,
     if prev and old and not path.is_symlink() and stat.st_size <= max_bytes \
             and prev.trusted_stat(old, stat.st_size, stat.st_mtime_ns):
         report.unchanged.append(source)
-        return prev.entry(source, source, stat.st_size, stat.st_mtime_ns)
+        return replace(prev.entry(source, source, stat.st_size, stat.st_mtime_ns),
+                       indexed_at=_indexed_at(prev, old))
     data = read_source_bytes(path, sources_dir, max_bytes)
     digest = content_hash(data)
     if prev:
@@ -526,11 +528,17 @@ def _entry_for(path: Path, source: str, sources_dir: Path, root: Path | None,
             digest)
         if donor is not None:
             _classify(report, source, old_sources, same=donor == source)
-            return prev.entry(source, donor, stat.st_size, stat.st_mtime_ns)
+            entry = prev.entry(source, donor, stat.st_size, stat.st_mtime_ns)
+            return replace(entry, indexed_at=_indexed_at(prev, old)) if donor == source else entry
     doc = parse_document(path, data, root)
     _classify(report, source, old_sources, same=False)
     return _Entry(source, doc.meta, digest, stat.st_size, stat.st_mtime_ns,
                   document_passages(doc, settings))
+
+
+def _indexed_at(prev: PreviousBuild, info: dict[str, Any] | None) -> str | None:
+    """When an unchanged source was last indexed: as recorded, else when that build was made."""
+    return (info or {}).get("indexed_at") or prev.manifest.get("built_at")
 
 
 def _classify(report: BuildReport, source: str, old_sources: set[str], same: bool) -> None:
@@ -632,7 +640,8 @@ def _write_files(tmp: Path, entries: list[_Entry], model: str, dimension: int,
         progress("writing", 0, 1)
     PassageStore.create(
         tmp / STORE_FILE, passages,
-        ((e.source, e.meta, e.content_hash, len(e.passages), now) for e in entries))
+        ((e.source, e.meta, e.content_hash, len(e.passages), e.indexed_at or now)
+         for e in entries))
     np.save(tmp / EMBEDDINGS_FILE, vectors.astype(np.float32), allow_pickle=False)
     np.save(tmp / SENTENCE_VECTORS_FILE, sentence_vectors.astype(np.float16), allow_pickle=False)
     vector_index = VectorIndex.build(vectors)
@@ -655,7 +664,7 @@ def _write_files(tmp: Path, entries: list[_Entry], model: str, dimension: int,
         "sources_dir": str(sources_dir.resolve()) if sources_dir else None,
         "sources": {
             e.source: {"content_hash": e.content_hash, "size": e.size, "mtime_ns": e.mtime_ns,
-                       "passages": len(e.passages)}
+                       "passages": len(e.passages), "indexed_at": e.indexed_at or now}
             for e in entries
         },
     })

@@ -3,6 +3,7 @@ tab with uploads and rebuilds, an evaluation tab, and the `/ask` API endpoint.""
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
 from collections.abc import Sequence
@@ -11,19 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from askrel.answering.search import (
-    MAX_HISTORY,
-    MODES,
-    LiveSearcher,
-    QuestionError,
-    RankSettings,
-    Searcher,
-)
+from askrel.answering import followup
+from askrel.answering.search import MODES, LiveSearcher, QuestionError, RankSettings, Searcher
 from askrel.indexing.build import IndexBusy, IndexError_, build_index, current_build
 from askrel.reading.sources import SUPPORTED_SUFFIXES, discover, display_path
 from askrel.web import render
 from askrel.web.documents import DocumentCache, ViewerError, source_view
-from askrel.web.uploads import MAX_UPLOAD_BYTES, MIB, UploadError, save_upload
+from askrel.web.uploads import MAX_UPLOAD_BYTES, MIB, UploadError, remove_source, save_upload
 
 if TYPE_CHECKING:
     from askrel.backends.milvus import MilvusTarget
@@ -56,14 +51,21 @@ def theme() -> gr.themes.Base:
     return gr.themes.Soft(
         primary_hue="indigo", secondary_hue="amber", neutral_hue="slate",
         font=[sans, *system], font_mono=[mono, "ui-monospace", "monospace"],
-    ).set(body_background_fill="*neutral_50", block_radius="12px")
+    ).set(body_background_fill="*neutral_50", block_radius="12px",
+          # darker than the theme's defaults, for WCAG AA contrast of text on them
+          button_primary_background_fill="*primary_700",
+          button_primary_background_fill_hover="*primary_800",
+          block_label_text_color="*primary_800", block_title_text_color="*primary_800",
+          block_info_text_color="*neutral_600", input_placeholder_color="*neutral_500",
+          checkbox_label_background_fill_selected="*primary_700",
+          checkbox_label_text_color_selected="white", body_text_color_subdued="*neutral_600")
 
 
 def launch_options() -> dict[str, Any]:
     """What `Blocks.launch` needs for the look and the limits of this app."""
     return {"theme": theme(), "css_paths": [HERE / "style.css"],
             "max_file_size": MAX_UPLOAD_BYTES, "footer_links": ["api"], "run_history": False,
-            "show_error": False}
+            "show_error": False, "js": _js("page.js")}
 
 
 def _js(name: str) -> str:
@@ -85,6 +87,7 @@ class WebApp:
         self.live = LiveSearcher(index_dir, model=model, open_backend=_milvus_opener(milvus),
                                  settings=RankSettings(rerank=rerank))
         self.documents = DocumentCache()
+        self._titles: tuple[str, dict[str, str]] = ("", {})
 
     def warm_up(self) -> None:
         """Load the embedding model, and the cross-encoder when answers are reranked."""
@@ -107,21 +110,78 @@ class WebApp:
                            history=history or (), sources=sources)
 
     def chat(self, question: str, turns: list[dict[str, Any]] | None, top_k: float, mode: str,
-            sources: list[str] | None) -> tuple[Any, ...]:
+             sources: list[str] | None) -> tuple[Any, ...]:
+        """Answer a question of the conversation, as a follow-up only when it is one."""
         turns = list(turns or [])
-        history = [t["answer"]["question"] for t in turns]
         searcher = self.live.get()
-        result = answer_dict(searcher, question or "", top_k=int(top_k), mode=mode,
-                             history=history, sources=sources)
-        if "error" in result:
-            return gr.skip(), turns, gr.skip(), render.status_html(result["error"])
-        turns.append({"answer": result, "threshold": searcher.calibration.threshold,
-                      "history": history[-MAX_HISTORY:], "sources": list(sources or [])})
-        return render.conversation_html(turns), turns, "", ""
+        thread = followup.thread([(t["answer"]["question"], bool(t["answer"]["answered"]),
+                                   bool(t.get("history"))) for t in turns])
+        try:
+            decision, answer = followup.decide(searcher, question or "", thread,
+                                               top_k=int(top_k), mode=mode,
+                                               sources=list(sources) if sources else None)
+        except (QuestionError, TypeError, ValueError) as exc:
+            return gr.skip(), turns, render.status_html(str(exc))
+        turns.append(self._turn(searcher, answer.to_json(), decision, thread, sources))
+        return render.conversation_html(turns), turns, ""
+
+    def _turn(self, searcher: Searcher, answer: dict[str, Any], decision: followup.Decision,
+              thread: Sequence[str], sources: list[str] | None) -> dict[str, Any]:
+        titles = self.titles(searcher)
+        for hit in answer["results"]:
+            hit["citation"]["display_title"] = titles.get(hit["citation"]["source"])
+        return {"answer": answer, "threshold": searcher.calibration.threshold,
+                "history": list(decision.history), "reason": decision.reason,
+                "thread": list(thread), "sources": list(sources or []),
+                "top_k": len(answer["results"]) or 5}
+
+    def ask_again(self, turns: list[dict[str, Any]], number: int, as_follow_up: bool
+                  ) -> list[dict[str, Any]]:
+        """The conversation with one turn asked again, alone or as a follow-up of its thread."""
+        turn = turns[number]
+        thread = tuple(turn.get("thread") or ()) if as_follow_up else ()
+        searcher = self.live.get()
+        answer = searcher.ask(turn["answer"]["question"], top_k=int(turn.get("top_k", 5)),
+                              mode=turn["answer"].get("mode", "hybrid"), history=thread,
+                              sources=turn.get("sources") or None)
+        decision = followup.Decision(bool(thread), thread, "as you chose")
+        return [*turns[:number],
+                self._turn(searcher, answer.to_json(), decision, turn.get("thread") or [],
+                           turn.get("sources")),
+                *turns[number + 1:]]
+
+    def titles(self, searcher: Searcher) -> dict[str, str]:
+        """Each untitled source's first heading (or nothing), once per build."""
+        key = f"{searcher.backend.location} {searcher.manifest.get('built_at')}"
+        if self._titles[0] != key:
+            found: dict[str, str] = {}
+            for row in searcher.store.sources():
+                if not row.get("title"):
+                    heading = first_heading(searcher.store.passages_of(row["source"]))
+                    if heading:
+                        found[row["source"]] = heading
+            self._titles = (key, found)
+        return self._titles[1]
 
     def new_conversation(self) -> tuple[Any, ...]:
-        return (render.conversation_html([]), [], "", "", render.VIEWER_EMPTY,
+        return (render.conversation_html([]), [], "", render.VIEWER_EMPTY,
                 gr.Column(visible=False))
+
+    def conversation_click(self, turns: list[dict[str, Any]] | None,
+                           evt: gr.EventData) -> tuple[Any, ...]:
+        """A button in the conversation: open a passage in the viewer, or ask a question again
+        alone or as a follow-up."""
+        data = evt._data if isinstance(evt._data, dict) else {}
+        if data.get("action") in ("alone", "follow"):
+            try:
+                number = int(data["turn"])
+                if not 0 <= number < len(turns or []):
+                    raise IndexError(number)
+                new = self.ask_again(list(turns or []), number, data["action"] == "follow")
+            except (KeyError, TypeError, ValueError, IndexError, QuestionError):
+                return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return render.conversation_html(new), new, gr.skip(), gr.skip()
+        return (gr.skip(), gr.skip(), *self.open_source(turns, evt))
 
     def open_source(self, turns: list[dict[str, Any]] | None,
                     evt: gr.EventData) -> tuple[Any, ...]:
@@ -143,28 +203,58 @@ class WebApp:
         except OSError as exc:
             return (render.viewer_html("", "", [f"The source could not be read: {exc.strerror}"]),
                     gr.Column(visible=True))
-        body = render.viewer_html(render.meta_header(view.meta, view.source, view.where),
-                                  render.view_body_html(view.parts), view.notes)
+        meta = {**view.meta, "display_title": hit["citation"].get("display_title")}
+        body = render.viewer_html(render.meta_header(meta, view.source, view.where),
+                                  render.view_body_html(view.parts,
+                                                        render.is_markdown(view.source)),
+                                  view.notes)
         return body, gr.Column(visible=True)
 
     # ------------------------------------------------------------ sources and index
 
     def source_choices(self) -> list[tuple[str, str]]:
-        rows = self.live.get().store.sources()
-        names = [render.file_name(r["source"]) for r in rows]
-        return [(f"{r['title']} ({name})" if r["title"] else name, r["source"])
-                for r, name in zip(rows, names, strict=True)]
+        searcher = self.live.get()
+        titles = self.titles(searcher)
+        rows = searcher.store.sources()
+        return [(f"{r['title'] or titles.get(r['source']) or render.file_name(r['source'])} "
+                 f"({render.file_name(r['source'])})", r["source"]) for r in rows]
+
+    def _waiting(self, indexed: set[str]) -> list[str]:
+        """Files in the sources folder that the index does not hold yet."""
+        if not self.sources_dir.is_dir():
+            return []
+        found = [display_path(p, self.root) for p in discover(self.sources_dir)
+                 if p.suffix.lower() in SUPPORTED_SUFFIXES]
+        return [f for f in found if f not in indexed]
+
+    def source_status(self, searcher: Searcher) -> dict[str, str]:
+        """Each indexed source: 'indexed', 'changed' since then, or 'missing' from the folder."""
+        files = {display_path(p, self.root): p for p in discover(self.sources_dir)} \
+            if self.sources_dir.is_dir() else {}
+        status = {}
+        for source, info in searcher.manifest.get("sources", {}).items():
+            path = files.get(source)
+            if path is None:
+                status[source] = "missing"
+                continue
+            try:
+                stat = path.stat()
+            except OSError:
+                status[source] = "missing"
+                continue
+            same = stat.st_size == info.get("size") and stat.st_mtime_ns == info.get("mtime_ns")
+            status[source] = "indexed" if same else "changed"
+        return status
 
     def index_views(self) -> tuple[str, str, Any]:
         """The index facts, the sources table and the filter's choices, as they are now."""
         searcher = self.live.get()
         rows = searcher.store.sources()
-        indexed = {r["source"] for r in rows}
-        waiting = [display_path(p, self.root) for p in discover(self.sources_dir)
-                   if p.suffix.lower() in SUPPORTED_SUFFIXES] if self.sources_dir.is_dir() else []
-        waiting = [w for w in waiting if w not in indexed]
-        return (render.index_facts_html(searcher.manifest, searcher.backend.location),
-                render.sources_table_html(rows, waiting),
+        waiting = self._waiting({r["source"] for r in rows})
+        table = render.sources_table_html(rows, waiting, self.source_status(searcher),
+                                          manage=not self.read_only,
+                                          titles=self.titles(searcher))
+        return (render.index_facts_html(searcher.manifest, searcher.backend.location), table,
                 gr.Dropdown(choices=self.source_choices()))
 
     def save_uploads(self, files: list[str] | None) -> tuple[Any, ...]:
@@ -191,7 +281,10 @@ class WebApp:
     def rebuild(self, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
         if self.read_only:
             return (render.status_html("This server is read-only."), *self.index_views())
+        return (self._rebuild(progress), *self.index_views())
 
+    def _rebuild(self, progress: Any) -> str:
+        """Rebuild the index (only new and changed files are read) and say what happened."""
         def report_progress(stage: str, done: int, total: int) -> None:
             progress((done, total), desc=BUILD_STAGES.get(stage, stage))
 
@@ -206,10 +299,47 @@ class WebApp:
                 report = build_index(self.sources_dir, self.index_dir, model=model,
                                      root=self.root, progress=report_progress)
         except IndexBusy as exc:
-            return (render.status_html(str(exc)), *self.index_views())
+            return render.status_html(str(exc))
         except (IndexError_, RuntimeError, OSError) as exc:
-            return (render.status_html(f"The rebuild failed: {exc}"), *self.index_views())
-        return (render.build_report_html(report), *self.index_views())
+            return render.status_html(f"The rebuild failed: {exc}")
+        return render.build_report_html(report)
+
+    def source_action(self, evt: gr.EventData,
+                      progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        """A button in the sources table: open a source's passages, or delete its file and
+        rebuild the index."""
+        data = evt._data if isinstance(evt._data, dict) else {}
+        action, source = data.get("action"), data.get("source")
+        nothing = (gr.skip(),) * 6
+        if not isinstance(source, str):
+            return nothing
+        if action == "open":
+            return (self.source_panel(source), gr.Column(visible=True), *nothing[2:])
+        if action != "delete":
+            return nothing
+        if self.read_only:
+            return (gr.skip(), gr.skip(), render.status_html("This server is read-only."),
+                    *nothing[3:])
+        try:
+            removed = remove_source(source, self.sources_dir, self.root)
+        except (ViewerError, UploadError, OSError) as exc:
+            message = render.status_html(f"{source} was not deleted: {exc}")
+            return (gr.skip(), gr.skip(), message, *self.index_views())
+        report = self._rebuild(progress)
+        message = (f'<p class="status status-ok">Deleted {render.escape(removed)} from the '
+                   f"sources folder.</p>{report}")
+        return ("", gr.Column(visible=False), message, *self.index_views())
+
+    def source_panel(self, source: str) -> str:
+        """A source's metadata, status and passages, for the Sources tab's viewer."""
+        searcher = self.live.get()
+        row = next((r for r in searcher.store.sources() if r["source"] == source), None)
+        if row is None:
+            return render.viewer_html("", "", [f"{source} is not in the index."])
+        title = row.get("title") or self.titles(searcher).get(source) or render.file_name(source)
+        passages = list(searcher.store.passages_of(source))
+        state = self.source_status(searcher).get(source, "indexed")
+        return render.source_panel_html(row, passages, state, title)
 
     # ------------------------------------------------------------ evaluation
 
@@ -218,7 +348,7 @@ class WebApp:
 
     def evaluate(self, which: str, uploaded: str | None, modes: list[str] | None,
                  progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
-        none = ("", None, "")
+        none = ("", gr.Image(value=None, visible=False), "")
         try:
             from askrel.evaluation import evaluate_file
         except ImportError:
@@ -249,7 +379,8 @@ class WebApp:
                                    progress=report_progress)
         except Exception as exc:  # the evaluator's own errors, shown rather than raised
             return render.status_html(f"The evaluation failed: {exc}"), *none
-        return ("", result.get("markdown") or "", _load_image(result.get("plot_png")),
+        image = _load_image(result.get("plot_png"))
+        return ("", result.get("markdown") or "", gr.Image(value=image, visible=image is not None),
                 render.misses_html(result.get("misses") or []))
 
 
@@ -260,6 +391,21 @@ def _milvus_opener(milvus: MilvusTarget | None) -> Any:
     from askrel.backends.milvus import MilvusBackend
 
     return lambda: MilvusBackend(milvus)
+
+
+def first_heading(passages: Any) -> str | None:
+    """A source's first heading: a Markdown heading line, or a PDF section, of its first few
+    passages."""
+    for n, passage in enumerate(passages):
+        if n >= 3:
+            break
+        for line in passage.text.splitlines():
+            match = re.match(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", line)
+            if match:
+                return match.group(1).strip() or None
+        if passage.heading and passage.page is None:
+            return str(passage.heading)
+    return None
 
 
 def _load_image(png: bytes | None) -> Any:
@@ -308,6 +454,7 @@ def build_app(index_dir: Path, sources_dir: Path, *, model: str | None = None,
 
 def _ask_tab(web: WebApp) -> gr.Dropdown:
     turns = gr.State([])
+    pending = gr.State("")
     with gr.Row(equal_height=False, elem_id="ask-row"):
         with gr.Column(scale=3, min_width=300, elem_id="chat-col"):
             conversation = gr.HTML(render.conversation_html([]), elem_id="conversation",
@@ -316,9 +463,9 @@ def _ask_tab(web: WebApp) -> gr.Dropdown:
             with gr.Group(elem_id="ask-bar"):
                 with gr.Row(equal_height=True):
                     question = gr.Textbox(placeholder="Ask about your sources…",
-                                          show_label=False, lines=1, max_lines=4, scale=5,
-                                          min_width=180, autofocus=True, elem_id="question",
-                                          max_length=4000)
+                                          label="Your question", show_label=False, lines=1,
+                                          max_lines=4, scale=5, min_width=180, autofocus=True,
+                                          elem_id="question", max_length=4000)
                     ask = gr.Button("Ask", variant="primary", scale=1, min_width=72,
                                     elem_id="ask-button")
             with gr.Row(elem_id="ask-tools"):
@@ -341,24 +488,27 @@ def _ask_tab(web: WebApp) -> gr.Dropdown:
             viewer = gr.HTML(render.VIEWER_EMPTY, elem_id="viewer",
                              js_on_load=_js("viewer.js"))
 
-    inputs = [question, turns, top_k, mode, filter_box]
-    outputs = [conversation, turns, question, status]
+    # The box is emptied at once, before the search, so a question typed while the answer is
+    # on its way is never wiped by it.
     for trigger in (ask.click, question.submit):
-        trigger(web.chat, inputs, outputs, concurrency_id="search", concurrency_limit=1,
-                api_name="chat", api_visibility="private")
-    new.click(web.new_conversation, None,
-              [conversation, turns, question, status, viewer, viewer_col],
-              api_visibility="private")
-    conversation.click(web.open_source, [turns], [viewer, viewer_col], api_visibility="private")
-    close.click(lambda: gr.Column(visible=False), None, [viewer_col], api_visibility="private")
+        trigger(lambda q: ("", q), [question], [question, pending], queue=False,
+                api_visibility="private").then(
+            web.chat, [pending, turns, top_k, mode, filter_box], [conversation, turns, status],
+            concurrency_id="search", concurrency_limit=1, api_visibility="private")
+    new.click(web.new_conversation, None, [conversation, turns, status, viewer, viewer_col],
+              queue=False, api_visibility="private")
+    conversation.click(web.conversation_click, [turns], [conversation, turns, viewer, viewer_col],
+                       concurrency_id="search", concurrency_limit=1, api_visibility="private")
+    close.click(lambda: gr.Column(visible=False), None, [viewer_col], queue=False,
+                api_visibility="private")
     return filter_box
 
 
 def _sources_tab(web: WebApp, filter_box: gr.Dropdown) -> tuple[gr.HTML, gr.HTML]:
     facts = gr.HTML("", elem_id="index-facts", js_on_load=None)
     if web.read_only:
-        gr.HTML('<p class="notice">This server is read-only: uploads and rebuilds are turned '
-                "off.</p>", js_on_load=None)
+        gr.HTML('<p class="notice">This server is read-only: uploads, deletions and rebuilds '
+                "are turned off.</p>", js_on_load=None)
     else:
         gr.HTML('<h2 class="panel-title">Add sources</h2><p class="muted">Files are saved '
                 "into the sources folder; press “Rebuild index” to make them searchable. "
@@ -370,17 +520,27 @@ def _sources_tab(web: WebApp, filter_box: gr.Dropdown) -> tuple[gr.HTML, gr.HTML
                          type="filepath", elem_id="upload", height=150)
         rebuild = gr.Button("Rebuild index", variant="primary", elem_id="rebuild", scale=0,
                             min_width=160)
-        upload_result = gr.HTML("", elem_id="upload-result", js_on_load=None)
-        rebuild_result = gr.HTML(
-            '<p class="muted">A rebuild reads new and changed files; unchanged ones are reused.'
-            "</p>", elem_id="rebuild-result", js_on_load=None, min_height=64)
-    table = gr.HTML("", elem_id="sources-table", js_on_load=None)
+    # One message area: it always says what the latest action (upload, rebuild, deletion) did.
+    message = gr.HTML('<p class="muted">A rebuild reads new and changed files; unchanged ones '
+                      "are reused.</p>", elem_id="sources-message", min_height=48,
+                      js_on_load='watch("value", () => document.getElementById("sources-message")'
+                                 '?.classList.remove("stale"));')
+    table = gr.HTML("", elem_id="sources-table", js_on_load=_js("sources.js"))
+    with gr.Column(visible=False, elem_id="source-panel-col") as panel_col:
+        with gr.Row(elem_id="source-panel-bar"):
+            gr.HTML('<h2 class="panel-title">Source</h2>', js_on_load=None)
+            close = gr.Button("Close", size="sm", scale=0, min_width=80, elem_id="close-source")
+        panel = gr.HTML("", elem_id="source-panel", js_on_load=None)
+    close.click(lambda: gr.Column(visible=False), None, [panel_col], queue=False,
+                api_visibility="private")
+    table.click(web.source_action, None, [panel, panel_col, message, facts, table, filter_box],
+                concurrency_limit=None, api_visibility="private", show_progress_on=[message])
     if not web.read_only:
-        upload.upload(web.save_uploads, [upload], [upload_result, upload, table],
+        upload.upload(web.save_uploads, [upload], [message, upload, table],
                       api_visibility="private")
-        rebuild.click(web.rebuild, None, [rebuild_result, facts, table, filter_box],
+        rebuild.click(web.rebuild, None, [message, facts, table, filter_box],
                       concurrency_limit=None, api_visibility="private",
-                      show_progress_on=[rebuild_result])
+                      show_progress_on=[message])
     return facts, table
 
 
@@ -407,7 +567,8 @@ def _evaluate_tab(web: WebApp) -> None:
     with gr.Row(equal_height=False):
         table = gr.Markdown(elem_id="eval-metrics", min_height=64)
         plot = gr.Image(label="hit@k by mode", type="pil", interactive=False,
-                        elem_id="eval-plot", buttons=["download"], min_width=320)
+                        elem_id="eval-plot", buttons=["download"], min_width=320,
+                        visible=False)
     misses = gr.HTML("", elem_id="eval-misses", js_on_load=None)
     run.click(web.evaluate, [which, questions, modes], [status, table, plot, misses],
               concurrency_limit=1, api_visibility="private", show_progress_on=[table])

@@ -102,3 +102,15 @@ def save_upload(upload: Path, original_name: str, sources_dir: Path,
             shutil.copyfileobj(src, dst)
         return Saved(original_name, target.name, target.name != name)
     raise UploadError(f"{original_name}: too many files named like {name} already.")
+
+
+def remove_source(source: str, sources_dir: Path, root: Path) -> str:
+    """Delete the file a source names from `sources_dir` (nothing outside it); returns its path
+    inside the folder. The index drops it at the next rebuild."""
+    from askrel.web.documents import locate
+
+    path = locate(source, sources_dir, root)
+    if path.is_symlink() or not path.is_file():
+        raise UploadError(f"{source} is not a plain file in the sources folder.")
+    path.unlink()
+    return path.relative_to(sources_dir).as_posix()
