@@ -24,9 +24,9 @@ SETS = {"news": ("eval/questions.jsonl", "sources")} | {
     for name in ("manuals", "heldout", "browser", "webdocs", "manpages", "policy", "faq")}
 
 
-def index_of(name: str, sources: str) -> Path:
-    """The set's index under reports/, built or brought up to date now."""
-    index = PROJECT / "reports" / name / "index"
+def index_of(name: str, sources: str, root: Path) -> Path:
+    """The set's index under `root` (reports/ by default), built or brought up to date now."""
+    index = root / name / "index"
     subprocess.run([sys.executable, "-m", "askrel.cli", "index", "--sources", sources,
                     "--index", str(index)], cwd=PROJECT, check=True,
                    stdout=subprocess.DEVNULL)
@@ -37,6 +37,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--write", action="store_true",
                         help="write the packaged calibration.json")
+    parser.add_argument("--indexes", type=Path, default=PROJECT / "reports",
+                        help="folder of the sets' indexes, <set>/index (default: reports/)")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.chdir(PROJECT)
@@ -47,12 +49,12 @@ def main() -> None:
     from askrel.evaluation import calibration as cal
     from askrel.evaluation.metrics import abstention
     from askrel.evaluation.questions import load_questions
-    from askrel.evaluation.runner import evaluate
+    from askrel.evaluation.runner import evaluate, summarize
 
     runs = {}
     model = ""
     for name, (questions, sources) in SETS.items():
-        searcher = Searcher(index_of(name, sources))
+        searcher = Searcher(index_of(name, sources, args.indexes))
         print(f"{name}: asking {questions}", file=sys.stderr)
         evaluation = evaluate(searcher, load_questions(Path(questions)), ["hybrid"])
         model = evaluation.model
@@ -67,14 +69,16 @@ def main() -> None:
     print(f"relevance_floor {fit.relevance_floor}, missing_penalty {fit.missing_penalty}, "
           f"type_penalty {fit.type_penalty}, "
           f"rerank_threshold {fit.fit.threshold:.4f}")
-    print("set        answerable  declined  unanswerable  declined")
+    print("set        answerable  declined  unanswerable  declined  hit@1  hit@5  mrr@10")
     for name, (rs, _) in runs.items():
+        ranking = summarize(rs, fitted)
         scores = abstention([r.declined(fitted) for r in rs],
                             [r.question.unanswerable for r in rs])
         n_un = sum(r.question.unanswerable for r in rs)
         declined_un = round((scores.recall or 0.0) * n_un)
         declined_an = round((scores.answerable_declined_rate or 0.0) * (len(rs) - n_un))
-        print(f"{name:<10} {len(rs) - n_un:>10}  {declined_an:>8}  {n_un:>12}  {declined_un:>8}")
+        print(f"{name:<10} {len(rs) - n_un:>10}  {declined_an:>8}  {n_un:>12}  {declined_un:>8}  "
+              f"{ranking['hit@1']:.3f}  {ranking['hit@5']:.3f}  {ranking['mrr@10']:.3f}")
     s = fit.fit.scores
     print(f"pooled: abstain precision {s.precision}, recall {s.recall}, answerable declined "
           f"{s.answerable_declined_rate}")

@@ -63,8 +63,8 @@ class RankSettings:
     focus_weight: float = 0.5
     rerank: bool = True  # a cross-encoder reads the best candidates (answering/rerank.py)
     rerank_depth: int = 10  # how many; at least top_k
-    rerank_weight: float = 0.67  # the cross-encoder's share of the reranked score
-    rerank_context: bool = True  # it reads the document title and section heading too
+    rerank_weight: float = 0.5  # the cross-encoder's share of the reranked score
+    rerank_context: bool = False  # it reads the document title and section heading too
     rerank_gate: float | None = None  # skip it when the first stage's winner leads by this
 
 
@@ -133,7 +133,8 @@ class Searcher:
     def reranker(self) -> Reranker:
         with self._lock:
             if self._reranker is None:
-                self._reranker = CrossEncoder()
+                # both cores for one question: the UI runs one search at a time
+                self._reranker = CrossEncoder(workers=2)
             return self._reranker
 
     def is_current(self) -> bool:
