@@ -70,8 +70,9 @@ def test_zero_weight_keeps_the_first_stage_order(index: Path) -> None:
 
 def test_it_reads_title_and_the_question_in_context(index: Path) -> None:
     reranker = KeywordReranker("1990")
-    searcher(index, reranker, rerank_depth=2).ask("When did it start?", top_k=1,
-                                                  history=["Does the orchard keep bees?"])
+    searcher(index, reranker, rerank_depth=2, rerank_context=True).ask(
+        "When did it start?", top_k=1,
+        history=["Does the orchard keep bees?"])
     question, texts = reranker.calls[0]
     assert question == "Does the orchard keep bees? When did it start?"
     assert len(texts) == 2  # the depth, though one passage is returned
@@ -94,12 +95,14 @@ def test_a_runaway_winner_is_told_by_its_lead_over_the_spread() -> None:
     assert runaway_winner(np.array([1.0]), 1.5)  # alone: nothing to reorder
 
 
-def test_a_gated_question_keeps_the_first_stage_and_reads_nothing(index: Path) -> None:
+def test_a_gated_question_keeps_the_first_stage_and_reads_only_the_winner(index: Path) -> None:
     reranker = KeywordReranker("1990")
     first = searcher(index, reranker).ask("orchard", top_k=3, rerank=False)
     gated = searcher(index, reranker, rerank_gate=-1.0).ask("orchard", top_k=3)
-    assert not reranker.calls
+    assert len(reranker.calls) == 1 and len(reranker.calls[0][1]) == 1
     assert [h.passage_id for h in gated.results] == [h.passage_id for h in first.results]
+    assert gated.results[0].rerank_score is not None
+    assert all(h.rerank_score is None for h in gated.results[1:])
 
 
 def test_without_context_it_reads_the_passage_alone(index: Path) -> None:

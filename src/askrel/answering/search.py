@@ -318,19 +318,22 @@ class Searcher:
         return self.backend.lexical(text, allowed)
 
     def _rerank(self, question: str, ranked: list[tuple[int, float]]
-                ) -> tuple[list[tuple[int, float]], dict[int, float] | None]:
+                ) -> tuple[list[tuple[int, float]], dict[int, float]]:
         """The candidates reordered by the cross-encoder's logits fused with their first-stage
-        scores (`fuse`), with each passage's logit; as they were when the first stage's
-        winner is far enough ahead (`rerank_gate`, in standard deviations of the scores)."""
+        scores (`fuse`), with the logits. When the first stage's winner leads by more than
+        `rerank_gate` standard deviations, the order stays and only the winner is read (its
+        logit is evidence for "no answer")."""
         cfg = self.settings
         first = np.array([s for _, s in ranked])
-        if cfg.rerank_gate is not None and runaway_winner(first, cfg.rerank_gate):
-            return ranked, None
-        rows = self.backend.passages([pid for pid, _ in ranked])
-        passages = [rows[pid] for pid, _ in ranked]
+        gated = cfg.rerank_gate is not None and runaway_winner(first, cfg.rerank_gate)
+        read = ranked[:1] if gated else ranked
+        rows = self.backend.passages([pid for pid, _ in read])
+        passages = [rows[pid] for pid, _ in read]
         texts = [passage_input(self.backend.meta(p.source).title, p.heading, p.text)
                  if cfg.rerank_context else p.text for p in passages]
         logits = self.reranker.score(question, texts)
+        if gated:
+            return ranked, {ranked[0][0]: float(logits[0])}
         fused = fuse(first, logits, cfg.rerank_weight)
         order = np.argsort(-fused, kind="stable")
         return ([(ranked[i][0], float(fused[i])) for i in order],
