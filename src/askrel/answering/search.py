@@ -62,8 +62,8 @@ class RankSettings:
     focus_depth: int = 5
     focus_weight: float = 0.5
     rerank: bool = True  # a cross-encoder reads the best candidates (answering/rerank.py)
-    rerank_depth: int = 10  # how many; at least top_k
-    rerank_weight: float = 0.5  # the cross-encoder's share of the reranked score
+    rerank_depth: int = 5  # how many; at least top_k
+    rerank_weight: float = 0.4  # the cross-encoder's share of the reranked score
     rerank_context: bool = False  # it reads the document title and section heading too
     rerank_gate: float | None = None  # skip it when the first stage's winner leads by this
 
