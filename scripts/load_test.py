@@ -88,10 +88,12 @@ def wait_until_up(url: str, proc: subprocess.Popen | None, timeout: float) -> No
     raise SystemExit(f"Error: {url} did not answer within {timeout:.0f}s")
 
 
-def start_server(index: Path, sources: Path, port: int, log: Path) -> subprocess.Popen:
+def start_server(index: Path, sources: Path, port: int, log: Path,
+                 rerank: bool = True) -> subprocess.Popen:
     askrel = Path(sys.executable).with_name("askrel")
     command = [str(askrel), "serve", "--host", "127.0.0.1", "--port", str(port),
-               "--index", str(index), "--sources", str(sources)]
+               "--index", str(index), "--sources", str(sources),
+               "--rerank" if rerank else "--no-rerank"]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
     with log.open("w") as out:
         return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env,
@@ -190,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--per-user", type=int, default=10)
     parser.add_argument("--top-k", type=int, default=5)
+    parser.add_argument("--no-rerank", action="store_true",
+                        help="start the server without the cross-encoder stage")
     parser.add_argument("--time-limit", type=float, default=600.0,
                         help="stop sending after this many seconds")
     parser.add_argument("--startup-timeout", type=float, default=300.0)
@@ -212,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
             url = f"http://127.0.0.1:{port}"
             log = Path(os.environ.get("TMPDIR", "/tmp")) / f"askrel-serve-{port}.log"
             print(f"starting askrel serve on {url} (log: {log})", file=sys.stderr)
-            proc = start_server(args.index, args.sources, port, log)
+            proc = start_server(args.index, args.sources, port, log, rerank=not args.no_rerank)
         wait_until_up(url, proc, args.startup_timeout)
         result = run(url, questions, args.users, args.per_user, args.top_k,
                      args.time_limit, args.seed)

@@ -434,7 +434,7 @@ def build_app(index_dir: Path, sources_dir: Path, *, model: str | None = None,
     web = WebApp(index_dir, sources_dir, model=model, read_only=read_only,
                  root=root or Path.cwd(), milvus=milvus, rerank=rerank)
     with gr.Blocks(title="askrel", analytics_enabled=False) as app:
-        gr.api(web.api_ask, api_name="ask", concurrency_id="search", concurrency_limit=1)
+        gr.api(web.api_ask, api_name="ask", concurrency_id="search", concurrency_limit=2)
         gr.HTML('<div class="app-header"><h1>askrel</h1><p>Answers are passages quoted from '
                 "your sources, each with its citation. Nothing is generated.</p></div>",
                 js_on_load=None)
@@ -494,11 +494,11 @@ def _ask_tab(web: WebApp) -> gr.Dropdown:
         trigger(lambda q: ("", q), [question], [question, pending], queue=False,
                 api_visibility="private").then(
             web.chat, [pending, turns, top_k, mode, filter_box], [conversation, turns, status],
-            concurrency_id="search", concurrency_limit=1, api_visibility="private")
+            concurrency_id="search", concurrency_limit=2, api_visibility="private")
     new.click(web.new_conversation, None, [conversation, turns, status, viewer, viewer_col],
               queue=False, api_visibility="private")
     conversation.click(web.conversation_click, [turns], [conversation, turns, viewer, viewer_col],
-                       concurrency_id="search", concurrency_limit=1, api_visibility="private")
+                       concurrency_id="search", concurrency_limit=2, api_visibility="private")
     close.click(lambda: gr.Column(visible=False), None, [viewer_col], queue=False,
                 api_visibility="private")
     return filter_box
