@@ -50,7 +50,7 @@ def test_long_question_is_cut_with_a_note(bundled_searcher):
 
 def test_the_index_is_intact_after_hostile_questions(bundled_searcher):
     bundled_searcher.ask("Treaty ' OR 1=1; DROP TABLE passages; --")
-    assert len(bundled_searcher.store) == bundled_searcher.size
+    assert len(bundled_searcher.backend.store) == bundled_searcher.size  # the SQLite store
 
 
 # ---------------------------------------------------------------- through the CLI
