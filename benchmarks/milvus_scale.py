@@ -117,7 +117,7 @@ def milvus_query(size: int, work: Path, repeats: int) -> dict:
     memory."""
     from askrel.answering.search import Searcher
     from askrel.backends.milvus import MilvusBackend, MilvusTarget
-    from askrel.bench import bench_questions, percentiles
+    from askrel.bench import percentiles
 
     target = MilvusTarget(str(work / f"milvus-n{size}" / "askrel.db"), COLLECTION)
     started = time.perf_counter()
@@ -125,18 +125,8 @@ def milvus_query(size: int, work: Path, repeats: int) -> dict:
     searcher = Searcher(backend=backend)
     searcher.embedder.embed(["warm up"])
     load_s = time.perf_counter() - started
-    questions = bench_questions(scale.ROOT / "eval" / "questions.jsonl")
-    for q in questions[:5]:
-        searcher.ask(q)
-    out: dict = {"load_s": round(load_s, 2), "questions": len(questions), "ask_ms": {}}
-    for mode in ("hybrid", "dense", "bm25"):
-        took = []
-        for _ in range(repeats):
-            for q in questions:
-                t = time.perf_counter()
-                searcher.ask(q, mode=mode)
-                took.append((time.perf_counter() - t) * 1000)
-        out["ask_ms"][mode] = percentiles(took)
+    questions, out = scale.ask_latency(searcher, repeats)
+    out["load_s"] = round(load_s, 2)
     vectors = searcher.embedder.embed(questions)
     dense, lexical = [], []
     for v, q in zip(vectors, questions, strict=True):

@@ -30,6 +30,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -198,10 +199,29 @@ def disk_mb(folder: Path) -> dict[str, float]:
     return out
 
 
+def ask_latency(searcher: Any, repeats: int) -> tuple[list[str], dict]:
+    """The bench questions, and `Searcher.ask` latency per first-stage mode (no reranking:
+    its cost does not grow with the index)."""
+    from askrel.bench import bench_questions, percentiles
+
+    questions = bench_questions(ROOT / "eval" / "questions.jsonl")
+    for q in questions[:5]:
+        searcher.ask(q, rerank=False)
+    out: dict = {"questions": len(questions), "ask_ms": {}}
+    for mode in ("hybrid", "dense", "bm25"):
+        took = []
+        for _ in range(repeats):
+            for q in questions:
+                t = time.perf_counter()
+                searcher.ask(q, mode=mode, rerank=False)
+                took.append((time.perf_counter() - t) * 1000)
+        out["ask_ms"][mode] = percentiles(took)
+    return questions, out
+
+
 def query(index: Path, repeats: int) -> dict:
     """End-to-end `Searcher.ask` latency, recall@10 of the vector index, memory."""
     from askrel.answering.search import Searcher
-    from askrel.bench import bench_questions, percentiles
     from askrel.indexing.build import EMBEDDINGS_FILE
     from askrel.indexing.vectors import exact_top, probe_queries, recall_at
 
@@ -209,18 +229,8 @@ def query(index: Path, repeats: int) -> dict:
     searcher = Searcher(index)
     searcher.embedder.embed(["warm up"])
     load_s = time.perf_counter() - started
-    questions = bench_questions(ROOT / "eval" / "questions.jsonl")
-    for q in questions[:5]:
-        searcher.ask(q)
-    out: dict = {"load_s": round(load_s, 2), "questions": len(questions), "ask_ms": {}}
-    for mode in ("hybrid", "dense", "bm25"):
-        took = []
-        for _ in range(repeats):
-            for q in questions:
-                t = time.perf_counter()
-                searcher.ask(q, mode=mode)
-                took.append((time.perf_counter() - t) * 1000)
-        out["ask_ms"][mode] = percentiles(took)
+    questions, out = ask_latency(searcher, repeats)
+    out["load_s"] = round(load_s, 2)
     out["query_peak_rss_mb"] = vm_hwm_mb()
 
     local = searcher.backend  # the local backend: its build folder and FAISS index
