@@ -338,7 +338,8 @@ def eval_command(
                       "hit_at_k.png here.")] = None,
     calibrate: Annotated[bool, typer.Option(
         "--calibrate", help="Fit the 'no answer' threshold on these questions (hybrid mode) "
-                            "and save it with the index and as the packaged default.")] = False,
+                            "and save it with the index (the packaged default is fitted on "
+                            "every set by eval/calibrate.py).")] = False,
     milvus: MilvusOpt = None,
     collection: CollectionOpt = DEFAULT_COLLECTION,
 ) -> None:
@@ -383,8 +384,7 @@ def eval_command(
     fit = cal.fit_evaluation(evaluation)
     written: list[str] = []
     if calibrate and fit is not None:
-        written, problems = cal.write_calibration(
-            fit, [index / CALIBRATION_FILE, cal.packaged_calibration_path()])
+        written, problems = cal.write_calibration(fit, [index / CALIBRATION_FILE])
         for problem in problems:
             say(f"Warning: {problem}")
         evaluation = replace(evaluation, calibration=calibration_from(fit))

@@ -83,7 +83,7 @@ def test_out_and_calibrate(bundled_index, small_questions, tmp_path, monkeypatch
     for name in ("report.md", "metrics.json", "misses.md", "misses.csv", "hit_at_k.png"):
         assert (out / name).stat().st_size > 0
     record = json.loads((index / "calibration.json").read_text(encoding="utf-8"))
-    assert record == json.loads(packaged.read_text(encoding="utf-8"))
+    assert not packaged.exists()  # the packaged default is fitted on every set together
     assert record["model"] == "all-MiniLM-L6-v2"
     assert (record["n_answerable"], record["n_unanswerable"]) == (8, 4)
     assert "leave_one_out" in record
