@@ -349,6 +349,7 @@ def test_no_serious_accessibility_problems_on_ask_sources_and_evaluate(page):
     turn = ask(page, "Why did relations between Japan and South Korea worsen in 2019?")
     turn.locator(".card button.open-source").first.click()
     page.locator("#viewer .cited-passage").wait_for()
+    page.wait_for_timeout(1000)  # the viewer fades in; colours are judged once it is opaque
     found = {"Ask": serious_violations(page)}
 
     page.get_by_role("tab", name="Sources & index").click()

@@ -2,9 +2,11 @@
 its topic, or alone.
 
 A question is a follow-up when it points back (a pronoun or demonstrative with nothing in the
-question to refer to, an opening "and …" / "what about …"), or when alone it finds nothing the
-sources answer while with the conversation it does. Anything else is a new topic, searched on
-its own. Only answered questions are carried forward, and only those of the current topic.
+question to refer to, an opening "and …" / "what about …"). Anything else is a new topic,
+searched on its own: with the cross-encoder reading the earlier questions too, an unrelated
+question searched with them finds their answers, so "alone it finds nothing, with the
+conversation it does" is no sign of a follow-up. Only answered questions are carried forward,
+and only those of the current topic.
 """
 
 from __future__ import annotations
@@ -142,8 +144,8 @@ def decide(searcher: Searcher, question: str, history: Sequence[str], *, top_k: 
     """Search `question` alone or as a follow-up of `history`, whichever it is, with the answer.
 
     A question that points back before saying much of its own is a follow-up, unless only
-    alone it finds an answer; any other question is searched alone, unless only with the
-    conversation it finds one. Raises QuestionError as Searcher.ask does.
+    alone it finds an answer; any other question is searched alone. Raises QuestionError as
+    Searcher.ask does.
     """
     history = tuple(h for h in history if h.strip())
 
@@ -162,11 +164,4 @@ def decide(searcher: Searcher, question: str, history: Sequence[str], *, top_k: 
         if alone.answered:
             return Decision(False, (), "only on its own does it find an answer"), alone
         return Decision(True, history, f"it refers back ({shown})"), together
-    alone = ask(())
-    if alone.answered:
-        return Decision(False, (), "it makes sense on its own"), alone
-    together = ask(history)
-    if together.answered:
-        return (Decision(True, history, "alone it finds no answer; with the conversation it does"),
-                together)
-    return Decision(False, (), "it makes sense on its own"), alone
+    return Decision(False, (), "it makes sense on its own"), ask(())
