@@ -70,7 +70,7 @@ def retrieve(backend: Backend, queries: Sequence[Query], mode: str, top_k: int,
     # bm25 mode falls back to the embedding when the question has no term the sources use
     use_dense = mode != "bm25" or not any(run.found() for run in lexical.values())
     depth = max(settings.depth, 5 * top_k)
-    ids = gather(backend, queries, lexical, use_dense, depth, allowed, focus)
+    ids = candidate_ids(backend, queries, lexical, use_dense, depth, allowed, focus)
     if len(ids) == 0:
         return Candidates(ids, np.zeros(0), {})
     features, weights = signals(backend, ids, queries, lexical, mode, use_dense, settings)
@@ -82,9 +82,9 @@ def retrieve(backend: Backend, queries: Sequence[Query], mode: str, top_k: int,
     return pool.take(first_of_each_group(pool.ids.tolist(), groups)[:top_k])
 
 
-def gather(backend: Backend, queries: Sequence[Query], lexical: dict[str, LexicalRun],
-           use_dense: bool, depth: int, allowed: np.ndarray | None,
-           focus: Sequence[int]) -> np.ndarray:
+def candidate_ids(backend: Backend, queries: Sequence[Query],
+                  lexical: dict[str, LexicalRun], use_dense: bool, depth: int,
+                  allowed: np.ndarray | None, focus: Sequence[int]) -> np.ndarray:
     """Sorted ids of the passages any retriever puts in its `depth` best for any query, and
     the `focus` passages."""
     found: set[int] = set(focus)
