@@ -84,6 +84,27 @@ def test_a_compound_is_mentioned_when_its_name_is() -> None:
     assert missing_names("Is a Docker-based setup possible?", terms, KNOWN) == ("Docker-based",)
 
 
+def test_a_closed_compound_is_mentioned_when_the_sources_write_it_open() -> None:
+    known = KNOWN | {"press", "domain", "name", "mark", "down"}
+    text = "press a key to go on; the key press is read; mark the domain name down"
+
+    def says(phrase: str) -> bool:
+        return phrase in text
+
+    assert missing_names("How do I read a keypress?", terms, known, says) == ()
+    assert missing_names("How do I find my domainname from a keypress?", terms,
+                         known - {"press"}, says) == ("keypress",)
+    # the parts apart are not the compound: "mark" and "down" are no "markdown"
+    assert missing_names("Can I write it in Markdown?", terms, known, says) == ("Markdown",)
+    # without a way to look for phrases, only the word itself counts
+    assert missing_names("How do I read a keypress?", terms, known) == ("keypress",)
+
+
+def test_a_character_class_is_no_name() -> None:
+    assert name_words('How can I match a locale-smart version of "/[a-zA-Z]/"?') == []
+    assert name_words("Is A-Z0-9 or Foo-Bar allowed?") == ["Foo-Bar"]
+
+
 def test_rare_lower_case_words_count_as_names_common_ones_do_not() -> None:
     assert lower_case_words("Netplan or chrony? I've garbled text, Netplan.") == [
         "netplan", "chrony", "garbled", "text"]

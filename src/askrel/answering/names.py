@@ -11,6 +11,11 @@ Users seldom capitalise the names of tools and packages ("netplan", "chrony", "j
 a lower-case word also counts when it is rare in English as a whole (wordfreq's Zipf frequency
 below 2: fewer than one in ten million words); common words ("garbled", "reshape") never do.
 
+A word written closed is mentioned where the sources write it open, as a phrase: "keypress"
+where they say "key press", "domainname" where they say "domain name" (not "markdown" where
+they only say "mark" and "down" apart). A regular expression's character
+class ("a-zA-Z") is no name.
+
 Short all-capital abbreviations ("DPRK", "ICBM") are not checked: sources often spell them
 out instead. Nor are the asker's own files and modules named by the usual placeholder
 ("myapp.cron", "my_module"): no source can mention them. Nor are adjectives of nationality,
@@ -37,6 +42,8 @@ _ABBREVIATION = re.compile(r"[A-Z]{2,5}s?")  # DPRK, ICBMs: often spelled out in
 _LETTERS_THEN_DIGITS = re.compile(r"^[^\W\d_]+\w*\d")  # HDF5, ggplot2, x11; not 1990s, 3D
 _IDENTIFIER = re.compile(r"\w[._]\w")  # plt.tight_layout, R_HOME, nippon.com
 _JOINERS = re.compile(r"[._]")
+_CHARACTER_RANGES = re.compile(r"(?:[A-Za-z0-9]-[A-Za-z0-9])+")  # a-z, a-zA-Z0-9
+MIN_COMPOUND_PART = 3  # "keypress" is "key press"; two-letter pieces match too much
 # The asker's own things, by the usual placeholder: "myapp.cron", "my_module", "yoursite.com"
 _OWN_NAME = re.compile(r"^(?:my|your)[^\W\d_]*[._-]\w", re.IGNORECASE)
 _CONTRACTION = re.compile(r"(?:['’](?:s|ve|m|d|ll|re)|n['’]t)$", re.IGNORECASE)  # I've, Yoon's
@@ -72,6 +79,8 @@ def name_words(question: str) -> list[str]:
     for word, initial in words:
         word = _CONTRACTION.sub("", word)
         if len(word) < 2 or _OWN_NAME.match(word):  # "I", "R": a letter is no index term
+            continue
+        if _CHARACTER_RANGES.fullmatch(word):  # "[a-zA-Z]": a character class
             continue
         identifier = bool(_IDENTIFIER.search(word)) and any(ch.isalpha() for ch in word)
         looks_like_name = bool(_LETTERS_THEN_DIGITS.search(word)) or identifier
@@ -130,22 +139,29 @@ def close_spelling(term: str, known: Collection[str]) -> bool:
 
 
 def missing_names(question: str, terms: Callable[[str], list[str]],
-                  known: Collection[str]) -> tuple[str, ...]:
+                  known: Collection[str],
+                  says: Callable[[str], bool] | None = None) -> tuple[str, ...]:
     """The question's names, and its rare lower-case words, that the sources never mention.
 
     `terms` turns text into index terms (stemmed, stopwords dropped) and `known` holds every
     term of the sources; a name is missing when one of its terms is neither known nor a close
-    spelling of a known term (an identifier is also read as its parts).
+    spelling of a known term (an identifier is also read as its parts). `says(phrase)`, when
+    given, tells whether the sources contain a phrase; a word written closed is then also
+    mentioned where they write it open ("keypress": "key press").
     """
     def mentioned(text: str) -> bool:
         return all(t in known or close_spelling(t, known) for t in terms(text))
 
-    names = [word for word in name_words(question)
-             if not any(mentioned(reading) for reading in _readings(word))]
+    def mentioned_somehow(word: str) -> bool:
+        return (any(mentioned(reading) for reading in _readings(word))
+                or (says is not None and any(says(phrase) for phrase in open_compounds(word)
+                                             if mentioned(phrase))))
+
+    names = [word for word in name_words(question) if not mentioned_somehow(word)]
     named = {name.lower() for name in names}
     for word in lower_case_words(question):  # known terms first: they need no word list
         if (word not in named and not all(t in known for t in terms(word))
-                and is_rare_word(word) and not mentioned(word)):
+                and is_rare_word(word) and not mentioned_somehow(word)):
             names.append(word)
     return tuple(names)
 
@@ -163,6 +179,18 @@ def _readings(word: str) -> list[str]:
     if named and len(named) < len(pieces):
         readings.append(" ".join(named))
     return readings
+
+
+def open_compounds(word: str) -> list[str]:
+    """A word of letters written closed, read open: every way to cut it in two common English
+    words ("keypress": "key press"; "domainname": "domain name")."""
+    if not word.isalpha() or len(word) < 2 * MIN_COMPOUND_PART:
+        return []
+    lower = word.lower()
+    common = common_words()
+    return [f"{lower[:cut]} {lower[cut:]}"
+            for cut in range(MIN_COMPOUND_PART, len(lower) - MIN_COMPOUND_PART + 1)
+            if lower[:cut] in common and lower[cut:] in common]
 
 
 def missing_names_message(names: Iterable[str], chosen: bool = False) -> str:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from askrel.answering.fusion import zscore
+from askrel.answering.pointers import question_copy, without_copy
 
 if TYPE_CHECKING:
     from askrel.answering.retrieval import Candidates
@@ -131,20 +132,34 @@ def runaway_winner(scores: np.ndarray, lead: float) -> bool:
 def rerank_candidates(question: str, candidates: Candidates, passages: dict[int, Passage],
                       reranker: Reranker, *, weight: float, gate: float | None = None,
                       title_of: Callable[[str], str | None] | None = None,
-                      ) -> tuple[Candidates, dict[int, float]]:
+                      asked: str | None = None) -> tuple[Candidates, dict[int, float]]:
     """The candidates reordered by the cross-encoder's logits fused with their first-stage
     scores (`fuse`), with each one's logit. When the first stage's winner leads by more than
     `gate` standard deviations, the order stays and only the winner is read (its logit is
     evidence for "no answer"). With `title_of` (a source's document title), the cross-encoder
-    reads title and heading before the passage (`passage_input`)."""
-    gated = gate is not None and runaway_winner(candidates.scores, gate)
-    read = [passages[pid] for pid in candidates.ids[:1 if gated else None].tolist()]
-    texts = [passage_input(title_of(p.source), p.heading, p.text) if title_of else p.text
-             for p in read]
+    reads title and heading before the passage (`passage_input`).
+
+    A passage that copies the question `asked` whole only points to its answer
+    (answering/pointers.py): the cross-encoder reads it without the copy, and its first-stage
+    score, which measured the copy, counts as the lowest of the candidates.
+    """
+    read = [passages[pid] for pid in candidates.ids.tolist()]
+    copies = [question_copy(asked, p.text) if asked else None for p in read]
+    first = np.asarray(candidates.scores, dtype=np.float64).copy()
+    pointing = [n for n, copy in enumerate(copies) if copy is not None]
+    first[pointing] = first.min()
+    gated = gate is not None and not pointing and runaway_winner(first, gate)
+    if gated:
+        read, copies = read[:1], copies[:1]
+    texts = [without_copy(p.text, copy) if copy else p.text
+             for p, copy in zip(read, copies, strict=True)]
+    if title_of:
+        texts = [passage_input(title_of(p.source), p.heading, text)
+                 for p, text in zip(read, texts, strict=True)]
     logits = reranker.score(question, texts)
     if gated:
         return candidates, {int(candidates.ids[0]): float(logits[0])}
-    scores = fuse(candidates.scores, logits, weight)
+    scores = fuse(first, logits, weight)
     order = np.argsort(-scores, kind="stable")
     return (candidates.rescored(order, scores),
             {int(candidates.ids[i]): float(logits[i]) for i in order})

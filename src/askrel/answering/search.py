@@ -8,6 +8,7 @@ gather, score and fuse candidates (retrieval.py) → rerank them with the cross-
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -48,6 +49,7 @@ MODES = ("hybrid", "dense", "bm25")
 MAX_TOP_K = 50
 MAX_HISTORY = 2
 KNOWN_TERMS_CACHE = 8  # vocabularies of source selections kept for the names check
+PHRASE_LOOKUP = 20  # passages BM25 ranks first for a phrase, read to find it in a row
 
 
 class Searcher:
@@ -140,7 +142,7 @@ class Searcher:
         passages = self.backend.passages(candidates.ids.tolist())  # read once, for both stages
         logits = None
         if use_reranker and len(candidates):
-            candidates, logits = self._rerank(queries[0].text, candidates, passages)
+            candidates, logits = self._rerank(queries[0].text, text, candidates, passages)
         hits = build_hits(self.backend, candidates.head(top_k), passages,
                           marking_query(queries), logits)
         missing = self.missing_names(text, sources)
@@ -162,7 +164,16 @@ class Searcher:
         """Names in the question that no source's text or metadata mentions (of the chosen
         `sources`, when the question is limited to some)."""
         known = self._known_terms(tuple(sorted(set(sources))) if sources else None)
-        return names.missing_names(question, self.backend.terms, known)
+        allowed = allowed_ids(self.backend, sources)
+        return names.missing_names(question, self.backend.terms, known,
+                                   lambda phrase: self._says(phrase, allowed))
+
+    def _says(self, phrase: str, allowed: np.ndarray | None) -> bool:
+        """Whether a passage (among `allowed`) contains the words of `phrase` in a row."""
+        pattern = re.compile(r"\b" + r"[\s-]+".join(map(re.escape, phrase.split())) + r"\b",
+                             re.IGNORECASE)
+        ids = self.backend.lexical(phrase, allowed).top(PHRASE_LOOKUP)
+        return any(pattern.search(p.text) for p in self.backend.passages(ids).values())
 
     def _known_terms(self, sources: tuple[str, ...] | None) -> frozenset[str]:
         """Every term of the passages and of the sources' titles, publishers, authors and
@@ -194,12 +205,13 @@ class Searcher:
         previous = self._queries(context[-1], context[:-1])
         return conversation_focus(self.backend, previous, mode, self.settings, allowed)
 
-    def _rerank(self, question: str, candidates: Candidates,
+    def _rerank(self, question: str, asked: str, candidates: Candidates,
                 passages: dict[int, Passage]) -> tuple[Candidates, dict[int, float]]:
         cfg = self.settings
         return rerank_candidates(
             question, candidates, passages, self.reranker, weight=cfg.rerank_weight,
-            gate=cfg.rerank_gate, title_of=self._title if cfg.rerank_context else None)
+            gate=cfg.rerank_gate, title_of=self._title if cfg.rerank_context else None,
+            asked=asked)
 
     def _title(self, source: str) -> str | None:
         return self.backend.meta(source).title

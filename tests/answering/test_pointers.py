@@ -1,0 +1,90 @@
+from askrel.answering.pointers import question_copy, without_copy
+
+
+def test_finds_a_quoted_question_whatever_the_case_and_punctuation():
+    text = ('See the answer to "How can I make my Perl program run faster?" for more.')
+    copy = question_copy("how can I make my perl program run  faster", text)
+    assert copy is not None
+    assert text[copy[0]:copy[1]] == '"How can I make my Perl program run faster?"'
+
+
+def test_the_words_must_all_be_there_in_order():
+    assert question_copy("How can I make my program run faster?",
+                         "Make the program run faster: how? I can.") is None
+    assert question_copy("How can I make my program run faster?",
+                         "How can I make my program faster?") is None
+
+
+def test_short_questions_are_not_treated_as_quotations():
+    assert question_copy("What is Perl?", "Some ask: what is Perl? It is a language.") is None
+
+
+def test_the_copy_is_cut_and_the_rest_kept():
+    text = 'Perl is free. See "Where can I buy a commercial version of Perl?" for more.'
+    copy = question_copy("Where can I buy a commercial version of Perl?", text)
+    assert without_copy(text, copy) == "Perl is free. See for more."
+
+
+def test_a_question_heading_followed_by_its_answer_keeps_the_answer():
+    text = "How do I reverse a string?\nUse reverse() in scalar context."
+    copy = question_copy("How do I reverse a string?", text)
+    assert without_copy(text, copy) == "Use reverse() in scalar context."
+
+
+class _Recorder:
+    """A reranker scoring every text 0 except those holding `keyword` (1), recording reads."""
+
+    def __init__(self, keyword: str) -> None:
+        self.keyword = keyword
+        self.read: list[str] = []
+
+    def score(self, question, texts):
+        import numpy as np
+
+        self.read += list(texts)
+        return np.array([float(self.keyword in t) for t in texts], dtype=np.float32)
+
+
+def _candidates(texts: list[str], scores: list[float]):
+    import numpy as np
+
+    from askrel.answering.retrieval import Candidates
+    from askrel.records import Passage
+
+    ids = np.arange(len(texts), dtype=np.int64)
+    passages = {i: Passage(id=i, source="faq.txt", page=None, char_start=0,
+                           char_end=len(t), text=t, sentences=((0, len(t)),))
+                for i, t in enumerate(texts)}
+    return Candidates(ids, np.array(scores), {"dense": np.array(scores)}), passages
+
+
+def test_a_pointer_is_read_without_the_copy_and_loses_its_first_stage_lead():
+    from askrel.answering.rerank import rerank_candidates
+
+    question = "How can I make my Perl program run faster?"
+    texts = ['For speed, see "How can I make my Perl program run faster?" above.',
+             "Profile first, then pick a better algorithm: that is where speed comes from.",
+             "Perl runs on many systems."]
+    candidates, passages = _candidates(texts, [3.0, 1.0, 0.0])
+    reranker = _Recorder("algorithm")
+    reranked, logits = rerank_candidates(question, candidates, passages, reranker,
+                                         weight=0.4, asked=question)
+    assert reranker.read[0] == "For speed, see above."
+    # the pointer's first-stage score counts as the lowest: it ties with the last passage
+    assert reranked.ids.tolist() == [1, 0, 2]
+    assert reranked.scores[1] == reranked.scores[2] < reranked.scores[0]
+    assert logits == {0: 0.0, 1: 1.0, 2: 0.0}
+
+
+def test_without_a_copy_the_first_stage_lead_stands():
+    from askrel.answering.rerank import rerank_candidates
+
+    question = "How can I make my Perl program run faster?"
+    texts = ["Speed: make the program run faster with a better algorithm.",
+             "Profile first.", "Perl runs on many systems."]
+    candidates, passages = _candidates(texts, [3.0, 1.0, 0.0])
+    reranker = _Recorder("nothing here")
+    reranked, _ = rerank_candidates(question, candidates, passages, reranker,
+                                    weight=0.4, asked=question)
+    assert reranker.read == texts
+    assert reranked.ids.tolist() == [0, 1, 2]
