@@ -66,6 +66,29 @@ def test_tail_heading_in_the_first_half_does_not_cut_the_article() -> None:
     assert kept(text)[1:] == [f"Paragraph {i} has real sentences." for i in range(6)]
 
 
+def test_a_wrapped_line_that_reads_like_a_tail_heading_does_not_cut_the_text() -> None:
+    # Hard-wrapped prose (pod2text, plain-text FAQs) can leave one word of a sentence on a
+    # line of its own: "comment:" there goes on with the line above, it heads no comments.
+    paragraphs = [f"Paragraph {i} explains one more part of the language." for i in range(4)]
+    wrapped = ("You still need the cut directive to go back to the code from the\n"
+               "comment:")
+    after = ["    =begin comment", "The next answer says how to clear a package.",
+             "The last answer says how to use a variable as a variable name."]
+    text = "\n\n".join([*paragraphs, wrapped, *after])
+    assert kept(text) == [*paragraphs, wrapped, "=begin comment", *after[1:]]
+
+
+def test_tail_headings_standing_alone_still_cut_the_page() -> None:
+    article = "\n\n".join(f"Paragraph {i} has real sentences." for i in range(4))
+    teaser = "A teaser paragraph about a different subject, written as full sentences."
+    for heading in ("Comments:", "Leave a Reply", "Related Articles"):
+        # after a blank line, or right under the article's last sentence or a tag line
+        for joint in ("\n\n", "\n", "\nTags: trade, Japan\n"):
+            text = f"{article}{joint}{heading}\n\n{teaser}"
+            assert kept(text) == [f"Paragraph {i} has real sentences." for i in range(4)], (
+                heading, joint)
+
+
 def test_trailing_tag_list_is_dropped_but_final_sentence_kept() -> None:
     text = "The article ends with this sentence.\n\ndiplomacy South Korea Japan relations"
     assert kept(text) == ["The article ends with this sentence."]

@@ -3,7 +3,8 @@
 Web captures carry cookie notices, menus, paywall prompts, teasers of other articles and
 comment forms. These rules are generic (no per-site patterns): a line is chrome when it is a
 short interface prompt, a teaser, or a list of promotional bullets next to such a prompt;
-everything from a "related articles" or "leave a reply" heading to the end is chrome; and
+everything from a "related articles" or "leave a reply" heading to the end is chrome (a line
+that only goes on with a sentence wrapped from the line above is no such heading); and
 trailing lines that carry no sentence (tag lists) are chrome. Headings and author bios stay.
 """
 
@@ -70,6 +71,7 @@ class Line:
     start: int
     end: int
     text: str
+    starts_paragraph: bool = True  # first line, or a blank line above it
 
     @property
     def words(self) -> int:
@@ -86,7 +88,7 @@ class Line:
 
 def split_lines(text: str, start: int, end: int) -> list[Line]:
     """Non-blank lines of text[start:end], trimmed, as absolute offsets."""
-    lines = []
+    lines: list[Line] = []
     for match in re.finditer(r"[^\n]+", text[start:end]):
         raw = match.group()
         stripped = raw.strip()
@@ -94,8 +96,20 @@ def split_lines(text: str, start: int, end: int) -> list[Line]:
             continue
         lead = len(raw) - len(raw.lstrip())
         s = start + match.start() + lead
-        lines.append(Line(s, s + len(stripped), stripped))
+        opens = not lines or text.count("\n", lines[-1].end, s) >= 2
+        lines.append(Line(s, s + len(stripped), stripped, opens))
     return lines
+
+
+def continues_sentence(lines: list[Line], i: int) -> bool:
+    """Whether line i only goes on with a sentence wrapped from the line above it.
+
+    It does when it starts in lower case right under a line (no blank line between) that
+    ends no sentence: "… back to Perl code from the Pod" / "comment:".
+    """
+    line = lines[i]
+    return (i > 0 and not line.starts_paragraph and line.text[:1].islower()
+            and not lines[i - 1].is_sentence)
 
 
 def is_ui_label_line(text: str) -> bool:
@@ -179,9 +193,12 @@ def _flag_promo_bullets(lines: list[Line], flags: list[bool]) -> None:
 
 
 def _flag_tail(lines: list[Line], flags: list[bool]) -> None:
-    """From a 'related articles' or 'leave a reply' heading in the second half on, all is chrome."""
+    """From a 'related articles' or 'leave a reply' heading in the second half on, all is chrome.
+
+    A line that continues a wrapped sentence is no heading, whatever its words.
+    """
     for i in range(len(lines) // 2, len(lines)):
-        if _TAIL_HEADING.match(lines[i].text):
+        if _TAIL_HEADING.match(lines[i].text) and not continues_sentence(lines, i):
             for j in range(i, len(lines)):
                 flags[j] = True
             return
