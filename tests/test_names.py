@@ -100,6 +100,14 @@ def test_a_closed_compound_is_mentioned_when_the_sources_write_it_open() -> None
     assert missing_names("How do I read a keypress?", terms, known) == ("keypress",)
 
 
+def test_a_name_the_sources_abbreviate_is_mentioned() -> None:
+    question = "Does the same apply to the original UC Berkeley BSD license?"
+    assert missing_names(question, terms, KNOWN | {"ucb", "bsd"}) == ()
+    assert missing_names(question, terms, KNOWN | {"bsd"}) == ("Berkeley",)
+    # two letters are too short to tell: "cd" is a word of its own
+    assert missing_names("Did Camp David matter?", terms, KNOWN | {"cd"}) == ("Camp", "David")
+
+
 def test_a_character_class_is_no_name() -> None:
     assert name_words('How can I match a locale-smart version of "/[a-zA-Z]/"?') == []
     assert name_words("Is A-Z0-9 or Foo-Bar allowed?") == ["Foo-Bar"]

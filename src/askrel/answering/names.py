@@ -11,7 +11,9 @@ Users seldom capitalise the names of tools and packages ("netplan", "chrony", "j
 a lower-case word also counts when it is rare in English as a whole (wordfreq's Zipf frequency
 below 2: fewer than one in ten million words); common words ("garbled", "reshape") never do.
 
-A word written closed is mentioned where the sources write it open, as a phrase: "keypress"
+A name is mentioned where the sources abbreviate it with its run of capitalised words:
+"UC Berkeley" where they say "UCB". A word written closed is mentioned where the sources
+write it open, as a phrase: "keypress"
 where they say "key press", "domainname" where they say "domain name" (not "markdown" where
 they only say "mark" and "down" apart). A regular expression's character
 class ("a-zA-Z") is no name.
@@ -44,6 +46,7 @@ _IDENTIFIER = re.compile(r"\w[._]\w")  # plt.tight_layout, R_HOME, nippon.com
 _JOINERS = re.compile(r"[._]")
 _CHARACTER_RANGES = re.compile(r"(?:[A-Za-z0-9]-[A-Za-z0-9])+")  # a-z, a-zA-Z0-9
 MIN_COMPOUND_PART = 3  # "keypress" is "key press"; two-letter pieces match too much
+MIN_INITIALISM = 3  # "UC Berkeley": "ucb"; two letters ("cd", "ip") are words of their own
 # The asker's own things, by the usual placeholder: "myapp.cron", "my_module", "yoursite.com"
 _OWN_NAME = re.compile(r"^(?:my|your)[^\W\d_]*[._-]\w", re.IGNORECASE)
 _CONTRACTION = re.compile(r"(?:['’](?:s|ve|m|d|ll|re)|n['’]t)$", re.IGNORECASE)  # I've, Yoon's
@@ -154,6 +157,7 @@ def missing_names(question: str, terms: Callable[[str], list[str]],
 
     def mentioned_somehow(word: str) -> bool:
         return (any(mentioned(reading) for reading in _readings(word))
+                or any(a in known for a in initialisms(question, word))
                 or (says is not None and any(says(phrase) for phrase in open_compounds(word)
                                              if mentioned(phrase))))
 
@@ -179,6 +183,29 @@ def _readings(word: str) -> list[str]:
     if named and len(named) < len(pieces):
         readings.append(" ".join(named))
     return readings
+
+
+def initialisms(question: str, word: str) -> list[str]:
+    """The initialisms of the runs of capitalised words around `word` in the question, lower
+    case, three letters or more: "UC Berkeley" gives "ucb" (an all-capital word gives all
+    its letters), so a name the sources only abbreviate is still mentioned."""
+    words = [w for w, _ in _words(question)]
+    found = []
+    for n, current in enumerate(words):
+        if current != word:
+            continue
+        start = end = n
+        while start > 0 and words[start - 1][:1].isupper():
+            start -= 1
+        while end + 1 < len(words) and words[end + 1][:1].isupper():
+            end += 1
+        for first in range(start, n + 1):
+            for last in range(n, end + 1):
+                letters = "".join(w if _ABBREVIATION.fullmatch(w) else w[0]
+                                  for w in words[first:last + 1])
+                if last > first and len(letters) >= MIN_INITIALISM:
+                    found.append(letters.lower())
+    return found
 
 
 def open_compounds(word: str) -> list[str]:
