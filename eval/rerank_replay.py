@@ -36,7 +36,8 @@ SIGNALS = ("first", "logit", "logit_raw", "dense", "sentence", "bm25", "heading"
 Scorer = Callable[[dict, int], np.ndarray]
 
 
-def collect(index: Path, questions: Path, out: Path) -> None:
+def collect(index: Path, questions: Path, out: Path, name: str | None = None,
+            depth: int = DEPTH) -> None:
     from askrel.answering.pointers import question_copy, without_copy
     from askrel.answering.queries import build_queries
     from askrel.answering.rerank import CrossEncoder
@@ -55,7 +56,7 @@ def collect(index: Path, questions: Path, out: Path) -> None:
         focus = conversation_focus(
             backend, build_queries(context[-1], context[:-1], searcher.embedder,
                                    cfg.history_weight), "hybrid", cfg, None) if context else []
-        found = retrieve(backend, queries, "hybrid", DEPTH, cfg, None, focus)
+        found = retrieve(backend, queries, "hybrid", depth, cfg, None, focus)
         passages = backend.passages(found.ids.tolist())
         asked = set(backend.terms(queries[0].text))
         candidates = []
@@ -85,7 +86,7 @@ def collect(index: Path, questions: Path, out: Path) -> None:
                          candidates=candidates))
         print(f"{len(rows)} questions", end="\r", flush=True)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(dict(set=questions.parent.name, rows=rows)))
+    out.write_text(json.dumps(dict(set=name or questions.parent.name, rows=rows)))
     print(f"{len(rows)} questions -> {out}")
 
 
@@ -259,12 +260,14 @@ def main() -> None:
     c.add_argument("--index", type=Path, required=True)
     c.add_argument("--questions", type=Path, required=True)
     c.add_argument("--out", type=Path, required=True)
+    c.add_argument("--name", help="the set's name (default: the questions' folder)")
+    c.add_argument("--depth", type=int, default=DEPTH, help=f"candidates kept (default {DEPTH})")
     r = sub.add_parser("compare")
     r.add_argument("files", type=Path, nargs="+")
     r.add_argument("--depth", type=int, default=10, help="candidates reordered (default 10)")
     args = parser.parse_args()
     if args.command == "collect":
-        collect(args.index, args.questions, args.out)
+        collect(args.index, args.questions, args.out, args.name, args.depth)
     else:
         compare(args.files, args.depth)
 
