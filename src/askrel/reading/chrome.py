@@ -118,8 +118,8 @@ def is_ui_label_line(text: str) -> bool:
     return not _UI_SEPARATORS.sub("", rest) and bool(text.strip())
 
 
-def is_chrome_line(line: Line, web_rules: bool = True, at_page_edge: bool = True) -> bool:
-    """A single line that is interface text rather than writing.
+def chrome_rule(line: Line, web_rules: bool = True, at_page_edge: bool = True) -> str | None:
+    """The name of the single-line rule that makes a line interface text, or None for writing.
 
     Without `web_rules` (a PDF page, whose lines are wrapped prose, code and tables) only
     page furniture counts: a page number ("17", "- 17 -", "17/33") in the first or last lines
@@ -127,20 +127,27 @@ def is_chrome_line(line: Line, web_rules: bool = True, at_page_edge: bool = True
     words are content there: "}", "< 0", "1..99", "2000.".
     """
     if web_rules and not _HAS_WORD.search(line.text):
-        return True  # numbers, dates, counters, punctuation
+        return "no-words"  # numbers, dates, counters, punctuation
     if not web_rules and at_page_edge and _PAGE_NUMBER.fullmatch(line.text):
-        return True
+        return "page-number"
     if _DOT_LEADER.search(line.text):
-        return True
+        return "dot-leader"
     if not web_rules:
-        return False
+        return None
     if is_ui_label_line(_BULLET.sub("", line.text)):
-        return True
+        return "ui-label"
     if _TEASER.match(_BULLET.sub("", line.text)) and line.words <= MAX_PROMPT_WORDS:
-        return True
+        return "teaser"
     if line.words <= 4 and _ICON_NAME.search(line.text):
-        return True  # an icon name beside a label: "menu_open Columnists"
-    return line.words <= MAX_PROMPT_WORDS and bool(_PROMPT.search(line.text))
+        return "icon-name"  # an icon name beside a label: "menu_open Columnists"
+    if line.words <= MAX_PROMPT_WORDS and _PROMPT.search(line.text):
+        return "prompt"
+    return None
+
+
+def is_chrome_line(line: Line, web_rules: bool = True, at_page_edge: bool = True) -> bool:
+    """A single line that is interface text rather than writing (see `chrome_rule`)."""
+    return chrome_rule(line, web_rules, at_page_edge) is not None
 
 
 def line_key(text: str) -> str:
@@ -170,29 +177,40 @@ def running_lines(page_texts: list[str], min_share: float = 0.1, min_pages: int 
 _PAGE_NUMBERED = re.compile(r"^#\s|\s#$")
 
 
+def chrome_reasons(lines: list[Line], *, web_rules: bool = True,
+                   running: frozenset[str] | set[str] = frozenset()) -> list[str | None]:
+    """For each line, the name of the rule that makes it chrome, or None when it is kept.
+
+    `running` holds keys of running headers/footers.
+    """
+    edge = PAGE_EDGE_LINES
+    reasons: list[str | None] = []
+    for i, line in enumerate(lines):
+        rule = chrome_rule(line, web_rules, at_page_edge=i < edge or i >= len(lines) - edge)
+        if rule is None and running and line_key(line.text) in running:
+            rule = "running"
+        reasons.append(rule)
+    if web_rules:
+        _flag_promo_bullets(lines, reasons)
+        _flag_tail(lines, reasons)
+        _flag_trailing_fragments(lines, reasons)
+    return reasons
+
+
 def chrome_flags(lines: list[Line], *, web_rules: bool = True,
                  running: frozenset[str] | set[str] = frozenset()) -> list[bool]:
     """For each line, whether it is chrome; `running` holds keys of running headers/footers."""
-    edge = PAGE_EDGE_LINES
-    flags = [is_chrome_line(line, web_rules, at_page_edge=i < edge or i >= len(lines) - edge)
-             or (bool(running) and line_key(line.text) in running)
-             for i, line in enumerate(lines)]
-    if not web_rules:
-        return flags
-    _flag_promo_bullets(lines, flags)
-    _flag_tail(lines, flags)
-    _flag_trailing_fragments(lines, flags)
-    return flags
+    return [r is not None for r in chrome_reasons(lines, web_rules=web_rules, running=running)]
 
 
-def _flag_promo_bullets(lines: list[Line], flags: list[bool]) -> None:
+def _flag_promo_bullets(lines: list[Line], flags: list[str | None]) -> None:
     """Bullets right after a chrome line are promotion unless they are full sentences."""
     for i in range(1, len(lines)):
-        if lines[i].is_bullet and flags[i - 1] and not lines[i].is_sentence:
-            flags[i] = True
+        if lines[i].is_bullet and flags[i - 1] and not lines[i].is_sentence and not flags[i]:
+            flags[i] = "promo-bullet"
 
 
-def _flag_tail(lines: list[Line], flags: list[bool]) -> None:
+def _flag_tail(lines: list[Line], flags: list[str | None]) -> None:
     """From a 'related articles' or 'leave a reply' heading in the second half on, all is chrome.
 
     A line that continues a wrapped sentence is no heading, whatever its words.
@@ -200,15 +218,15 @@ def _flag_tail(lines: list[Line], flags: list[bool]) -> None:
     for i in range(len(lines) // 2, len(lines)):
         if _TAIL_HEADING.match(lines[i].text) and not continues_sentence(lines, i):
             for j in range(i, len(lines)):
-                flags[j] = True
+                flags[j] = flags[j] or "tail"
             return
 
 
-def _flag_trailing_fragments(lines: list[Line], flags: list[bool]) -> None:
+def _flag_trailing_fragments(lines: list[Line], flags: list[str | None]) -> None:
     """Lines after the last sentence that carry no sentence themselves (tags) are chrome."""
     i = len(lines) - 1
     while i >= 0 and (flags[i] or (not lines[i].is_sentence and lines[i].words <= 12)):
-        flags[i] = True
+        flags[i] = flags[i] or "trailing"
         i -= 1
 
 
