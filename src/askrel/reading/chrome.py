@@ -6,6 +6,12 @@ short interface prompt, a teaser, or a list of promotional bullets next to such 
 everything from a "related articles" or "leave a reply" heading to the end is chrome (a line
 that only goes on with a sentence wrapped from the line above is no such heading); and
 trailing lines that carry no sentence (tag lists) are chrome. Headings and author bios stay.
+
+The rules that judge one line by its words judge only lines that stand on their own, as a
+web page's interface does: a line of code (fenced, or indented deeper than the prose) and, in
+a text hard-wrapped at a set width (documentation saved as text), a line of a sentence that
+runs on over the line break are running text, whatever their words ("}", "sub make_adder {",
+"subscribe to the mailing list by sending").
 """
 
 from __future__ import annotations
