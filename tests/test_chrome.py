@@ -184,3 +184,78 @@ def test_contents_and_index_pages_are_navigation_only_at_the_edges() -> None:
     table = "\n".join(f"Width {n} {n * 2}" for n in range(12))  # a table mid-document
     pages = [contents] + [prose] * 8 + [table] + [prose] * 8 + [index]
     assert navigation_pages(pages) == {0, 18}
+
+
+# Plain-text documentation (pod2text, a FAQ saved as text or Markdown): its lines are pieces
+# of wrapped sentences and lines of code, which the single-line web rules must not judge.
+FAQ = """How do I clear a package?
+
+Use this code, provided by Mark-Jason Dominus:
+
+    sub scrub_package {
+        no strict 'refs';
+        my $pack = shift;
+    }
+
+    $x = $y + $z;
+    sub preserve_case
+
+Or, if you're using a recent release of Perl, you can just use the
+Symbol::delete_package() function instead.
+
+If you want to help, subscribe to the mailing list by sending
+perl5-porters-subscribe@perl.org a subscription request (an empty
+message with no subject is fine).
+
+*   Get a login for the Perl Authors Upload Server (PAUSE) if you don't
+    already have one.
+
+What you think in the above as 'three' is really more like
+2.9999999999999995559.
+
+See also perlopentut.
+
+See also "How can I make my Perl program take less memory?"
+
+Copyright (c) 1997-2010 Tom Christiansen, Nathan Torkington, and other
+authors as noted. All rights reserved.
+"""
+
+
+def kept_lines(text: str) -> list[str]:
+    return [line.strip() for block in kept(text) for line in block.splitlines()]
+
+
+def test_code_and_wrapped_lines_of_plain_text_documentation_are_kept() -> None:
+    assert kept_lines(FAQ) == [line.strip() for line in FAQ.splitlines() if line.strip()]
+
+
+def test_fenced_code_of_markdown_is_kept() -> None:
+    text = ("Define the function like this:\n\n```perl\nsub add {\n    $x + $y;\n}\n```\n\n"
+            "The braces close the body. Call it with two numbers.")
+    assert kept_lines(text) == [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def test_a_short_line_naming_a_function_is_no_icon_name() -> None:
+    text = "Call delete_package() instead.\n\nThe package is gone after that call."
+    assert kept(text) == ["Call delete_package() instead.", "The package is gone after that call."]
+
+
+def test_menus_counters_and_teasers_standing_alone_are_still_chrome() -> None:
+    article = "The article explains the dispute. It ends here."
+    chrome = ["Share", "Print", "email", "34 1", "19.12.2025",
+              "Also read: Why the yen fell to a 34-year low", "Also read: 10 Things About Tokyo",
+              "See also: Japan's New Trade Policy", "arrow_forward Next"]
+    text = "\n".join(chrome) + "\n\n" + article
+    assert kept(text) == [article]
+    # a one-word menu line, or a counter, does not wrap on to the line below it
+    assert kept(f"{article}\n\nMenu\nemail\n\n{article}") == [article, article]
+
+
+def test_chrome_lines_standing_alone_in_a_hard_wrapped_capture_are_still_chrome() -> None:
+    # A page saved by a text browser wraps its paragraphs; its interface lines stand alone.
+    paragraph = ("The talks in Seoul ended with a joint statement on export controls\n"
+                 "and a plan to resume the shuttle diplomacy of the two leaders.")
+    text = (f"Share\nemail\n\n{paragraph}\n\nYou are reading a free article.\n\n"
+            f"Also read: Why the Yen Fell\n\n{paragraph}")
+    assert kept(text) == [paragraph, paragraph]

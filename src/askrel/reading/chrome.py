@@ -6,11 +6,18 @@ short interface prompt, a teaser, or a list of promotional bullets next to such 
 everything from a "related articles" or "leave a reply" heading to the end is chrome (a line
 that only goes on with a sentence wrapped from the line above is no such heading); and
 trailing lines that carry no sentence (tag lists) are chrome. Headings and author bios stay.
+
+The rules that judge one line by its words judge only lines that stand on their own, as a
+web page's interface does: a line of code (fenced, or indented deeper than the prose) and, in
+a text hard-wrapped at a set width (documentation saved as text), a line of a sentence that
+runs on over the line break are running text, whatever their words ("}", "sub make_adder {",
+"subscribe to the mailing list by sending").
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from askrel.records import Block, Section
@@ -41,10 +48,13 @@ _PROMPT = re.compile(
 )
 # Names of icon-font ligatures ("menu_open", "arrow_forward") that captures keep as text.
 _ICON_NAME = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
-# A teaser for another page: "Also read: …", "See also: …", "More by …".
+# A line of words alone, as an icon's name beside its label is ("menu_open Columnists"); code
+# that names a variable or function has other marks too ("sub add_function_generator {").
+_WORDS_ONLY = re.compile(r"[^\W\d]+(?:[\s\-'’][^\W\d]+)*")
+# A teaser for another page: "Also read: …", "See also: …", "More by …", then the page's title.
 _TEASER = re.compile(
     r"^\s*(?:also read|read also|read more|see also|related|recommended|watch|listen|"
-    r"more (?:by|from)|further reading)\b\s*[:\-–—]?\s*\S",
+    r"more (?:by|from)|further reading)\b\s*[:\-–—]?\s*(\S)",
     re.IGNORECASE,
 )
 # A heading after which the page shows other articles or comments, never the article.
@@ -60,6 +70,10 @@ _HAS_WORD = re.compile(r"[^\W\d_]{2,}")
 # A table-of-contents or index line: a title, dot leaders, a page number.
 _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*[\divxlc]+\s*$", re.IGNORECASE)
 MAX_PROMPT_WORDS = 16
+MIN_PROSE_WORDS = 6  # a line of at least this many words is prose, or a wrapped piece of it
+CODE_INDENT = 2  # columns deeper than the prose that set a line apart as code or a quotation
+MIN_WRAPPED_WORDS = 4  # a line of at least this many words may wrap on to the next
+HARD_WRAPPED_SHARE = 0.2  # of the lines going on with a sentence: a hard-wrapped text
 MAX_HEADING_WORDS = 20
 PAGE_EDGE_LINES = 2  # a page's number sits in its first or last lines
 _MARKS = r"[\s\-–—/|.()\[\]]"  # what surrounds a printed page number: "- 17 -", "17/33", "[3]"
@@ -72,6 +86,7 @@ class Line:
     end: int
     text: str
     starts_paragraph: bool = True  # first line, or a blank line above it
+    indent: int = 0  # columns of white space before the text (tabs stop every 8 columns)
 
     @property
     def words(self) -> int:
@@ -97,19 +112,61 @@ def split_lines(text: str, start: int, end: int) -> list[Line]:
         lead = len(raw) - len(raw.lstrip())
         s = start + match.start() + lead
         opens = not lines or text.count("\n", lines[-1].end, s) >= 2
-        lines.append(Line(s, s + len(stripped), stripped, opens))
+        columns = raw[:lead].expandtabs(8)
+        lines.append(Line(s, s + len(stripped), stripped, opens, len(columns)))
     return lines
 
 
 def continues_sentence(lines: list[Line], i: int) -> bool:
     """Whether line i only goes on with a sentence wrapped from the line above it.
 
-    It does when it starts in lower case right under a line (no blank line between) that
-    ends no sentence: "… back to Perl code from the Pod" / "comment:".
+    It does when it starts with no capital letter and no bullet right under a line (no blank
+    line between) of prose, `MIN_WRAPPED_WORDS` words or more, that ends no sentence:
+    "… back to Perl code from the Pod" / "comment:", "… more like" / "2.9999999999999995559.".
+    A menu's one-word lines ("Share" / "email") and a counter over a date are no prose.
     """
-    line = lines[i]
-    return (i > 0 and not line.starts_paragraph and line.text[:1].islower()
-            and not lines[i - 1].is_sentence)
+    if i == 0 or lines[i].starts_paragraph:
+        return False
+    line, above = lines[i], lines[i - 1]
+    return (not line.text[:1].isupper() and not line.is_bullet
+            and above.words >= MIN_WRAPPED_WORDS and not above.is_sentence)
+
+
+def prose_indent(lines: list[Line]) -> int:
+    """The indentation of the text's prose: the most common one among lines of several words."""
+    counts = Counter(line.indent for line in lines if line.words >= MIN_PROSE_WORDS)
+    return min(counts, key=lambda indent: (-counts[indent], indent)) if counts else 0
+
+
+def is_hard_wrapped(lines: list[Line]) -> bool:
+    """Whether the text breaks its paragraphs into lines of a set width, as plain-text
+    documentation does: `HARD_WRAPPED_SHARE` of its lines or more go on with a sentence from
+    the line above. A saved web page writes each paragraph on one line (none do)."""
+    joins = sum(continues_sentence(lines, i) for i in range(len(lines)))
+    return bool(lines) and joins >= HARD_WRAPPED_SHARE * len(lines)
+
+
+def running_text(lines: list[Line]) -> list[bool]:
+    """For each line, whether it belongs to running text, which no single-line rule judges.
+
+    A line belongs to it when it is a line of code: inside a ``` or ~~~ fence, or indented
+    `CODE_INDENT` columns or more deeper than the prose and no bullet (pod2text, man pages,
+    plain-text FAQs and Markdown indent their examples so); or, in a hard-wrapped text, when a
+    sentence runs on across the line break above or below it (see `continues_sentence`): such
+    a paragraph's lines are pieces of sentences, not a page's interface.
+    """
+    base = prose_indent(lines)
+    wrapped_text = is_hard_wrapped(lines)
+    fenced = False
+    flags: list[bool] = []
+    for i, line in enumerate(lines):
+        fence = line.text.startswith(("```", "~~~"))
+        code = fenced or fence or (line.indent >= base + CODE_INDENT and not line.is_bullet)
+        wrapped = wrapped_text and (continues_sentence(lines, i) or (
+            i + 1 < len(lines) and continues_sentence(lines, i + 1)))
+        flags.append(code or wrapped)
+        fenced = fenced != fence
+    return flags
 
 
 def is_ui_label_line(text: str) -> bool:
@@ -118,8 +175,21 @@ def is_ui_label_line(text: str) -> bool:
     return not _UI_SEPARATORS.sub("", rest) and bool(text.strip())
 
 
-def is_chrome_line(line: Line, web_rules: bool = True, at_page_edge: bool = True) -> bool:
-    """A single line that is interface text rather than writing.
+def is_teaser(text: str) -> bool:
+    """A pointer to another page by its title: 'Also read: Ten Things…', 'More by Jane Doe'.
+
+    The title after the cue starts with a capital or a digit, and the line ends with no full
+    stop: "See also perlopentut." and "See also the question on sorting." are sentences of
+    the text, and 'See also "How can I …?"' points at a question of the same text.
+    """
+    match = _TEASER.match(text)
+    if match is None or text.rstrip().endswith("."):
+        return False
+    return match.group(1).isupper() or match.group(1).isdigit()
+
+
+def chrome_rule(line: Line, web_rules: bool = True, at_page_edge: bool = True) -> str | None:
+    """The name of the single-line rule that makes a line interface text, or None for writing.
 
     Without `web_rules` (a PDF page, whose lines are wrapped prose, code and tables) only
     page furniture counts: a page number ("17", "- 17 -", "17/33") in the first or last lines
@@ -127,20 +197,28 @@ def is_chrome_line(line: Line, web_rules: bool = True, at_page_edge: bool = True
     words are content there: "}", "< 0", "1..99", "2000.".
     """
     if web_rules and not _HAS_WORD.search(line.text):
-        return True  # numbers, dates, counters, punctuation
+        return "no-words"  # numbers, dates, counters, punctuation
     if not web_rules and at_page_edge and _PAGE_NUMBER.fullmatch(line.text):
-        return True
+        return "page-number"
     if _DOT_LEADER.search(line.text):
-        return True
+        return "dot-leader"
     if not web_rules:
-        return False
+        return None
     if is_ui_label_line(_BULLET.sub("", line.text)):
-        return True
-    if _TEASER.match(_BULLET.sub("", line.text)) and line.words <= MAX_PROMPT_WORDS:
-        return True
-    if line.words <= 4 and _ICON_NAME.search(line.text):
-        return True  # an icon name beside a label: "menu_open Columnists"
-    return line.words <= MAX_PROMPT_WORDS and bool(_PROMPT.search(line.text))
+        return "ui-label"
+    if is_teaser(_BULLET.sub("", line.text)) and line.words <= MAX_PROMPT_WORDS:
+        return "teaser"
+    if (line.words <= 4 and _ICON_NAME.search(line.text)
+            and _WORDS_ONLY.fullmatch(_BULLET.sub("", line.text))):
+        return "icon-name"  # an icon name beside a label: "menu_open Columnists"
+    if line.words <= MAX_PROMPT_WORDS and _PROMPT.search(line.text):
+        return "prompt"
+    return None
+
+
+def is_chrome_line(line: Line, web_rules: bool = True, at_page_edge: bool = True) -> bool:
+    """A single line that is interface text rather than writing (see `chrome_rule`)."""
+    return chrome_rule(line, web_rules, at_page_edge) is not None
 
 
 def line_key(text: str) -> str:
@@ -170,45 +248,62 @@ def running_lines(page_texts: list[str], min_share: float = 0.1, min_pages: int 
 _PAGE_NUMBERED = re.compile(r"^#\s|\s#$")
 
 
+def chrome_reasons(lines: list[Line], *, web_rules: bool = True,
+                   running: frozenset[str] | set[str] = frozenset()) -> list[str | None]:
+    """For each line, the name of the rule that makes it chrome, or None when it is kept.
+
+    `running` holds keys of running headers/footers. With `web_rules` (a text file), the
+    single-line web rules judge only lines that stand on their own: a line of code or of a
+    hard-wrapped paragraph (`running_text`) is never chrome by its own words.
+    """
+    edge = PAGE_EDGE_LINES
+    prose = running_text(lines) if web_rules else [False] * len(lines)
+    reasons: list[str | None] = []
+    for i, line in enumerate(lines):
+        at_edge = not web_rules and (i < edge or i >= len(lines) - edge)
+        rule = chrome_rule(line, web_rules and not prose[i], at_page_edge=at_edge)
+        if rule is None and running and line_key(line.text) in running:
+            rule = "running"
+        reasons.append(rule)
+    if web_rules:
+        _flag_promo_bullets(lines, reasons)
+        _flag_tail(lines, reasons, prose)
+        _flag_trailing_fragments(lines, reasons)
+    return reasons
+
+
 def chrome_flags(lines: list[Line], *, web_rules: bool = True,
                  running: frozenset[str] | set[str] = frozenset()) -> list[bool]:
     """For each line, whether it is chrome; `running` holds keys of running headers/footers."""
-    edge = PAGE_EDGE_LINES
-    flags = [is_chrome_line(line, web_rules, at_page_edge=i < edge or i >= len(lines) - edge)
-             or (bool(running) and line_key(line.text) in running)
-             for i, line in enumerate(lines)]
-    if not web_rules:
-        return flags
-    _flag_promo_bullets(lines, flags)
-    _flag_tail(lines, flags)
-    _flag_trailing_fragments(lines, flags)
-    return flags
+    return [r is not None for r in chrome_reasons(lines, web_rules=web_rules, running=running)]
 
 
-def _flag_promo_bullets(lines: list[Line], flags: list[bool]) -> None:
+def _flag_promo_bullets(lines: list[Line], flags: list[str | None]) -> None:
     """Bullets right after a chrome line are promotion unless they are full sentences."""
     for i in range(1, len(lines)):
-        if lines[i].is_bullet and flags[i - 1] and not lines[i].is_sentence:
-            flags[i] = True
+        if lines[i].is_bullet and flags[i - 1] and not lines[i].is_sentence and not flags[i]:
+            flags[i] = "promo-bullet"
 
 
-def _flag_tail(lines: list[Line], flags: list[bool]) -> None:
+def _flag_tail(lines: list[Line], flags: list[str | None], prose: list[bool]) -> None:
     """From a 'related articles' or 'leave a reply' heading in the second half on, all is chrome.
 
-    A line that continues a wrapped sentence is no heading, whatever its words.
+    A line of running text (`prose`: code, or a piece of a wrapped sentence) is no heading,
+    whatever its words, and nor is a line that goes on with a sentence from the line above.
     """
     for i in range(len(lines) // 2, len(lines)):
-        if _TAIL_HEADING.match(lines[i].text) and not continues_sentence(lines, i):
+        if (_TAIL_HEADING.match(lines[i].text) and not prose[i]
+                and not continues_sentence(lines, i)):
             for j in range(i, len(lines)):
-                flags[j] = True
+                flags[j] = flags[j] or "tail"
             return
 
 
-def _flag_trailing_fragments(lines: list[Line], flags: list[bool]) -> None:
+def _flag_trailing_fragments(lines: list[Line], flags: list[str | None]) -> None:
     """Lines after the last sentence that carry no sentence themselves (tags) are chrome."""
     i = len(lines) - 1
     while i >= 0 and (flags[i] or (not lines[i].is_sentence and lines[i].words <= 12)):
-        flags[i] = True
+        flags[i] = flags[i] or "trailing"
         i -= 1
 
 
