@@ -206,6 +206,7 @@ def test_a_space_lost_where_the_font_changes_is_put_back() -> None:
                    (("Serif", "de"), ("Sym", "ﬁ"), ("Serif", "ne")),
                    (("Serif", "de"), ("Sym", "ﬁne")),
                    (("Italic", "re"), ("Serif", "build")),
+                   (("Serif", "hierarchy\n"), ("Bold", "SYNOPSIS")),  # a line ends between
                    (("Serif", "the"), ("Serif", "postinst"))):  # one font: not this rule's
         assert space_font_changes(runs(*pieces)) == runs(*pieces)
     # the pages are rebuilt from their runs; a page that is not its runs' text stays

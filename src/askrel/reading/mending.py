@@ -19,9 +19,11 @@ ones ("an y", "F or") are splits too.
 
 A word hyphenated at a line end is joined too: a common word ("de-" / "fault"), or a rarer one
 whose parts are no words ("subdi-" / "rectory"); compounds ("command-line", "host-name") keep
-their hyphen. The opposite fault, words run together ("informationisused"), is split again
-in the fonts where it is common (see "Words run together" below). Only PDF text is mended: a
-text file's citations index the file as it is on disk.
+their hyphen. The opposite fault, words run together ("informationisused"), is mostly
+prevented where the text is read (`sources.py` reads word gaps set as moves; a gap where the
+font changes is put back below); what is left is split again in the fonts where it is common
+(see "Words run together" below). Only PDF text is mended: a text file's citations index the
+file as it is on disk.
 """
 
 from __future__ import annotations
@@ -170,8 +172,10 @@ def mend_pages(pages: Sequence[str]) -> tuple[list[str], float]:
 # as space characters, and pypdf counts a move as a space only when it reaches half the width
 # it takes for the font's space. Where that width is read wrong (in xdvipdfmx's PDFs, from a
 # glyph twice a space's width), the narrower gaps of a justified line are lost:
-# "informationisused to controlwhichpackages". Such a font shows itself by how many of its
-# words are unknown to English and read as a few common ones; only its runs are split again.
+# "informationisused to controlwhichpackages". The reader now takes such moves for gaps
+# (`sources.WORD_GAP`); for a PDF that still runs words together some other way, a font that
+# does shows itself by how many of its words are unknown to English and read as a few common
+# ones, and only its runs are split again.
 
 # English's closed-class words: a run of prose several words long nearly always holds one,
 # names run together ("debhelper", "ExecStart", "postinst") rarely do.
@@ -277,7 +281,7 @@ def fonts_running_words_together(runs_by_page: Sequence[Sequence[TypeRun]]) -> s
 # Within a word the font rarely changes, and then to set a letter or a suffix apart
 # ("conffile" then "s", a ligature "ﬁ" from another font) or part of a word English knows
 # ("re" then "build").
-_END_LETTERS = re.compile(r"[^\W\d_]+$")
+_END_LETTERS = re.compile(r"[^\W\d_]+\Z")  # \Z: "$" would match before a line end
 _START_LETTERS = re.compile(r"^[^\W\d_]+")
 
 
