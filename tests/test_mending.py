@@ -16,6 +16,7 @@ from askrel.reading.mending import (
     mend_pages,
     mend_split_words,
     merged_words,
+    space_font_changes,
     split_run_together_words,
 )
 from askrel.reading.sections import TypeRun
@@ -190,3 +191,27 @@ def test_splitting_keeps_clitics_and_puts_back_spaces_after_commas() -> None:
     # a page whose text is not its runs' text is left as it is
     (other,), _ = split_run_together_words(["Other text."], [runs])
     assert other == "Other text."
+
+
+def test_a_space_lost_where_the_font_changes_is_put_back() -> None:
+    def runs(*pieces: tuple[str, str]) -> list[TypeRun]:
+        return [TypeRun(10.0, text, False, 700.0, font) for font, text in pieces]
+
+    spaced = space_font_changes(runs(("Serif", "if the"), ("Mono", "postinst"),
+                                     ("Serif", "or the"), ("Serif", ""), ("Bold", "Maintainer"),
+                                     ("Serif", "field")))
+    assert "".join(run.text for run in spaced) == "if the postinst or the Maintainer field"
+    # within a word: a plural or a ligature set apart, or part of a word English knows
+    for pieces in ((("Mono", "conffile"), ("Serif", "s are")),
+                   (("Serif", "de"), ("Sym", "ﬁ"), ("Serif", "ne")),
+                   (("Serif", "de"), ("Sym", "ﬁne")),
+                   (("Italic", "re"), ("Serif", "build")),
+                   (("Serif", "hierarchy\n"), ("Bold", "SYNOPSIS")),  # a line ends between
+                   (("Serif", "the"), ("Serif", "postinst"))):  # one font: not this rule's
+        assert space_font_changes(runs(*pieces)) == runs(*pieces)
+    # the pages are rebuilt from their runs; a page that is not its runs' text stays
+    page = runs(("Serif", "Use the"), ("Mono", "postinst"), ("Serif", "script."))
+    (text, other), (mended, _) = split_run_together_words(
+        ["Use thepostinstscript.", "Something else."], [page, page])
+    assert text == "Use the postinst script." == "".join(run.text for run in mended)
+    assert other == "Something else."

@@ -234,3 +234,39 @@ def test_a_pdf_title_taken_from_its_first_line_has_single_spaces():
     line = "FIND(1)          General Commands Manual          FIND(1)\nNAME\n"
     assert first_page_title(line) == "FIND(1) General Commands Manual FIND(1)"
     assert first_page_title("This is a sentence.\n") is None
+
+
+def tj_pdf(moves: list[tuple[str, int]], font: str = "/Courier") -> bytes:
+    """One page of text set by a single TJ array in a standard font: each piece of text, then
+    the move after it (thousandths of an em; a negative one moves right)."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(612, 792)
+    font_dict = DictionaryObject({NameObject("/Type"): NameObject("/Font"),
+                                  NameObject("/Subtype"): NameObject("/Type1"),
+                                  NameObject("/BaseFont"): NameObject(font)})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
+        {NameObject("/F1"): writer._add_object(font_dict)})})
+    array = " ".join(f"({text}) {move}" for text, move in moves)
+    stream = DecodedStreamObject()
+    stream.set_data(f"BT /F1 10 Tf 72 700 Td [{array}] TJ ET".encode())
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_word_gaps_set_as_moves_are_read_as_spaces_whatever_the_font_claims():
+    from askrel.reading.sources import read_pdf
+
+    # Courier's space is 600 wide, so pypdf alone reads a space from a move of 285; groff sets
+    # gaps of 250 in it, a Times space
+    moves = [("The", -250), ("Match", -250), ("keyword", -180), ("may", -250), ("b", -40),
+             ("e", -250), ("used.", 0)]
+    _, (unit,) = read_pdf(tj_pdf(moves))
+    assert unit.text.strip() == "The Match keyword may be used."
+    # a font whose space pypdf reads right keeps pypdf's reading
+    _, (unit,) = read_pdf(tj_pdf([("The", -150), ("end", 0)], font="/Times-Roman"))
+    assert unit.text.strip() == "The end"

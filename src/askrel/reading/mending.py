@@ -19,9 +19,11 @@ ones ("an y", "F or") are splits too.
 
 A word hyphenated at a line end is joined too: a common word ("de-" / "fault"), or a rarer one
 whose parts are no words ("subdi-" / "rectory"); compounds ("command-line", "host-name") keep
-their hyphen. The opposite fault, words run together ("informationisused"), is split again
-in the fonts where it is common (see "Words run together" below). Only PDF text is mended: a
-text file's citations index the file as it is on disk.
+their hyphen. The opposite fault, words run together ("informationisused"), is mostly
+prevented where the text is read (`sources.py` reads word gaps set as moves; a gap where the
+font changes is put back below); what is left is split again in the fonts where it is common
+(see "Words run together" below). Only PDF text is mended: a text file's citations index the
+file as it is on disk.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 
 from askrel.reading.english import zipf
@@ -169,8 +172,10 @@ def mend_pages(pages: Sequence[str]) -> tuple[list[str], float]:
 # as space characters, and pypdf counts a move as a space only when it reaches half the width
 # it takes for the font's space. Where that width is read wrong (in xdvipdfmx's PDFs, from a
 # glyph twice a space's width), the narrower gaps of a justified line are lost:
-# "informationisused to controlwhichpackages". Such a font shows itself by how many of its
-# words are unknown to English and read as a few common ones; only its runs are split again.
+# "informationisused to controlwhichpackages". The reader now takes such moves for gaps
+# (`sources.WORD_GAP`); for a PDF that still runs words together some other way, a font that
+# does shows itself by how many of its words are unknown to English and read as a few common
+# ones, and only its runs are split again.
 
 # English's closed-class words: a run of prose several words long nearly always holds one,
 # names run together ("debhelper", "ExecStart", "postinst") rarely do.
@@ -270,11 +275,51 @@ def fonts_running_words_together(runs_by_page: Sequence[Sequence[TypeRun]]) -> s
             if n >= MIN_MERGED and n >= MERGED_SHARE * words[font]}
 
 
+# A word gap where the font changes ("the" in the body font, then "postinst" in the code
+# font) is a move of the pen, which pypdf reads as a space when it reaches half the space
+# width it reads for the fonts: where that width is read too wide, "thepostinst" is left.
+# Within a word the font rarely changes, and then to set a letter or a suffix apart
+# ("conffile" then "s", a ligature "ﬁ" from another font) or part of a word English knows
+# ("re" then "build").
+_END_LETTERS = re.compile(r"[^\W\d_]+\Z")  # \Z: "$" would match before a line end
+_START_LETTERS = re.compile(r"^[^\W\d_]+")
+
+
+def _one_word(left: str, right: str) -> bool:
+    """Whether the letters before and after a change of font read as one word."""
+    if len(left) < 2 or len(right) < 2:
+        return True
+    return zipf(unicodedata.normalize("NFKC", left + right).lower()) > 0
+
+
+def space_font_changes(runs: Sequence[TypeRun]) -> list[TypeRun]:
+    """`runs` with a space put back between two runs of different fonts whose letters meet
+    and do not read as one word (`_one_word`): "the postinst", not "thepostinst"."""
+    out = list(runs)
+    last = None  # the index of the last run with text
+    for i, run in enumerate(out):
+        if not run.text:
+            continue
+        if last is not None and out[last].font != run.font:
+            left = _END_LETTERS.search(out[last].text)
+            right = _START_LETTERS.match(run.text)
+            if left and right and not _one_word(left.group(), right.group()):
+                out[last] = out[last]._replace(text=out[last].text + " ")
+        last = i
+    return out
+
+
 def split_run_together_words(pages: Sequence[str], runs_by_page: Sequence[Sequence[TypeRun]]
                              ) -> tuple[list[str], list[list[TypeRun]]]:
-    """The pages and their runs with words run together split again, in the runs of the fonts
-    that do it (`fonts_running_words_together`). A page whose text is not exactly its runs'
-    text is left as it is."""
+    """The pages and their runs with the spaces lost where the font changes put back
+    (`space_font_changes`), and words run together split again in the runs of the fonts that
+    do it (`fonts_running_words_together`). A page whose text is not exactly its runs' text
+    is left as it is."""
+    spaced = [space_font_changes(runs) if runs_text(runs) == text else list(runs)
+              for text, runs in zip(pages, runs_by_page, strict=True)]
+    pages = [runs_text(runs) if runs_text(old) == text else text
+             for text, runs, old in zip(pages, spaced, runs_by_page, strict=True)]
+    runs_by_page = spaced
     fonts = fonts_running_words_together(runs_by_page)
     if not fonts:
         return list(pages), [list(runs) for runs in runs_by_page]
