@@ -8,7 +8,7 @@ server or cluster (with a token when it asks for one). Each build writes a whole
     <name>_state                 one row, "current": the live revision and its manifest
     <name>_<revision>_passages   id, source, text, record (offsets, sentences, heading...),
                                  vector, bm25_text -> sparse (Milvus's BM25 function), terms
-    <name>_<revision>_sentences  id (sentence row), passage, vector
+    <name>_<revision>_sentences  id (sentence row), passage (indexed), vector (float16)
     <name>_<revision>_sources    source, record (metadata, content hash, size, time, count)
 
 A build writes its revision's collections completely, then points "current" at it (one
@@ -39,7 +39,8 @@ DEFAULT_COLLECTION = "askrel"
 STATE_KEY = "current"
 PLACEHOLDER_DIM = 2  # Milvus wants a vector field in every collection; these hold zeros
 MAX_VARCHAR = 65_535
-BATCH = 1000  # rows per insert (well under gRPC's message limit at 384 dimensions)
+BATCH = 1000  # passage rows per insert (well under gRPC's message limit at 384 dimensions)
+SENTENCE_BATCH = 5000  # sentence rows per insert (id, passage, 768 bytes of float16 each)
 PAGE = 4096  # rows per page when reading many rows back
 MAX_TOPK = 16_384  # Milvus's limit on a search's limit
 MAX_RANGES = 16  # above this many runs of ids a filter lists them (Lite fails on ~50 ORs)
@@ -267,6 +268,16 @@ def source_row(row: dict[str, Any]) -> dict[str, Any]:
     return {"source": row["source"], **{k: record.get(k) for k in keys}}
 
 
+def as_vector(value: Any) -> np.ndarray:
+    """A stored vector as float32: a FLOAT16_VECTOR comes back as bytes (in a one-item list),
+    a FLOAT_VECTOR as a list of floats (sentence vectors of indexes built before float16)."""
+    if isinstance(value, list) and value and isinstance(value[0], bytes):
+        value = value[0]
+    if isinstance(value, bytes):
+        return np.frombuffer(value, dtype=np.float16).astype(np.float32)
+    return np.asarray(value, dtype=np.float32)
+
+
 # ---------------------------------------------------------------- answering
 
 
@@ -410,14 +421,16 @@ class MilvusBackend:
         wanted = sorted({int(i) for i in ids})
         if not wanted:
             return {}
+        # the `passage` field is indexed (INVERTED) in revisions built since it was added;
+        # older ones answer the same, by scanning the sentence rows
         rows = query_many(self.client, self.names["sentences"], filter_in("passage", wanted),
                           ["id", "passage", "vector"])
         rows.sort(key=lambda r: int(r["id"]))
-        grouped: dict[int, list[Any]] = {pid: [] for pid in wanted}
+        grouped: dict[int, list[np.ndarray]] = {pid: [] for pid in wanted}
         for r in rows:
-            grouped[int(r["passage"])].append(r["vector"])
+            grouped[int(r["passage"])].append(as_vector(r["vector"]))
         dimension = int(self.manifest["dimension"])
-        return {pid: np.asarray(v, dtype=np.float32).reshape(len(v), dimension)
+        return {pid: (np.stack(v) if v else np.zeros((0, dimension), np.float32))
                 for pid, v in grouped.items()}
 
     def passages(self, ids: Sequence[int]) -> dict[int, Passage]:
