@@ -351,3 +351,34 @@ def test_an_index_written_before_float16_sentence_vectors_still_answers(tmp_path
         for a, b in zip(before, after, strict=True):
             assert np.array_equal(kept[a], read[b])
 
+
+def test_an_ask_reads_each_candidate_once(built, embedder) -> None:
+    """The first stage's reads serve the later steps: one dense search, one read of the
+    candidates' sentence vectors, none of `same_as` apart (the search and the vector reads
+    bring it along)."""
+    _, target, _ = built
+    calls: list[tuple[str, str, str]] = []
+
+    def counted(client, method: str):
+        call = getattr(client, method)
+
+        def wrapper(collection, *args, **kwargs):
+            calls.append((method, collection, kwargs.get("anns_field", "")
+                          or ",".join(kwargs.get("output_fields", []))))
+            return call(collection, *args, **kwargs)
+        return wrapper
+
+    for question in QUESTIONS:
+        backend = MilvusBackend(target)  # nothing read yet
+        searcher = Searcher(backend=backend, embedder=embedder)
+        client = backend.client
+        backend.client = type("Counted", (), {"search": staticmethod(counted(client, "search")),
+                                              "query": staticmethod(counted(client, "query"))})()
+        calls.clear()
+        searcher.ask(question, mode="hybrid", top_k=3, rerank=False)
+        sentences = [c for c in calls if c[1] == backend.names["sentences"]]
+        assert len(sentences) == 1, calls
+        assert [c for c in calls if c[0] == "search" and c[2] == "vector"] == [
+            ("search", backend.names["passages"], "vector")]
+        assert not any(c[2] == "id,same_as" for c in calls), calls
+        assert len(calls) <= 6, calls
