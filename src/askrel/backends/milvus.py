@@ -8,7 +8,7 @@ server or cluster (with a token when it asks for one). Each build writes a whole
     <name>_state                 one row, "current": the live revision and its manifest
     <name>_<revision>_passages   id, source, text, record (offsets, sentences, heading...),
                                  vector, bm25_text -> sparse (Milvus's BM25 function), terms
-    <name>_<revision>_sentences  id (sentence row), passage (indexed), vector (float16)
+    <name>_<revision>_sentences  id (sentence row), passage, vector (float16)
     <name>_<revision>_sources    source, record (metadata, content hash, size, time, count)
 
 A build writes its revision's collections completely, then points "current" at it (one
@@ -471,8 +471,6 @@ class MilvusBackend:
         found: dict[int, np.ndarray] = self._cache.get("sentences", wanted)
         missing = [pid for pid in wanted if pid not in found]
         if missing:
-            # the `passage` field is indexed (INVERTED) in revisions built since it was added;
-            # older ones answer the same, by scanning the sentence rows
             rows = query_many(self.client, self.names["sentences"],
                               filter_in("passage", missing), ["id", "passage", "vector"])
             rows.sort(key=lambda r: int(r["id"]))
