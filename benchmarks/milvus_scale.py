@@ -6,10 +6,12 @@ For each size, in separate processes so peak memory is that of one job:
   * local: scale.py's build and query jobs (FAISS + bm25s + SQLite);
   * milvus: the same passages written into Milvus Lite by askrel's own revision writer
     (`write_revision`: passages with BM25 text, sentence vectors, sources; then the switch),
-    then `Searcher.ask` through the Milvus backend.
+    then `Searcher.ask` through the Milvus backend, with the local index's query encoder (its
+    ONNX export), so the two asks differ only in the backend.
 Reported: insert rate, end-to-end ask p50/p99 per mode, the raw dense and BM25 search
-latency, and peak memory of the Python process and of the Milvus Lite engine (a child
-process).
+latency, the time to embed a question with the ONNX export and with torch (what a Milvus
+index uses, having no index folder for an export), and peak memory of the Python process and
+of the Milvus Lite engine (a child process).
 
     python benchmarks/milvus_scale.py --sizes 100000 --work /tmp/askrel-milvus-scale
 """
@@ -24,6 +26,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -81,9 +84,10 @@ def milvus_build(size: int, work: Path, index_type: str, seed: int = 0) -> dict:
         for i in rows:
             text, spans = scale.synthetic_text(texts, picks[i])
             passages.append(Passage(-1, source, None, 0, len(text), text, spans))
+        # float16, as write_revision stores them (a float32 copy of 3M vectors is 4.6 GB)
         entries.append(_Entry(source, store.meta(source), "synthetic", 0, 0, passages,
                               vectors[rows],
-                              sentence_vectors[picks[rows].reshape(-1)].astype(np.float32)))
+                              sentence_vectors[picks[rows].reshape(-1)].astype(np.float16)))
     prepared_s = time.perf_counter() - started
 
     db = work / f"milvus-n{size}" / "askrel.db"
@@ -118,15 +122,28 @@ def milvus_query(size: int, work: Path, repeats: int) -> dict:
     from askrel.answering.search import Searcher
     from askrel.backends.milvus import MilvusBackend, MilvusTarget
     from askrel.bench import percentiles
+    from askrel.embedding.loading import load_embedder, load_query_embedder
 
     target = MilvusTarget(str(work / f"milvus-n{size}" / "askrel.db"), COLLECTION)
+    base = scale.base_index(work)
     started = time.perf_counter()
     backend = MilvusBackend(target)
-    searcher = Searcher(backend=backend)
+    # the local query encoder (the base index's ONNX export), so the asks compare the two
+    # backends; a Milvus index has no index folder for an export and embeds with torch, timed
+    # apart below
+    searcher = Searcher(backend=backend, embedder=load_query_embedder(
+        backend.manifest["model"], base, backend.manifest.get("encoder")))
     searcher.embedder.embed(["warm up"])
     load_s = time.perf_counter() - started
-    questions, out = scale.ask_latency(searcher, repeats)
+    def forget() -> None:  # what the backend read for one mode's questions, not the next's
+        cache = getattr(backend, "_cache", None)  # none in backends from before the cache
+        if cache is not None:
+            backend._cache = type(cache)()
+
+    questions, out = scale.ask_latency(searcher, repeats, forget)
     out["load_s"] = round(load_s, 2)
+    out["query_encoder"] = searcher.embedder.describe()
+    out["embed_ms"] = embed_latency(searcher.embedder, questions)
     vectors = searcher.embedder.embed(questions)
     dense, lexical = [], []
     for v, q in zip(vectors, questions, strict=True):
@@ -140,7 +157,22 @@ def milvus_query(size: int, work: Path, repeats: int) -> dict:
     out["bm25_search_ms"] = percentiles(lexical)
     out["query_peak_rss_mb"] = scale.vm_hwm_mb()
     out.update({f"query_{k}": v for k, v in child_memory_mb().items()})
+    # last, so the memory figures above are those of answering with the ONNX encoder
+    out["embed_torch_ms"] = embed_latency(load_embedder(backend.manifest["model"]), questions)
     return out
+
+
+def embed_latency(embedder: Any, questions: list[str]) -> dict:
+    """Time to embed one question, as an ask does."""
+    from askrel.bench import percentiles
+
+    embedder.embed(questions[:3])
+    took = []
+    for q in questions:
+        t = time.perf_counter()
+        embedder.embed([q])
+        took.append((time.perf_counter() - t) * 1000)
+    return percentiles(took)
 
 
 def run_job(script: Path, args: list[str]) -> dict:

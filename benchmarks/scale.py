@@ -29,6 +29,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -199,9 +200,12 @@ def disk_mb(folder: Path) -> dict[str, float]:
     return out
 
 
-def ask_latency(searcher: Any, repeats: int) -> tuple[list[str], dict]:
+def ask_latency(searcher: Any, repeats: int,
+                before_mode: Callable[[], None] | None = None) -> tuple[list[str], dict]:
     """The bench questions, and `Searcher.ask` latency per first-stage mode (no reranking:
-    its cost does not grow with the index)."""
+    its cost does not grow with the index). `before_mode` runs before each mode's questions
+    (the Milvus benchmark empties its backend's cache there: each mode asks the same
+    questions)."""
     from askrel.bench import bench_questions, percentiles
 
     questions = bench_questions(ROOT / "eval" / "questions.jsonl")
@@ -209,6 +213,8 @@ def ask_latency(searcher: Any, repeats: int) -> tuple[list[str], dict]:
         searcher.ask(q, rerank=False)
     out: dict = {"questions": len(questions), "ask_ms": {}}
     for mode in ("hybrid", "dense", "bm25"):
+        if before_mode is not None:
+            before_mode()
         took = []
         for _ in range(repeats):
             for q in questions:

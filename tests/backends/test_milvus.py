@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip("pymilvus")
@@ -295,3 +296,89 @@ def test_web_ui_answers_from_milvus_and_rebuilds_in_process(tmp_path, lite, embe
     assert "orchard.txt" in report
     answer = web.api_ask("How many bottles of perry were sold?", top_k=1)
     assert answer["results"][0]["citation"]["source"] == "sources/orchard.txt"
+
+
+def answer_key(answer) -> list[tuple]:
+    return [(h.passage_id, h.score, h.relevance, h.highlights, h.rerank_score)
+            for h in answer.results]
+
+
+def test_an_index_written_before_float16_sentence_vectors_still_answers(tmp_path, lite,
+                                                                        embedder) -> None:
+    """Revisions written before sentence vectors were stored as float16 with an indexed
+    `passage` field (float32 vectors, no scalar index) answer as they are, and the same; an
+    update reuses their vectors."""
+    from pymilvus import DataType
+
+    from askrel.backends.milvus import query_all
+
+    sources = write_corpus(tmp_path / "sources", {"harbour.txt": HARBOUR,
+                                                  "orchard.txt": ORCHARD})
+    build_milvus(sources, lite, embedder=embedder, root=tmp_path)
+    new = Searcher(backend=MilvusBackend(lite), embedder=embedder)
+    expected = [answer_key(new.ask(q, top_k=3)) for q in QUESTIONS]
+
+    client = connect(lite)
+    name = new.backend.names["sentences"]
+    rows = query_all(client, name, "id >= 0", ["id", "passage", "vector"])
+    client.drop_collection(name)
+    schema = client.create_schema(auto_id=False)
+    schema.add_field("id", DataType.INT64, is_primary=True)
+    schema.add_field("passage", DataType.INT64)
+    schema.add_field("vector", DataType.FLOAT_VECTOR, dim=int(new.manifest["dimension"]))
+    params = client.prepare_index_params()
+    params.add_index("vector", index_type="FLAT", metric_type="IP")
+    client.create_collection(name, schema=schema, index_params=params)
+    client.insert(name, [{"id": r["id"], "passage": r["passage"],
+                          "vector": np.frombuffer(r["vector"][0], np.float16).tolist()}
+                         for r in rows])
+    client.flush(name)
+    assert [f["type"] for f in client.describe_collection(name)["fields"]
+            if f["name"] == "vector"] == [DataType.FLOAT_VECTOR]
+
+    old = Searcher(backend=MilvusBackend(lite), embedder=embedder)
+    assert [answer_key(old.ask(q, top_k=3)) for q in QUESTIONS] == expected
+    write_corpus(sources, {"observatory.txt": OBSERVATORY})
+    report = build_milvus(sources, lite, embedder=embedder, root=tmp_path)
+    assert report.added == ["sources/observatory.txt"]
+    assert report.embedded == report.passages - old.size
+    rebuilt = MilvusBackend(lite)
+    for source in ("sources/harbour.txt", "sources/orchard.txt"):  # kept, not re-embedded
+        before = [p.id for p in old.backend.passages_of(source)]
+        after = [p.id for p in rebuilt.passages_of(source)]
+        kept, read = old.backend.sentence_vectors(before), rebuilt.sentence_vectors(after)
+        assert len(before) == len(after)
+        for a, b in zip(before, after, strict=True):
+            assert np.array_equal(kept[a], read[b])
+
+
+def test_an_ask_reads_each_candidate_once(built, embedder) -> None:
+    """The first stage's reads serve the later steps: one dense search, one read of the
+    candidates' sentence vectors, none of `same_as` apart (the search and the vector reads
+    bring it along)."""
+    _, target, _ = built
+    calls: list[tuple[str, str, str]] = []
+
+    def counted(client, method: str):
+        call = getattr(client, method)
+
+        def wrapper(collection, *args, **kwargs):
+            calls.append((method, collection, kwargs.get("anns_field", "")
+                          or ",".join(kwargs.get("output_fields", []))))
+            return call(collection, *args, **kwargs)
+        return wrapper
+
+    for question in QUESTIONS:
+        backend = MilvusBackend(target)  # nothing read yet
+        searcher = Searcher(backend=backend, embedder=embedder)
+        client = backend.client
+        backend.client = type("Counted", (), {"search": staticmethod(counted(client, "search")),
+                                              "query": staticmethod(counted(client, "query"))})()
+        calls.clear()
+        searcher.ask(question, mode="hybrid", top_k=3, rerank=False)
+        sentences = [c for c in calls if c[1] == backend.names["sentences"]]
+        assert len(sentences) == 1, calls
+        assert [c for c in calls if c[0] == "search" and c[2] == "vector"] == [
+            ("search", backend.names["passages"], "vector")]
+        assert not any(c[2] == "id,same_as" for c in calls), calls
+        assert len(calls) <= 6, calls

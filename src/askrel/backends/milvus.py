@@ -8,7 +8,7 @@ server or cluster (with a token when it asks for one). Each build writes a whole
     <name>_state                 one row, "current": the live revision and its manifest
     <name>_<revision>_passages   id, source, text, record (offsets, sentences, heading...),
                                  vector, bm25_text -> sparse (Milvus's BM25 function), terms
-    <name>_<revision>_sentences  id (sentence row), passage, vector
+    <name>_<revision>_sentences  id (sentence row), passage, vector (float16)
     <name>_<revision>_sources    source, record (metadata, content hash, size, time, count)
 
 A build writes its revision's collections completely, then points "current" at it (one
@@ -24,7 +24,8 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,10 +40,12 @@ DEFAULT_COLLECTION = "askrel"
 STATE_KEY = "current"
 PLACEHOLDER_DIM = 2  # Milvus wants a vector field in every collection; these hold zeros
 MAX_VARCHAR = 65_535
-BATCH = 1000  # rows per insert (well under gRPC's message limit at 384 dimensions)
+BATCH = 1000  # passage rows per insert (well under gRPC's message limit at 384 dimensions)
+SENTENCE_BATCH = 5000  # sentence rows per insert (id, passage, 768 bytes of float16 each)
 PAGE = 4096  # rows per page when reading many rows back
 MAX_TOPK = 16_384  # Milvus's limit on a search's limit
 MAX_RANGES = 16  # above this many runs of ids a filter lists them (Lite fails on ~50 ORs)
+CACHED_PASSAGES = 4096  # passages whose vectors a backend keeps (a few questions' candidates)
 EXTRA = "milvus"
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,99}$")
 
@@ -267,7 +270,51 @@ def source_row(row: dict[str, Any]) -> dict[str, Any]:
     return {"source": row["source"], **{k: record.get(k) for k in keys}}
 
 
+def as_vector(value: Any) -> np.ndarray:
+    """A stored vector as float32: a FLOAT16_VECTOR comes back as bytes (in a one-item list),
+    a FLOAT_VECTOR as a list of floats (sentence vectors of indexes built before float16)."""
+    if isinstance(value, list) and value and isinstance(value[0], bytes):
+        value = value[0]
+    if isinstance(value, bytes):
+        return np.frombuffer(value, dtype=np.float16).astype(np.float32)
+    return np.asarray(value, dtype=np.float32)
+
+
 # ---------------------------------------------------------------- answering
+
+
+class VectorCache:
+    """What a backend has read of its revision's passages, by id: the passage vector, the
+    sentence vectors, the `same_as` link. A revision never changes, so a question's later
+    steps (marking sentences, dropping repeats) reuse what its first stage read instead of
+    asking Milvus again. Bounded: the least recently used passages go first."""
+
+    def __init__(self, capacity: int = CACHED_PASSAGES) -> None:
+        self._capacity = capacity
+        self._lock = threading.Lock()
+        self._parts: dict[str, OrderedDict[int, Any]] = {
+            part: OrderedDict() for part in ("vector", "sentences", "same_as")}
+
+    def get(self, part: str, ids: Iterable[int]) -> dict[int, Any]:
+        """The cached values of `part` for those of `ids` that are cached."""
+        store = self._parts[part]
+        found = {}
+        with self._lock:
+            for pid in ids:
+                if pid in store:
+                    store.move_to_end(pid)
+                    found[pid] = store[pid]
+        return found
+
+    def put(self, part: str, values: dict[int, Any]) -> None:
+        store = self._parts[part]
+        with self._lock:
+            store.update(values)
+            for pid in values:
+                store.move_to_end(pid)
+            while len(store) > self._capacity:
+                store.popitem(last=False)
+
 
 
 class MilvusLexical:
@@ -343,6 +390,7 @@ class MilvusBackend:
                                     for r in self._source_rows}
         self._vocabulary: frozenset[str] | None = None
         self._tokenizer: Any = None
+        self._cache = VectorCache()
 
     @property
     def size(self) -> int:
@@ -370,8 +418,13 @@ class MilvusBackend:
         found = self.client.search(
             self.names["passages"], data=[np.asarray(vector, np.float32).tolist()],
             anns_field="vector", limit=min(k, MAX_TOPK), filter=condition or "",
-            search_params={"metric_type": "IP"}, output_fields=[])
-        return [int(hit["id"]) for hit in found[0]]
+            search_params={"metric_type": "IP"}, output_fields=["vector", "same_as"])
+        hits = list(found[0])
+        # the hits' vectors come with them: the ranking reads them next
+        self._cache.put("vector", {int(h["id"]): as_vector(h["entity"]["vector"])
+                                   for h in hits})
+        self._cache.put("same_as", {int(h["id"]): int(h["entity"]["same_as"]) for h in hits})
+        return [int(hit["id"]) for hit in hits]
 
     def lexical(self, text: str, allowed: np.ndarray | None) -> LexicalRun:
         return MilvusLexical(self, text, self._allowed_filter(allowed))
@@ -397,28 +450,39 @@ class MilvusBackend:
 
     def passage_vectors(self, ids: np.ndarray) -> np.ndarray:
         wanted = [int(i) for i in ids]
-        rows = {int(r["id"]): r["vector"] for r in
-                self._rows(self.names["passages"], id_filter(wanted), ["id", "vector"])}
+        vectors = self._cache.get("vector", wanted)
+        missing = sorted(set(wanted) - set(vectors))
+        if missing:
+            rows = self._rows(self.names["passages"], id_filter(missing),
+                              ["id", "vector", "same_as"])
+            read = {int(r["id"]): as_vector(r["vector"]) for r in rows}
+            self._cache.put("vector", read)
+            self._cache.put("same_as", {int(r["id"]): int(r["same_as"]) for r in rows})
+            vectors.update(read)
         dimension = int(self.manifest["dimension"])
         out = np.zeros((len(wanted), dimension), dtype=np.float32)
         for n, pid in enumerate(wanted):
-            if pid in rows:
-                out[n] = rows[pid]
+            if pid in vectors:
+                out[n] = vectors[pid]
         return out
 
     def sentence_vectors(self, ids: Sequence[int]) -> dict[int, np.ndarray]:
         wanted = sorted({int(i) for i in ids})
-        if not wanted:
-            return {}
-        rows = query_many(self.client, self.names["sentences"], filter_in("passage", wanted),
-                          ["id", "passage", "vector"])
-        rows.sort(key=lambda r: int(r["id"]))
-        grouped: dict[int, list[Any]] = {pid: [] for pid in wanted}
-        for r in rows:
-            grouped[int(r["passage"])].append(r["vector"])
-        dimension = int(self.manifest["dimension"])
-        return {pid: np.asarray(v, dtype=np.float32).reshape(len(v), dimension)
-                for pid, v in grouped.items()}
+        found: dict[int, np.ndarray] = self._cache.get("sentences", wanted)
+        missing = [pid for pid in wanted if pid not in found]
+        if missing:
+            rows = query_many(self.client, self.names["sentences"],
+                              filter_in("passage", missing), ["id", "passage", "vector"])
+            rows.sort(key=lambda r: int(r["id"]))
+            grouped: dict[int, list[np.ndarray]] = {pid: [] for pid in missing}
+            for r in rows:
+                grouped[int(r["passage"])].append(as_vector(r["vector"]))
+            dimension = int(self.manifest["dimension"])
+            read = {pid: (np.stack(v) if v else np.zeros((0, dimension), np.float32))
+                    for pid, v in grouped.items()}
+            self._cache.put("sentences", read)
+            found.update(read)
+        return {pid: found[pid] for pid in wanted}
 
     def passages(self, ids: Sequence[int]) -> dict[int, Passage]:
         wanted = [int(i) for i in ids]
@@ -430,11 +494,14 @@ class MilvusBackend:
 
     def same_as(self, ids: Sequence[int]) -> dict[int, int]:
         wanted = [int(i) for i in ids]
-        if not wanted:
-            return {}
-        rows = self._rows(self.names["passages"], f"({id_filter(wanted)}) and same_as >= 0",
-                          ["id", "same_as"])
-        return {int(r["id"]): int(r["same_as"]) for r in rows}
+        links = self._cache.get("same_as", wanted)
+        missing = sorted(set(wanted) - set(links))
+        if missing:
+            rows = self._rows(self.names["passages"], id_filter(missing), ["id", "same_as"])
+            read = {int(r["id"]): int(r["same_as"]) for r in rows}
+            self._cache.put("same_as", read)
+            links.update(read)
+        return {pid: link for pid, link in links.items() if link >= 0}
 
     def ids_of_sources(self, sources: Sequence[str]) -> list[int]:
         rows = query_many(self.client, self.names["passages"],

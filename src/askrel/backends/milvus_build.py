@@ -21,8 +21,10 @@ from askrel.backends.milvus import (
     BATCH,
     MAX_VARCHAR,
     PLACEHOLDER_DIM,
+    SENTENCE_BATCH,
     STATE_KEY,
     MilvusTarget,
+    as_vector,
     check_target,
     connect,
     filter_in,
@@ -90,8 +92,9 @@ class MilvusPrevious(PreviousBuild):
                        meta.get("date"), meta.get("url")),
             info["content_hash"], size, mtime_ns,
             [replace(passage_of(r), id=-1, source=source) for r in rows],
-            np.asarray([r["vector"] for r in rows], np.float32).reshape(len(rows), dimension),
-            np.asarray([r["vector"] for r in sentences],
+            np.asarray([as_vector(r["vector"]) for r in rows],
+                       np.float32).reshape(len(rows), dimension),
+            np.asarray([as_vector(r["vector"]) for r in sentences],
                        np.float32).reshape(len(sentences), dimension))
 
 
@@ -249,10 +252,14 @@ def _create_revision(client: Any, names: dict[str, str], dimension: int,
     params.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
     client.create_collection(names["passages"], schema=passages, index_params=params)
 
+    # float16: the precision the local index keeps them at, half the bytes to send and hold.
+    # `passage` has no scalar index: on Milvus Lite neither an INVERTED index on it nor
+    # sentence ids derived from passage ids read 100 passages' sentences faster than the
+    # scan (docs/milvus.md, "Scale and cost")
     sentences = client.create_schema(auto_id=False)
     sentences.add_field("id", DataType.INT64, is_primary=True)
     sentences.add_field("passage", DataType.INT64)
-    sentences.add_field("vector", DataType.FLOAT_VECTOR, dim=dimension)
+    sentences.add_field("vector", DataType.FLOAT16_VECTOR, dim=dimension)
     client.create_collection(names["sentences"], schema=sentences,
                              index_params=_flat(client, "vector"))
 
@@ -277,38 +284,82 @@ def _clip(text: str) -> str:
     return text if len(data) <= MAX_VARCHAR else data[:MAX_VARCHAR].decode(errors="ignore")
 
 
-def passage_rows(passages: list[tuple[Passage, int, int | None]], vectors: np.ndarray,
+def passage_rows(passages: list[tuple[Passage, int, int | None]],
                  meta_of: dict[str, SourceMeta], tokenizer: Any) -> Iterator[dict[str, Any]]:
-    """The passages collection's rows: what answering needs, BM25 text with title and heading
-    as the local index has it, and the passage's terms for the names check."""
+    """The passages collection's rows but their vectors: what answering needs, BM25 text with
+    title and heading as the local index has it, and the passage's terms for the names
+    check."""
     from askrel.indexing.lexical import plain_forms
 
-    for (p, _, same), vector in zip(passages, vectors, strict=True):
+    for p, _, same in passages:
         bm25_text = plain_forms(passage_prefix(meta_of[p.source], p.heading, p.text) + p.text)
         yield {"id": p.id, "source": _fits(p.source, "source name", p.source),
                "text": _fits(p.text, "text", p.source),
                "record": passage_record(p, same), "same_as": -1 if same is None else same,
                "terms": _clip(" ".join(sorted(set(tokenizer.terms(bm25_text))))),
-               "bm25_text": _clip(bm25_text), "vector": vector.tolist()}
+               "bm25_text": _clip(bm25_text)}
 
 
-def _insert(client: Any, name: str, rows: Iterator[dict[str, Any]], progress: Progress | None,
-            total: int) -> None:
-    batch: list[dict[str, Any]] = []
-    done = 0
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= BATCH:
-            client.insert(name, batch)
-            done += len(batch)
-            batch = []
-            if progress:
-                progress("writing", done, total)
-    if batch:
-        client.insert(name, batch)
-        done += len(batch)
-    if progress:
-        progress("writing", done, total)
+PASSAGE_FIELDS = ("id", "source", "text", "record", "same_as", "terms", "bm25_text")
+
+
+def passage_batches(passages: list[tuple[Passage, int, int | None]], vectors: np.ndarray,
+                    meta_of: dict[str, SourceMeta], tokenizer: Any,
+                    size: int = BATCH) -> Iterator[list[Any]]:
+    """The passages collection's rows as column batches, in the schema's field order."""
+    for start in range(0, len(passages), size):
+        rows = list(passage_rows(passages[start:start + size], meta_of, tokenizer))
+        yield [[r[f] for r in rows] for f in PASSAGE_FIELDS] + [
+            vectors[start:start + len(rows)]]
+
+
+def sentence_batches(passages: list[tuple[Passage, int, int | None]],
+                     entries: list[_Entry], size: int = SENTENCE_BATCH) -> Iterator[list[Any]]:
+    """The sentences collection's rows as column batches: row number, passage id, vector at
+    float16 (converted an entry at a time, so a large build never holds a float32 copy)."""
+    owners = np.fromiter((pid for p, _, _ in passages for pid in [p.id] * len(p.sentences)),
+                         dtype=np.int64)
+    given = sum(len(e.sentence_vectors) for e in entries if e.sentence_vectors is not None)
+    if given != len(owners):
+        raise IndexError_(f"{given} sentence vectors for {len(owners)} sentences.")
+    row = 0
+
+    def batch(parts: list[np.ndarray]) -> list[Any]:
+        count = sum(len(part) for part in parts)
+        return [list(range(row, row + count)), owners[row:row + count].tolist(),
+                [vector for part in parts for vector in part]]
+
+    parts: list[np.ndarray] = []
+    count = 0
+    for e in entries:
+        if e.sentence_vectors is None:
+            continue
+        block = e.sentence_vectors.astype(np.float16, copy=False)
+        at = 0
+        while at < len(block):
+            take = min(size - count, len(block) - at)
+            parts.append(block[at:at + take])
+            count, at = count + take, at + take
+            if count == size:
+                yield batch(parts)
+                row, parts, count = row + count, [], 0
+    if count:
+        yield batch(parts)
+
+
+def _insert(client: Any, name: str, batches: Iterator[list[Any]], progress: Progress | None,
+            done: int, total: int) -> int:
+    """Write column batches (one list or array per field, in schema order): pymilvus checks a
+    column of text string by string, where a row costs it a Python step per character."""
+    from pymilvus import Collection
+
+    collection = Collection(name, using=client._using)  # the client's own connection
+    for columns in batches:
+        collection.insert(columns)
+        done += len(columns[0])
+        if progress:
+            progress("writing", done, total)
+    return done
 
 
 def write_revision(client: Any, collection: str, revision: str, entries: list[_Entry],
@@ -327,29 +378,22 @@ def write_revision(client: Any, collection: str, revision: str, entries: list[_E
     duplicates = sum(1 for *_, same in passages if same is not None)
     vectors = (np.concatenate([e.vectors for e in entries if e.vectors is not None])
                if entries else np.zeros((0, dimension), np.float32))
-    # stored at the local index's precision, so both backends score the same numbers
-    sentence_vectors = (np.concatenate([e.sentence_vectors for e in entries
-                                        if e.sentence_vectors is not None])
-                        if entries else np.zeros((0, dimension), np.float32))
-    sentence_vectors = sentence_vectors.astype(np.float16).astype(np.float32)
     stopwords = sorted(_tokenizer().stopwords or ())
     tokenizer = QueryTokenizer(stopwords)
     meta_of = {e.source: e.meta for e in entries}
     total = len(passages) + sentence_count + len(entries)
-    _insert(client, names["sources"], ({
-        "source": e.source,
-        "record": {"title": e.meta.title, "publisher": e.meta.publisher,
-                   "author": e.meta.author, "date": e.meta.date, "url": e.meta.url,
-                   "content_hash": e.content_hash, "size": e.size, "mtime_ns": e.mtime_ns,
-                   "passages": len(e.passages), "indexed_at": now},
-        "placeholder": [0.0] * PLACEHOLDER_DIM} for e in entries), None, total)
-    _insert(client, names["passages"], passage_rows(passages, vectors, meta_of, tokenizer),
-            progress, total)
-    owners = (pid for p, _, _ in passages for pid in [p.id] * len(p.sentences))
-    _insert(client, names["sentences"],
-            ({"id": row, "passage": pid, "vector": vector.tolist()}
-             for row, (pid, vector) in enumerate(zip(owners, sentence_vectors, strict=True))),
-            None, total)
+    done = _insert(client, names["sources"], iter([[
+        [e.source for e in entries],
+        [{"title": e.meta.title, "publisher": e.meta.publisher, "author": e.meta.author,
+          "date": e.meta.date, "url": e.meta.url, "content_hash": e.content_hash,
+          "size": e.size, "mtime_ns": e.mtime_ns, "passages": len(e.passages),
+          "indexed_at": now} for e in entries],
+        np.zeros((len(entries), PLACEHOLDER_DIM), np.float32)]] if entries else []),
+        None, 0, total)
+    done = _insert(client, names["passages"],
+                   passage_batches(passages, vectors, meta_of, tokenizer), progress, done, total)
+    _insert(client, names["sentences"], sentence_batches(passages, entries), progress, done,
+            total)
     for name in names.values():
         client.flush(name)
     return {
