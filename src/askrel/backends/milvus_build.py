@@ -63,6 +63,8 @@ from askrel.records import Passage, SourceMeta
 # Milvus has; a server may use HNSW or IVF_FLAT instead (see docs/milvus.md).
 DEFAULT_INDEX_TYPE = "FLAT"
 DEFAULT_CHUNKING = ChunkSettings()
+BM25_K1 = 1.5  # Lucene's BM25 weights, as bm25s applies them to the local index
+BM25_B = 0.75
 
 
 @dataclass
@@ -249,7 +251,9 @@ def _create_revision(client: Any, names: dict[str, str], dimension: int,
                                    input_field_names=["bm25_text"],
                                    output_field_names=["sparse"]))
     params = _flat(client, "vector", index_type)
-    params.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
+    # Lucene's weights, as the local index's bm25s uses them (Milvus's own default k1 is 1.2)
+    params.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
+                     params={"bm25_k1": BM25_K1, "bm25_b": BM25_B})
     client.create_collection(names["passages"], schema=passages, index_params=params)
 
     # float16: the precision the local index keeps them at, half the bytes to send and hold.
