@@ -13,10 +13,9 @@ below 2: fewer than one in ten million words); common words ("garbled", "reshape
 
 A name is mentioned where the sources abbreviate it with its run of capitalised words:
 "UC Berkeley" where they say "UCB". A word written closed is mentioned where the sources
-write it open, as a phrase: "keypress"
-where they say "key press", "domainname" where they say "domain name" (not "markdown" where
-they only say "mark" and "down" apart). A regular expression's character
-class ("a-zA-Z") is no name.
+write it open, as a phrase: "keypress" where they say "key press", "domainname" where they
+say "domain name" (not "markdown" where they only say "mark" and "down" apart). A regular
+expression's character class ("a-zA-Z") is no name.
 
 Short all-capital abbreviations ("DPRK", "ICBM") are not checked: sources often spell them
 out instead. Nor are the asker's own files and modules named by the usual placeholder

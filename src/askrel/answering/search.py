@@ -164,14 +164,15 @@ class Searcher:
         """Names in the question that no source's text or metadata mentions (of the chosen
         `sources`, when the question is limited to some)."""
         known = self._known_terms(tuple(sorted(set(sources))) if sources else None)
-        allowed = allowed_ids(self.backend, sources)
         return names.missing_names(question, self.backend.terms, known,
-                                   lambda phrase: self._says(phrase, allowed))
+                                   lambda phrase: self._says(phrase, sources))
 
-    def _says(self, phrase: str, allowed: np.ndarray | None) -> bool:
-        """Whether a passage (among `allowed`) contains the words of `phrase` in a row."""
+    def _says(self, phrase: str, sources: Sequence[str] | None) -> bool:
+        """Whether a passage (of the given `sources`, when some are given) contains the words
+        of `phrase` in a row. Asked only for a closed compound the sources lack."""
         pattern = re.compile(r"\b" + r"[\s-]+".join(map(re.escape, phrase.split())) + r"\b",
                              re.IGNORECASE)
+        allowed = allowed_ids(self.backend, sources)
         ids = self.backend.lexical(phrase, allowed).top(PHRASE_LOOKUP)
         return any(pattern.search(p.text) for p in self.backend.passages(ids).values())
 
