@@ -30,6 +30,9 @@ from pathlib import Path
 
 import numpy as np
 
+from askrel.answering.fusion import zscore
+from askrel.answering.rerank import fuse
+
 DEPTH = 20
 SIGNALS = ("first", "logit", "logit_raw", "dense", "sentence", "bm25", "heading", "title",
            "cover", "length", "rank")
@@ -96,12 +99,6 @@ def _share(asked: set[str], terms: list[str]) -> float:
 
 # ------------------------------------------------------------------ replay
 
-def z(values) -> np.ndarray:
-    values = np.asarray(values, dtype=np.float64)
-    spread = values.std()
-    return (values - values.mean()) / spread if spread > 1e-9 else np.zeros_like(values)
-
-
 def signals(row: dict, n: int, names: tuple[str, ...]) -> np.ndarray:
     """[n, len(names)]: each signal of the first n candidates, z-scored within the question
     where its scale varies between questions."""
@@ -115,15 +112,15 @@ def signals(row: dict, n: int, names: tuple[str, ...]) -> np.ndarray:
         if name == "rank":
             return 1 / (1 + np.arange(len(c)))
         values = [x[name] for x in c]
-        return z(values) if name in ("first", "logit", "dense", "sentence", "bm25") \
+        return zscore(values) if name in ("first", "logit", "dense", "sentence", "bm25") \
             else np.asarray(values, dtype=np.float64)
 
     return np.stack([column(name) for name in names], axis=1)
 
 
 def kept_fusion(weight: float = 0.4) -> Scorer:
-    return lambda row, n: ((1 - weight) * z([c["first"] for c in row["candidates"][:n]])
-                           + weight * z([c["logit"] for c in row["candidates"][:n]]))
+    return lambda row, n: fuse(np.array([c["first"] for c in row["candidates"][:n]]),
+                               np.array([c["logit"] for c in row["candidates"][:n]]), weight)
 
 
 def pointer_fusion(weight: float = 0.4, discount: str = "lowest") -> Scorer:
@@ -131,13 +128,13 @@ def pointer_fusion(weight: float = 0.4, discount: str = "lowest") -> Scorer:
     first-stage score counted as the candidates' lowest or mean (or kept: "none")."""
     def score(row: dict, n: int) -> np.ndarray:
         c = row["candidates"][:n]
-        first = z([x["first"] for x in c])
+        first = zscore([x["first"] for x in c])
         copies = np.array([bool(x["copy"]) for x in c])
         if discount == "lowest":
             first = np.where(copies, first.min(), first)
         elif discount == "mean":
             first = np.where(copies, 0.0, first)
-        return (1 - weight) * first + weight * z([x["logit_without_copy"] for x in c])
+        return (1 - weight) * first + weight * zscore([x["logit_without_copy"] for x in c])
     return score
 
 
