@@ -382,3 +382,42 @@ def test_an_ask_reads_each_candidate_once(built, embedder) -> None:
             ("search", backend.names["passages"], "vector")]
         assert not any(c[2] == "id,same_as" for c in calls), calls
         assert len(calls) <= 6, calls
+
+
+def test_bm25_ranks_as_the_local_index(built) -> None:
+    """Milvus's BM25 reads askrel's terms of passages and question, so it scores every passage
+    as the local index's bm25s does, up to one scale factor: the same order, ties included."""
+    from askrel.backends.local import LocalBackend
+
+    root, target, _ = built
+    milvus, local = MilvusBackend(target), LocalBackend(root / "index")
+    for question in [*QUESTIONS, "pears pear PEARS, 9,000 bottles of perry", "2.4 metres"]:
+        theirs = local.lexical_index.scores(question)
+        ours = milvus.bm25_search(question, milvus.size, None)
+        assert set(ours) == {int(i) for i in np.flatnonzero(theirs)}, question
+        ids = sorted(ours)
+        ratio = np.array([ours[i] for i in ids]) / theirs[ids]
+        assert np.allclose(ratio, ratio[0], rtol=1e-4), (question, ratio)
+    assert milvus.bm25_search("the of and", 5, None) == {}  # stopwords only: no terms
+
+
+def test_a_revision_with_the_older_bm25_analyzer_asks_for_a_rebuild(tmp_path, lite,
+                                                                    embedder) -> None:
+    """A revision whose BM25 read Milvus's english analyzer (before askrel's own terms) is
+    refused with the command that rebuilds it; the rebuild reuses its passages' vectors."""
+    from askrel.backends.milvus_build import switch_to
+    from askrel.indexing.build import IndexOutdated
+
+    sources = write_corpus(tmp_path / "sources", {"harbour.txt": HARBOUR})
+    build_milvus(sources, lite, embedder=embedder, root=tmp_path)
+    client = connect(lite)
+    state = read_state(client, lite.collection)
+    state["manifest"]["bm25"]["analyzer"] = "english"
+    switch_to(client, lite.collection, state["revision"], state["manifest"])
+    with pytest.raises(IndexOutdated, match="askrel index --milvus"):
+        MilvusBackend(lite)
+    report = build_milvus(sources, lite, embedder=embedder, root=tmp_path)
+    assert report.embedded == 0 and report.passages > 0
+    answer = Searcher(backend=MilvusBackend(lite), embedder=embedder).ask(
+        "How many boats came in during the storm season?")
+    assert "412 boats" in answer.results[0].text

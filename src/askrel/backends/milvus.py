@@ -7,7 +7,7 @@ server or cluster (with a token when it asks for one). Each build writes a whole
 
     <name>_state                 one row, "current": the live revision and its manifest
     <name>_<revision>_passages   id, source, text, record (offsets, sentences, heading...),
-                                 vector, bm25_text -> sparse (Milvus's BM25 function), terms
+                                 vector, bm25_terms -> sparse (Milvus's BM25 function), terms
     <name>_<revision>_sentences  id (sentence row), passage, vector (float16)
     <name>_<revision>_sources    source, record (metadata, content hash, size, time, count)
 
@@ -37,6 +37,8 @@ from askrel.indexing.build import IndexBusy, IndexError_, IndexMissing, IndexOut
 from askrel.records import Continuation, Passage, SourceMeta
 
 DEFAULT_COLLECTION = "askrel"
+# What Milvus's BM25 reads: askrel's own terms, split on whitespace (milvus_build.BM25_ANALYZER)
+BM25_ANALYZER_NAME = "askrel-terms"
 STATE_KEY = "current"
 PLACEHOLDER_DIM = 2  # Milvus wants a vector field in every collection; these hold zeros
 MAX_VARCHAR = 65_535
@@ -354,6 +356,11 @@ class MilvusLexical:
         return np.array([self._scores.get(int(i), 0.0) for i in ids], dtype=np.float32)
 
 
+def bm25_analyzer(manifest: dict[str, Any]) -> str | None:
+    """The analyzer a revision's BM25 was built with (older revisions used "english")."""
+    return (manifest.get("bm25") or {}).get("analyzer")
+
+
 def higher_is_better(scores: list[float]) -> list[float]:
     """Scores that grow with relevance, from a best-first list whatever the engine's sign."""
     if len(scores) >= 2 and scores[0] < scores[-1]:
@@ -375,7 +382,7 @@ class MilvusBackend:
                                    else f" --collection {target.collection}"))
         self.revision: str = state["revision"]
         self.manifest: dict[str, Any] = state["manifest"]
-        if is_outdated(self.manifest):
+        if is_outdated(self.manifest) or bm25_analyzer(self.manifest) != BM25_ANALYZER_NAME:
             raise IndexOutdated(
                 f"The index in {target.describe()} was built by an older version of askrel. "
                 f"Rebuild it with: askrel index --milvus {target.uri}")
@@ -430,13 +437,13 @@ class MilvusBackend:
         return MilvusLexical(self, text, self._allowed_filter(allowed))
 
     def bm25_search(self, text: str, k: int, condition: str | None) -> dict[int, float]:
-        """Milvus's BM25 scores of the best k passages for `text` (among `condition`)."""
-        from askrel.indexing.lexical import plain_forms
-
-        if k <= 0:
+        """Milvus's BM25 scores of the best k passages for `text` (among `condition`), which
+        it reads as askrel's terms of `text`, as it read the passages'."""
+        terms = self.terms(text)
+        if k <= 0 or not terms:
             return {}
         found = self.client.search(
-            self.names["passages"], data=[plain_forms(text)], anns_field="sparse",
+            self.names["passages"], data=[" ".join(terms)], anns_field="sparse",
             limit=min(k, MAX_TOPK), filter=condition or "",
             search_params={"metric_type": "BM25"}, output_fields=[])
         hits = list(found[0])

@@ -19,12 +19,14 @@ import numpy as np
 
 from askrel.backends.milvus import (
     BATCH,
+    BM25_ANALYZER_NAME,
     MAX_VARCHAR,
     PLACEHOLDER_DIM,
     SENTENCE_BATCH,
     STATE_KEY,
     MilvusTarget,
     as_vector,
+    bm25_analyzer,
     check_target,
     connect,
     filter_in,
@@ -65,6 +67,9 @@ DEFAULT_INDEX_TYPE = "FLAT"
 DEFAULT_CHUNKING = ChunkSettings()
 BM25_K1 = 1.5  # Lucene's BM25 weights, as bm25s applies them to the local index
 BM25_B = 0.75
+# Milvus's BM25 reads the terms askrel's own tokenizer gives (lowercase, split, stopwords out,
+# stemmed), joined by spaces: the same terms as the local index, so the two rank alike
+BM25_ANALYZER = {"tokenizer": "whitespace"}
 
 
 @dataclass
@@ -160,7 +165,9 @@ def build_milvus(
         embedder = embedder or load_embedder(model)
         _embed_entries(embedder, to_embed, progress)
         report.embedded = sum(len(e.passages) for e in to_embed)
-    if not report.changed and state is not None:
+    # a revision whose BM25 read other terms is rewritten, with its vectors
+    current_bm25 = state is not None and bm25_analyzer(state["manifest"]) == BM25_ANALYZER_NAME
+    if not report.changed and current_bm25 and state is not None:
         report.passages = int(state["manifest"]["passages"])
         report.duplicate_passages = int(state["manifest"].get("duplicate_passages", 0))
         report.path = f"{target.describe()}, revision {state['revision']}"
@@ -243,12 +250,12 @@ def _create_revision(client: Any, names: dict[str, str], dimension: int,
     passages.add_field("record", DataType.JSON)
     passages.add_field("same_as", DataType.INT64)
     passages.add_field("terms", DataType.VARCHAR, max_length=MAX_VARCHAR)
-    passages.add_field("bm25_text", DataType.VARCHAR, max_length=MAX_VARCHAR,
-                       enable_analyzer=True, analyzer_params={"type": "english"})
+    passages.add_field("bm25_terms", DataType.VARCHAR, max_length=MAX_VARCHAR,
+                       enable_analyzer=True, analyzer_params=BM25_ANALYZER)
     passages.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
     passages.add_field("vector", DataType.FLOAT_VECTOR, dim=dimension)
     passages.add_function(Function(name="bm25", function_type=FunctionType.BM25,
-                                   input_field_names=["bm25_text"],
+                                   input_field_names=["bm25_terms"],
                                    output_field_names=["sparse"]))
     params = _flat(client, "vector", index_type)
     # Lucene's weights, as the local index's bm25s uses them (Milvus's own default k1 is 1.2)
@@ -290,21 +297,19 @@ def _clip(text: str) -> str:
 
 def passage_rows(passages: list[tuple[Passage, int, int | None]],
                  meta_of: dict[str, SourceMeta], tokenizer: Any) -> Iterator[dict[str, Any]]:
-    """The passages collection's rows but their vectors: what answering needs, BM25 text with
-    title and heading as the local index has it, and the passage's terms for the names
-    check."""
-    from askrel.indexing.lexical import plain_forms
-
+    """The passages collection's rows but their vectors: what answering needs, and the terms
+    of the passage with its title and heading, as the local index has them: in order for
+    Milvus's BM25 (`bm25_terms`), and once each for the names check (`terms`)."""
     for p, _, same in passages:
-        bm25_text = plain_forms(passage_prefix(meta_of[p.source], p.heading, p.text) + p.text)
+        terms = tokenizer.terms(passage_prefix(meta_of[p.source], p.heading, p.text) + p.text)
         yield {"id": p.id, "source": _fits(p.source, "source name", p.source),
                "text": _fits(p.text, "text", p.source),
                "record": passage_record(p, same), "same_as": -1 if same is None else same,
-               "terms": _clip(" ".join(sorted(set(tokenizer.terms(bm25_text))))),
-               "bm25_text": _clip(bm25_text)}
+               "terms": _clip(" ".join(sorted(set(terms)))),
+               "bm25_terms": _clip(" ".join(terms))}
 
 
-PASSAGE_FIELDS = ("id", "source", "text", "record", "same_as", "terms", "bm25_text")
+PASSAGE_FIELDS = ("id", "source", "text", "record", "same_as", "terms", "bm25_terms")
 
 
 def passage_batches(passages: list[tuple[Passage, int, int | None]], vectors: np.ndarray,
@@ -409,7 +414,7 @@ def write_revision(client: Any, collection: str, revision: str, entries: list[_E
         "encoder": encoder or {"backend": "torch", "precision": "fp32"},
         "vector_index": {"type": index_type, "metric": "inner_product",
                          "size": len(passages)},
-        "bm25": {"engine": "milvus", "analyzer": "english",
+        "bm25": {"engine": "milvus", "analyzer": BM25_ANALYZER_NAME,
                  "text": "title+section+passage"},
         "passages": len(passages),
         "duplicate_passages": duplicates,
