@@ -15,6 +15,15 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 BUNDLED_SOURCES = PROJECT_ROOT / "sources"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def model_cache(tmp_path_factory) -> Path:
+    """The ONNX export an index without a folder (Milvus) uses, kept for this session only
+    (`askrel` run as a subprocess inherits it)."""
+    folder = tmp_path_factory.mktemp("model-cache")
+    os.environ["ASKREL_CACHE_DIR"] = str(folder)
+    return folder
+
+
 @pytest.fixture
 def fake_embedder():
     from askrel.embedding.fake import fake_embedder as make

@@ -421,3 +421,21 @@ def test_a_revision_with_the_older_bm25_analyzer_asks_for_a_rebuild(tmp_path, li
     answer = Searcher(backend=MilvusBackend(lite), embedder=embedder).ask(
         "How many boats came in during the storm season?")
     assert "412 boats" in answer.results[0].text
+
+
+def test_asks_embed_with_the_cached_onnx_export(built, embedder, model_cache) -> None:
+    """With no index folder to keep it in, a Milvus-backed searcher embeds questions with the
+    model's verified ONNX export in the user's cache (made once), not with torch; the answers
+    are those of the torch model."""
+    from askrel.embedding.loading import load_cached_embedder
+
+    _, target, _ = built
+    searcher = Searcher(backend=MilvusBackend(target))
+    assert searcher.embedder.describe()["backend"] == "onnx"
+    assert list(model_cache.glob("models/*/encoder.json"))
+    again = load_cached_embedder(None)  # found in the cache, not exported again
+    assert again.describe() == searcher.embedder.describe()
+    with_torch = Searcher(backend=MilvusBackend(target), embedder=embedder)
+    for question in QUESTIONS:
+        ours, theirs = searcher.ask(question, top_k=3), with_torch.ask(question, top_k=3)
+        assert [h.passage_id for h in ours.results] == [h.passage_id for h in theirs.results]

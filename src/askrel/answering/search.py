@@ -36,7 +36,7 @@ from askrel.answering.retrieval import (
 from askrel.answering.settings import RankSettings
 from askrel.backends.base import Backend
 from askrel.embedding.base import Embedder
-from askrel.embedding.loading import load_embedder, load_query_embedder
+from askrel.embedding.loading import load_cached_embedder, load_query_embedder
 from askrel.embedding.models import resolve_model
 from askrel.indexing.build import ModelMismatch
 from askrel.records import Answer, Hit, Passage
@@ -103,7 +103,7 @@ class Searcher:
                 local = self.backend.local_dir
                 self._embedder = (
                     load_query_embedder(self.model, local, self.manifest.get("encoder"))
-                    if local is not None else load_embedder(self.model))
+                    if local is not None else load_cached_embedder(self.model, threads=1))
             return self._embedder
 
     @property

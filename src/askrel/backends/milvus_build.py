@@ -40,7 +40,7 @@ from askrel.backends.milvus import (
     state_name,
 )
 from askrel.embedding.base import Embedder
-from askrel.embedding.loading import load_embedder
+from askrel.embedding.loading import load_cached_embedder
 from askrel.embedding.models import resolve_model
 from askrel.indexing.build import (
     BuildReport,
@@ -162,7 +162,7 @@ def build_milvus(
         raise IndexError_(_nothing_to_index(sources_dir, report))
     to_embed = [e for e in entries if e.vectors is None]
     if to_embed:
-        embedder = embedder or load_embedder(model)
+        embedder = embedder or load_cached_embedder(model)
         _embed_entries(embedder, to_embed, progress)
         report.embedded = sum(len(e.passages) for e in to_embed)
     # a revision whose BM25 read other terms is rewritten, with its vectors

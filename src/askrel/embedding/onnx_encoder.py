@@ -217,8 +217,13 @@ def export_model(model: str | None, target: Path, *, precision: str = "fp32",
             "export_seconds": round(time.perf_counter() - started, 2),
         })
         (tmp / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
-        shutil.rmtree(target, ignore_errors=True)
-        tmp.rename(target)
+        if read_export(target) is None:  # else another process made it meanwhile: keep it
+            shutil.rmtree(target, ignore_errors=True)
+            try:
+                tmp.rename(target)
+            except OSError:
+                if read_export(target) is None:
+                    raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return meta
