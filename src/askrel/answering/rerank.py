@@ -47,6 +47,8 @@ DEFAULT_MAX_TOKENS = 192
 MODEL_MAX_TOKENS = 512
 OPTIMIZATIONS = {"disable": "ORT_DISABLE_ALL", "basic": "ORT_ENABLE_BASIC",
                  "extended": "ORT_ENABLE_EXTENDED", "all": "ORT_ENABLE_ALL"}
+# The gate (`runaway_winner`) judges a lead among at least this many candidates.
+GATE_MIN_CANDIDATES = 5
 # A question keeps at most this share of the pair's tokens, so a long question still leaves
 # room for the passage (and truncating the passage alone can always fit the pair).
 QUESTION_SHARE = 0.5
@@ -121,9 +123,10 @@ def fuse(first_stage: np.ndarray, ce: np.ndarray, weight: float) -> np.ndarray:
 
 def runaway_winner(scores: np.ndarray, lead: float) -> bool:
     """Whether the best score leads the second by more than `lead` standard deviations of
-    all the scores: a first stage that sure needs no second opinion."""
-    if len(scores) < 2:
-        return True
+    all the scores: a first stage that sure needs no second opinion. Never among fewer than
+    GATE_MIN_CANDIDATES, where the statistic says little (two scores always lead by two)."""
+    if len(scores) < GATE_MIN_CANDIDATES:
+        return False
     ordered = np.sort(np.asarray(scores, dtype=np.float64))[::-1]
     spread = float(ordered.std())
     return spread > 0 and (ordered[0] - ordered[1]) / spread > lead
