@@ -118,3 +118,25 @@ def test_without_context_it_reads_the_passage_alone(index: Path) -> None:
     searcher(index, reranker, rerank_context=False).ask("orchard", top_k=3)
     _, texts = reranker.calls[0]
     assert sorted(texts) == sorted(PASSAGES.values())
+
+
+def test_a_gated_winner_too_weak_to_answer_has_the_others_read(index: Path) -> None:
+    """The gate keeps the first stage's order only when the winner's logit alone answers the
+    question; else the other candidates are read and fused as without the gate, so "no
+    answer" weighs the same logits."""
+    from askrel.answering.abstention import Calibration
+
+    reranker = KeywordReranker("October")
+    gated = searcher(index, reranker, rerank_gate=-1.0, rerank_weight=1.0)
+    first = gated.ask("orchard", top_k=5, rerank=False)
+    assert "October" not in first.results[0].text
+    gated.calibration = Calibration(rerank_threshold=0.5)  # a logit of 0 answers nothing
+    answer = gated.ask("orchard", top_k=5)
+    assert [len(texts) for _, texts in reranker.calls] == [1, 4]
+    assert "October" in answer.results[0].text
+    assert all(h.rerank_score is not None for h in answer.results)
+    reranker.calls.clear()
+    gated.calibration = Calibration(rerank_threshold=-0.5)  # now the winner's 0 is enough
+    kept = gated.ask("orchard", top_k=5)
+    assert [len(texts) for _, texts in reranker.calls] == [1]
+    assert [h.passage_id for h in kept.results] == [h.passage_id for h in first.results]

@@ -76,6 +76,13 @@ def signal(evidence: Evidence, calibration: Calibration) -> float | None:
             - calibration.type_penalty * (not evidence.typed))
 
 
+def surely_answered(calibration: Calibration) -> float:
+    """A logit of the first passage that answers the question whatever the others say and
+    whichever penalties apply: the reranking gate keeps the first stage's order only then."""
+    return (calibration.rerank_threshold + calibration.missing_penalty
+            + calibration.type_penalty)
+
+
 def declines(evidence: Evidence, calibration: Calibration) -> bool:
     """True when the sources do not seem to answer."""
     value = signal(evidence, calibration)

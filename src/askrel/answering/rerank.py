@@ -134,13 +134,16 @@ def runaway_winner(scores: np.ndarray, lead: float) -> bool:
 
 def rerank_candidates(question: str, candidates: Candidates, passages: dict[int, Passage],
                       reranker: Reranker, *, weight: float, gate: float | None = None,
+                      sure: float | None = None,
                       title_of: Callable[[str], str | None] | None = None,
                       asked: str | None = None) -> tuple[Candidates, dict[int, float]]:
     """The candidates reordered by the cross-encoder's logits fused with their first-stage
     scores (`fuse`), with each one's logit. When the first stage's winner leads by more than
-    `gate` standard deviations, the order stays and only the winner is read (its logit is
-    evidence for "no answer"). With `title_of` (a source's document title), the cross-encoder
-    reads title and heading before the passage (`passage_input`).
+    `gate` standard deviations, the winner is read first, and if its logit reaches `sure`
+    (the logit that answers the question whatever the other passages say), the order stays
+    and nothing more is read; else the others are read and fused as without the gate. With
+    `title_of` (a source's document title), the cross-encoder reads title and heading before
+    the passage (`passage_input`).
 
     A passage that copies the question `asked` whole only points to its answer
     (answering/pointers.py): the cross-encoder reads it without the copy, and its first-stage
@@ -151,17 +154,18 @@ def rerank_candidates(question: str, candidates: Candidates, passages: dict[int,
     first = np.asarray(candidates.scores, dtype=np.float64).copy()
     pointing = [n for n, copy in enumerate(copies) if copy is not None]
     first[pointing] = first.min()
-    gated = gate is not None and not pointing and runaway_winner(first, gate)
-    if gated:
-        read, copies = read[:1], copies[:1]
     texts = [without_copy(p.text, copy) if copy else p.text
              for p, copy in zip(read, copies, strict=True)]
     if title_of:
         texts = [passage_input(title_of(p.source), p.heading, text)
                  for p, text in zip(read, texts, strict=True)]
-    logits = reranker.score(question, texts)
-    if gated:
-        return candidates, {int(candidates.ids[0]): float(logits[0])}
+    if gate is not None and not pointing and runaway_winner(first, gate):
+        winner = reranker.score(question, texts[:1])
+        if sure is None or float(winner[0]) >= sure:
+            return candidates, {int(candidates.ids[0]): float(winner[0])}
+        logits = np.concatenate([winner, reranker.score(question, texts[1:])])
+    else:
+        logits = reranker.score(question, texts)
     scores = fuse(first, logits, weight)
     order = np.argsort(-scores, kind="stable")
     return (candidates.rescored(order, scores),

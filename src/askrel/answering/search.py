@@ -17,7 +17,13 @@ import numpy as np
 
 import askrel
 from askrel.answering import names
-from askrel.answering.abstention import CALIBRATION_FILE, declines, gather, load_calibration
+from askrel.answering.abstention import (
+    CALIBRATION_FILE,
+    declines,
+    gather,
+    load_calibration,
+    surely_answered,
+)
 from askrel.answering.queries import (
     Query,
     QuestionError,
@@ -211,8 +217,8 @@ class Searcher:
         cfg = self.settings
         return rerank_candidates(
             question, candidates, passages, self.reranker, weight=cfg.rerank_weight,
-            gate=cfg.rerank_gate, title_of=self._title if cfg.rerank_context else None,
-            asked=asked)
+            gate=cfg.rerank_gate, sure=surely_answered(self.calibration),
+            title_of=self._title if cfg.rerank_context else None, asked=asked)
 
     def _title(self, source: str) -> str | None:
         return self.backend.meta(source).title
