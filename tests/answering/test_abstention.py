@@ -72,3 +72,13 @@ def test_the_index_calibration_wins_over_the_packaged_one(tmp_path: Path) -> Non
         0.3, -1.5, 2.0, 1.0, 0.1, True)
     assert load_calibration(None, "m", packaged).threshold == 0.9
     assert not load_calibration(None, "other model", packaged).fitted
+
+
+def test_surely_answered_adds_only_the_penalties_that_can_apply() -> None:
+    from askrel.answering.abstention import Calibration, surely_answered
+
+    calibration = Calibration(rerank_threshold=-8.0, missing_penalty=12.0, type_penalty=5.0)
+    assert surely_answered(calibration, "Why did the talks stall?", False) == -8.0
+    assert surely_answered(calibration, "How many boats came in?", False) == -3.0
+    assert surely_answered(calibration, "Why did Zanzibarco sue?", True) == 4.0
+    assert surely_answered(calibration, "When did Zanzibarco sue?", True) == 9.0

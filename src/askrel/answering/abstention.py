@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from askrel.answering.answer_type import offers_answer_type
+from askrel.answering.answer_type import expected_answer_type, offers_answer_type
 from askrel.records import Hit
 
 CALIBRATION_FILE = "calibration.json"
@@ -76,11 +76,14 @@ def signal(evidence: Evidence, calibration: Calibration) -> float | None:
             - calibration.type_penalty * (not evidence.typed))
 
 
-def surely_answered(calibration: Calibration) -> float:
-    """A logit of the first passage that answers the question whatever the others say and
-    whichever penalties apply: the reranking gate keeps the first stage's order only then."""
-    return (calibration.rerank_threshold + calibration.missing_penalty
-            + calibration.type_penalty)
+def surely_answered(calibration: Calibration, question: str, missing: bool) -> float:
+    """The first passage's logit from which `question` is answered whatever the other
+    passages and their marks say: the threshold plus each penalty that can apply to it (for
+    the name it has that no source mentions; for the number or date it asks for). The
+    reranking gate keeps the first stage's order only from there."""
+    asks_for_type = expected_answer_type(question) is not None
+    return (calibration.rerank_threshold + calibration.missing_penalty * missing
+            + calibration.type_penalty * asks_for_type)
 
 
 def declines(evidence: Evidence, calibration: Calibration) -> bool:

@@ -146,12 +146,14 @@ class Searcher:
         depth = max(top_k, self.settings.rerank_depth) if use_reranker else top_k
         candidates = retrieve(self.backend, queries, mode, depth, self.settings, allowed, focus)
         passages = self.backend.passages(candidates.ids.tolist())  # read once, for both stages
+        missing = self.missing_names(text, sources)
         logits = None
         if use_reranker and len(candidates):
-            candidates, logits = self._rerank(queries[0].text, text, candidates, passages)
+            candidates, logits = self._rerank(queries[0].text, text, candidates, passages,
+                                              sure=surely_answered(self.calibration, text,
+                                                                   bool(missing)))
         hits = build_hits(self.backend, candidates.head(top_k), passages,
                           marking_query(queries), logits)
-        missing = self.missing_names(text, sources)
         answered = self.decide_answered(text, hits, missing)
         notes = [note] if note else []
         if missing:
@@ -213,11 +215,12 @@ class Searcher:
         return conversation_focus(self.backend, previous, mode, self.settings, allowed)
 
     def _rerank(self, question: str, asked: str, candidates: Candidates,
-                passages: dict[int, Passage]) -> tuple[Candidates, dict[int, float]]:
+                passages: dict[int, Passage], sure: float
+                ) -> tuple[Candidates, dict[int, float]]:
         cfg = self.settings
         return rerank_candidates(
             question, candidates, passages, self.reranker, weight=cfg.rerank_weight,
-            gate=cfg.rerank_gate, sure=surely_answered(self.calibration),
+            gate=cfg.rerank_gate, sure=sure,
             title_of=self._title if cfg.rerank_context else None, asked=asked)
 
     def _title(self, source: str) -> str | None:
