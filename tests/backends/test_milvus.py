@@ -432,9 +432,11 @@ def test_asks_embed_with_the_cached_onnx_export(built, embedder, model_cache) ->
     _, target, _ = built
     searcher = Searcher(backend=MilvusBackend(target))
     assert searcher.embedder.describe()["backend"] == "onnx"
-    assert list(model_cache.glob("models/*/encoder.json"))
+    (export,) = model_cache.glob("models/*/encoder.json")
+    written = export.stat().st_mtime_ns
     again = load_cached_embedder(None)  # found in the cache, not exported again
     assert again.describe() == searcher.embedder.describe()
+    assert export.stat().st_mtime_ns == written
     with_torch = Searcher(backend=MilvusBackend(target), embedder=embedder)
     for question in QUESTIONS:
         ours, theirs = searcher.ask(question, top_k=3), with_torch.ask(question, top_k=3)

@@ -22,6 +22,6 @@ class RankSettings:
     rerank_depth: int = 5  # how many; at least top_k
     rerank_weight: float = 0.4  # the cross-encoder's share of the reranked score
     rerank_context: bool = False  # it reads the document title and section heading too
-    # keep the first stage's order, reading only its winner, when the winner leads the second
-    # by this many standard deviations of the candidates' scores (docs/experiments.md §20)
+    # keep the first stage's order when its winner leads the second by this many standard
+    # deviations of the candidates' scores and its logit alone answers (experiments.md §20)
     rerank_gate: float | None = 1.5

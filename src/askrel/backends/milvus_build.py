@@ -166,8 +166,8 @@ def build_milvus(
         _embed_entries(embedder, to_embed, progress)
         report.embedded = sum(len(e.passages) for e in to_embed)
     # a revision whose BM25 read other terms is rewritten, with its vectors
-    current_bm25 = state is not None and bm25_analyzer(state["manifest"]) == BM25_ANALYZER_NAME
-    if not report.changed and current_bm25 and state is not None:
+    if (not report.changed and state is not None
+            and bm25_analyzer(state["manifest"]) == BM25_ANALYZER_NAME):
         report.passages = int(state["manifest"]["passages"])
         report.duplicate_passages = int(state["manifest"].get("duplicate_passages", 0))
         report.path = f"{target.describe()}, revision {state['revision']}"
