@@ -13,12 +13,18 @@ and judges them, without running a model again:
   leave-one-set-out;
 * the pointer rule of answering/pointers.py.
 
+`gate` replays the reranking gate (`rerank_gate`, docs/experiments.md §20–21) at several
+thresholds and depths against reranking every question: a gated question keeps the first
+stage's order when its winner's logit reaches `abstention.surely_answered` under the packaged
+calibration (rows collected before `missing` was stored count as naming nothing missing).
+
 Gains and losses are answerable questions whose first passage turns right or wrong against
 the kept fusion; p is a two-sided sign test. `compare` needs scikit-learn and scipy.
 
     python eval/rerank_replay.py collect --index reports/faq/index \
         --questions eval/faq/questions.jsonl --out replay/faq.json
     python eval/rerank_replay.py compare replay/*.json
+    python eval/rerank_replay.py gate replay/*.json
 """
 
 from __future__ import annotations
@@ -86,6 +92,7 @@ def collect(index: Path, questions: Path, out: Path, name: str | None = None,
                 if c["copy"] else logit)
             del c["text"]
         rows.append(dict(id=q.id, question=q.question, unanswerable=q.unanswerable,
+                         missing=bool(searcher.missing_names(q.question)),
                          candidates=candidates))
         print(f"{len(rows)} questions", end="\r", flush=True)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -249,6 +256,50 @@ def compare(files: list[Path], n: int) -> None:
                 for s, rows in sets.items()})
 
 
+def gate(files: list[Path], depths: tuple[int, ...] = (5, 10),
+         leads: tuple[float, ...] = (0.5, 0.75, 1.0, 1.25, 1.5)) -> None:
+    from pathlib import Path as _Path
+
+    from scipy.stats import binomtest
+
+    import askrel
+    from askrel.answering.abstention import CALIBRATION_FILE, calibration_from, surely_answered
+    from askrel.answering.rerank import runaway_winner
+
+    calibration = calibration_from(json.loads(
+        _Path(askrel.__file__).with_name(CALIBRATION_FILE).read_text(encoding="utf-8")))
+    rows = [r for path in files for r in json.loads(path.read_text())["rows"]]
+
+    def places(n: int, lead: float | None) -> tuple[np.ndarray, float]:
+        out, gated = [], 0
+        for row in rows:
+            c = row["candidates"][:n]
+            first = np.array([x["first"] for x in c])
+            first[[i for i, x in enumerate(c) if x["copy"]]] = first.min() if len(c) else 0
+            sure = surely_answered(calibration, row["question"], row.get("missing", False))
+            keep = (lead is not None and len(c) and not any(x["copy"] for x in c)
+                    and runaway_winner(first, lead) and c[0]["logit"] >= sure)
+            gated += bool(keep)
+            if not row["unanswerable"]:
+                # as rerank_candidates does: a pointer's first-stage score is the lowest
+                scores = -np.arange(len(c), dtype=float) if keep else fuse(
+                    first, np.array([x["logit_without_copy"] for x in c]), 0.4)
+                out.append(first_places([dict(row, candidates=c)],
+                                        lambda r, m, s=scores: s[:m], len(c))[0])
+        return np.array(out), gated / max(len(rows), 1)
+
+    for n in depths:
+        base, _ = places(n, None)
+        print(f"top {n}, no gate: hit@1 {base[:, 0].mean():.3f} MRR {base[:, 2].mean():.3f}")
+        for lead in leads:
+            res, share = places(n, lead)
+            gains = int(((res[:, 0] == 1) & (base[:, 0] == 0)).sum())
+            losses = int(((res[:, 0] == 0) & (base[:, 0] == 1)).sum())
+            p = binomtest(gains, gains + losses).pvalue if gains + losses else 1.0
+            print(f"top {n}, gate {lead}: {share:.0%} of questions gated, hit@1 "
+                  f"{res[:, 0].mean():.3f} MRR {res[:, 2].mean():.3f} +{gains}/-{losses} p={p:.2g}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -262,9 +313,13 @@ def main() -> None:
     r = sub.add_parser("compare")
     r.add_argument("files", type=Path, nargs="+")
     r.add_argument("--depth", type=int, default=10, help="candidates reordered (default 10)")
+    g = sub.add_parser("gate")
+    g.add_argument("files", type=Path, nargs="+")
     args = parser.parse_args()
     if args.command == "collect":
         collect(args.index, args.questions, args.out, args.name, args.depth)
+    elif args.command == "gate":
+        gate(args.files)
     else:
         compare(args.files, args.depth)
 

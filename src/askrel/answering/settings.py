@@ -23,5 +23,5 @@ class RankSettings:
     rerank_weight: float = 0.4  # the cross-encoder's share of the reranked score
     rerank_context: bool = False  # it reads the document title and section heading too
     # keep the first stage's order when its winner leads the second by this many standard
-    # deviations of the candidates' scores and its logit alone answers (experiments.md §20)
-    rerank_gate: float | None = 1.5
+    # deviations of the candidates' scores and its logit alone answers (experiments.md §20, §21)
+    rerank_gate: float | None = 0.75
