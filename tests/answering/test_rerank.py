@@ -72,8 +72,9 @@ def test_fuse_checks_its_inputs():
     np.testing.assert_array_equal(fuse(np.ones(3), np.ones(3), 0.5), np.zeros(3))
 
 
-def test_length_batches_group_similar_lengths():
-    assert length_batches([5, 1, 4, 2, 3], 2) == [[1, 3], [4, 2], [0]]
+def test_length_batches_group_similar_lengths_longest_first():
+    assert length_batches([5, 1, 4, 2, 3], 2) == [[0, 2], [4, 3], [1]]
+    assert length_batches([2, 7, 2], 1) == [[1], [0], [2]]  # equal lengths keep their order
     assert length_batches([], 4) == []
     with pytest.raises(ValueError):
         length_batches([1], 0)

@@ -173,10 +173,11 @@ def rerank_candidates(question: str, candidates: Candidates, passages: dict[int,
 
 
 def length_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
-    """Indices grouped into batches of similar length (shortest first), so padding is small."""
+    """Indices grouped into batches of similar length, so padding is small; longest first, so
+    that workers running them side by side finish together (the last to start is the shortest)."""
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
-    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
     return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
 
 
