@@ -258,8 +258,6 @@ def compare(files: list[Path], n: int) -> None:
 
 def gate(files: list[Path], depths: tuple[int, ...] = (5, 10),
          leads: tuple[float, ...] = (0.5, 0.75, 1.0, 1.25, 1.5)) -> None:
-    from pathlib import Path as _Path
-
     from scipy.stats import binomtest
 
     import askrel
@@ -267,7 +265,7 @@ def gate(files: list[Path], depths: tuple[int, ...] = (5, 10),
     from askrel.answering.rerank import runaway_winner
 
     calibration = calibration_from(json.loads(
-        _Path(askrel.__file__).with_name(CALIBRATION_FILE).read_text(encoding="utf-8")))
+        Path(askrel.__file__).with_name(CALIBRATION_FILE).read_text(encoding="utf-8")))
     rows = [r for path in files for r in json.loads(path.read_text())["rows"]]
 
     def places(n: int, lead: float | None) -> tuple[np.ndarray, float]:
