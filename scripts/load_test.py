@@ -1,7 +1,9 @@
 """Load test of the web UI's `/ask` endpoint on this machine.
 
 Simulated users ask questions from a question file at the same time, each through its own
-gradio_client connection; the script reports errors and latency (p50, p90, p99, max).
+connection (gradio's REST API over plain HTTP by default, or gradio_client); the script
+reports errors, answers per second, latency (p50, p90, p99, max) and the CPU time the
+client and the server spent per answer (both share this machine's cores).
 The number of requests and the time are bounded, and only loopback addresses are targeted.
 
     python scripts/load_test.py                      # starts `askrel serve` on a free port
@@ -100,12 +102,43 @@ def start_server(index: Path, sources: Path, port: int, log: Path,
                                 cwd=PROJECT)
 
 
-def user(url: str, questions: list[str], top_k: int, tally: Tally, deadline: float) -> None:
-    """One simulated person: a connection of its own, questions one after another."""
-    from gradio_client import Client
+def ask_over_http(client, url: str, question: str, top_k: int) -> dict:
+    """One question through gradio's REST API: post it, then read the event stream's result."""
+    posted = client.post(f"{url}/gradio_api/call/ask",
+                         json={"data": [question, top_k, "hybrid", None, None]})
+    posted.raise_for_status()
+    event_id = posted.json()["event_id"]
+    event = ""
+    with client.stream("GET", f"{url}/gradio_api/call/ask/{event_id}") as stream:
+        for line in stream.iter_lines():
+            if line.startswith("event:"):
+                event = line.removeprefix("event:").strip()
+            elif line.startswith("data:") and event in ("complete", "error"):
+                data = json.loads(line.removeprefix("data:"))
+                if event == "error":
+                    raise RuntimeError(f"server error: {data}")
+                return data[0]
+    raise RuntimeError("the event stream ended without a result")
 
-    try:
+
+def connect(url: str, kind: str):
+    """A function asking one question over a connection of its own."""
+    if kind == "gradio_client":
+        from gradio_client import Client
+
         client = Client(url, verbose=False, analytics_enabled=False, download_files=False)
+        return lambda question, top_k: client.predict(question, top_k, api_name="/ask")
+    import httpx
+
+    session = httpx.Client(timeout=120)
+    return lambda question, top_k: ask_over_http(session, url, question, top_k)
+
+
+def user(url: str, questions: list[str], top_k: int, tally: Tally, deadline: float,
+         client_kind: str) -> None:
+    """One simulated person: a connection of its own, questions one after another."""
+    try:
+        ask = connect(url, client_kind)
     except Exception as exc:  # noqa: BLE001 - every failure is counted and reported
         with tally.lock:
             tally.errors.extend([f"connect: {exc.__class__.__name__}: {exc}"] * len(questions))
@@ -117,7 +150,7 @@ def user(url: str, questions: list[str], top_k: int, tally: Tally, deadline: flo
             continue
         started = time.perf_counter()
         try:
-            result = client.predict(question, top_k, api_name="/ask")
+            result = ask(question, top_k)
             elapsed = time.perf_counter() - started
             problem = None
             if not isinstance(result, dict) or not isinstance(result.get("results"), list):
@@ -135,20 +168,38 @@ def user(url: str, questions: list[str], top_k: int, tally: Tally, deadline: flo
                 tally.answered += bool(result and result.get("answered"))
 
 
+def cpu_seconds(pid: int | None) -> float | None:
+    """CPU time (user + system) a process has used so far, from /proc (Linux); else None."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run(url: str, questions: list[str], users: int, per_user: int, top_k: int,
-        time_limit: float, seed: int) -> dict:
+        time_limit: float, seed: int, client_kind: str = "http",
+        server_pid: int | None = None) -> dict:
     rng = random.Random(seed)
     tally = Tally()
     deadline = time.monotonic() + time_limit
     plans = [[rng.choice(questions) for _ in range(per_user)] for _ in range(users)]
-    threads = [threading.Thread(target=user, args=(url, plan, top_k, tally, deadline),
-                                daemon=True) for plan in plans]
+    threads = [threading.Thread(target=user, daemon=True,
+                                args=(url, plan, top_k, tally, deadline, client_kind))
+               for plan in plans]
+    server_before, client_before = cpu_seconds(server_pid), time.process_time()
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(max(0.0, deadline - time.monotonic()) + 60)
     wall = time.perf_counter() - started
+    client_cpu = time.process_time() - client_before
+    server_after = cpu_seconds(server_pid)
+    server_cpu = (server_after - server_before
+                  if server_after is not None and server_before is not None else None)
     ok = tally.latencies
     distinct: dict[str, int] = {}
     for error in tally.errors:
@@ -163,6 +214,10 @@ def run(url: str, questions: list[str], users: int, per_user: int, top_k: int,
         "p99_ms": round(percentile(ok, 99) * 1000, 1),
         "max_ms": round(max(ok) * 1000, 1) if ok else float("nan"),
         "unfinished_users": sum(t.is_alive() for t in threads),
+        "client": client_kind,
+        "client_cpu_ms_per_answer": round(client_cpu * 1000 / max(1, len(ok)), 1),
+        "server_cpu_ms_per_answer": (round(server_cpu * 1000 / max(1, len(ok)), 1)
+                                     if server_cpu is not None else None),
     }
 
 
@@ -175,6 +230,9 @@ def describe(result: dict) -> str:
         f"{result['answered']}",
         f"  latency p50 {result['p50_ms']} ms, p90 {result['p90_ms']} ms, "
         f"p99 {result['p99_ms']} ms, max {result['max_ms']} ms",
+        f"  CPU per answer: client ({result['client']}) {result['client_cpu_ms_per_answer']} ms"
+        + (f", server {result['server_cpu_ms_per_answer']} ms"
+           if result["server_cpu_ms_per_answer"] is not None else ""),
     ]
     lines += [f"  error x{n}: {kind}" for kind, n in result["error_kinds"].items()]
     if result["unfinished_users"]:
@@ -198,6 +256,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="stop sending after this many seconds")
     parser.add_argument("--startup-timeout", type=float, default=300.0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--client", choices=["http", "gradio_client"], default="http",
+                        help="how users ask: gradio's REST API over plain HTTP (light, so the "
+                             "server gets the CPU) or gradio_client (heavier; the documented "
+                             "Python client)")
+    parser.add_argument("--server-pid", type=int,
+                        help="with --url: the server's process id, to report its CPU time")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
 
@@ -219,7 +283,8 @@ def main(argv: list[str] | None = None) -> int:
             proc = start_server(args.index, args.sources, port, log, rerank=not args.no_rerank)
         wait_until_up(url, proc, args.startup_timeout)
         result = run(url, questions, args.users, args.per_user, args.top_k,
-                     args.time_limit, args.seed)
+                     args.time_limit, args.seed, client_kind=args.client,
+                     server_pid=proc.pid if proc is not None else args.server_pid)
     finally:
         if proc is not None:
             proc.terminate()
