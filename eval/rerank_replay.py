@@ -346,7 +346,10 @@ def compare(files: list[Path], n: int) -> None:
 
 
 def gate(files: list[Path], depths: tuple[int, ...] = (5, 10),
-         leads: tuple[float, ...] = (0.5, 0.75, 1.0, 1.25, 1.5)) -> None:
+         leads: tuple[float, ...] = (0.5, 0.75, 1.0, 1.25, 1.5),
+         floors: tuple[float | None, ...] = (None,)) -> None:
+    """With `floors`, each lead is also replayed with the winner's logit required to reach
+    that floor as well as `surely_answered` (None: no floor)."""
     from scipy.stats import binomtest
 
     import askrel
@@ -357,13 +360,15 @@ def gate(files: list[Path], depths: tuple[int, ...] = (5, 10),
         Path(askrel.__file__).with_name(CALIBRATION_FILE).read_text(encoding="utf-8")))
     rows = [r for path in files for r in json.loads(path.read_text())["rows"]]
 
-    def places(n: int, lead: float | None) -> tuple[np.ndarray, float]:
+    def places(n: int, lead: float | None,
+               floor: float | None = None) -> tuple[np.ndarray, float]:
         out, gated = [], 0
         for row in rows:
             c = row["candidates"][:n]
             first = np.array([x["first"] for x in c])
             first[[i for i, x in enumerate(c) if x["copy"]]] = first.min() if len(c) else 0
             sure = surely_answered(calibration, row["question"], row.get("missing", False))
+            sure = sure if floor is None else max(sure, floor)
             keep = (lead is not None and len(c) and not any(x["copy"] for x in c)
                     and runaway_winner(first, lead) and c[0]["logit"] >= sure)
             gated += bool(keep)
@@ -379,12 +384,15 @@ def gate(files: list[Path], depths: tuple[int, ...] = (5, 10),
         base, _ = places(n, None)
         print(f"top {n}, no gate: hit@1 {base[:, 0].mean():.3f} MRR {base[:, 2].mean():.3f}")
         for lead in leads:
-            res, share = places(n, lead)
-            gains = int(((res[:, 0] == 1) & (base[:, 0] == 0)).sum())
-            losses = int(((res[:, 0] == 0) & (base[:, 0] == 1)).sum())
-            p = binomtest(gains, gains + losses).pvalue if gains + losses else 1.0
-            print(f"top {n}, gate {lead}: {share:.0%} of questions gated, hit@1 "
-                  f"{res[:, 0].mean():.3f} MRR {res[:, 2].mean():.3f} +{gains}/-{losses} p={p:.2g}")
+            for floor in floors:
+                res, share = places(n, lead, floor)
+                gains = int(((res[:, 0] == 1) & (base[:, 0] == 0)).sum())
+                losses = int(((res[:, 0] == 0) & (base[:, 0] == 1)).sum())
+                p = binomtest(gains, gains + losses).pvalue if gains + losses else 1.0
+                label = "" if floor is None else f", winner's logit at least {floor}"
+                print(f"top {n}, gate {lead}{label}: {share:.0%} of questions gated, hit@1 "
+                      f"{res[:, 0].mean():.3f} MRR {res[:, 2].mean():.3f} "
+                      f"+{gains}/-{losses} p={p:.2g}")
 
 
 def main() -> None:
@@ -403,13 +411,15 @@ def main() -> None:
     r.add_argument("--depth", type=int, default=10, help="candidates reordered (default 10)")
     g = sub.add_parser("gate")
     g.add_argument("files", type=Path, nargs="+")
+    g.add_argument("--floor", type=float, action="append", default=[],
+                   help="also replay with the winner's logit at least this (repeatable)")
     e = sub.add_parser("evidence")
     e.add_argument("files", type=Path, nargs="+")
     args = parser.parse_args()
     if args.command == "collect":
         collect(args.index, args.questions, args.out, args.name, args.depth, args.bge)
     elif args.command == "gate":
-        gate(args.files)
+        gate(args.files, floors=(None, *args.floor))
     elif args.command == "evidence":
         evidence(args.files)
     else:
