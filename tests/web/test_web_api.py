@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 pytestmark = pytest.mark.slow
@@ -93,3 +95,45 @@ def test_off_topic_question_is_not_answered_but_shows_closest(client):
     assert got["answered"] is False
     assert "do not seem to answer" in got["message"]
     assert got["results"]
+
+
+def load_test_script():
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    if "load_test" not in sys.modules:
+        path = Path(__file__).resolve().parents[2] / "scripts" / "load_test.py"
+        spec = importlib.util.spec_from_file_location("load_test", path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["load_test"] = module  # its dataclasses look their module up there
+        spec.loader.exec_module(module)
+    return sys.modules["load_test"]
+
+
+def test_rest_api_without_a_python_client_gives_the_same_answer(client, served):
+    """The README's plain-HTTP form (post all five values, read the event stream), as the
+    load test's users ask: the same JSON as gradio_client."""
+    import httpx
+
+    ask_over_http = load_test_script().ask_over_http
+    with httpx.Client(timeout=60) as session:
+        got = ask_over_http(session, served.url.rstrip("/"), QUESTION, 3)
+        empty = ask_over_http(session, served.url.rstrip("/"), "", 3)
+    expected = client.predict(QUESTION, 3, api_name="/ask")
+    assert got == expected
+    assert len(got["results"]) == 3 and got["answered"] is True
+    assert empty["results"] == [] and empty["answered"] is False and empty["error"]
+
+
+def test_load_test_counts_answers_and_cpu_time(served):
+    module = load_test_script()
+    # The server runs in this process here, so "server" and "client" CPU are the same
+    # process's, read two ways (/proc ticks and process_time): they must agree.
+    result = module.run(served.url.rstrip("/"), [QUESTION, "How did Seoul respond?"],
+                        users=2, per_user=2, top_k=3, time_limit=120, seed=1,
+                        server_pid=os.getpid())
+    assert result["ok"] == 4 and result["errors"] == 0 and result["answered"] >= 2
+    assert result["p50_ms"] > 0 and result["requests_per_second"] > 0
+    assert result["client_cpu_ms_per_answer"] > 0
+    assert abs(result["server_cpu_ms_per_answer"] - result["client_cpu_ms_per_answer"]) <= 10
