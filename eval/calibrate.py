@@ -2,8 +2,9 @@
 
 Each set is indexed (as `make eval` does, into reports/<set>/index) and asked in hybrid mode
 with reranking; the penalties and the threshold of the reranked signal are fitted on all the
-questions pooled (askrel.evaluation.calibration.fit_penalties), then each set's figures are
-printed with them. The first stage's threshold is kept as it is.
+questions pooled (askrel.evaluation.calibration.fit_penalties), with at most 1% of each set's
+answerable questions declined, then each set's figures are printed with them. The first
+stage's threshold is kept as it is.
 
     .venv/bin/python eval/calibrate.py            # prints the figures
     .venv/bin/python eval/calibrate.py --write    # also writes src/askrel/calibration.json
@@ -61,7 +62,8 @@ def main() -> None:
         runs[name] = (evaluation.runs["hybrid"], evaluation.calibration)
     pooled = [r for rs, _ in runs.values() for r in rs]
     fit = cal.fit_penalties([r.evidence for r in pooled],
-                            [r.question.unanswerable for r in pooled])
+                            [r.question.unanswerable for r in pooled],
+                            groups=[name for name, (rs, _) in runs.items() for _ in rs])
     base = next(iter(runs.values()))[1]
     fitted = replace(base, rerank_threshold=fit.fit.threshold,
                      missing_penalty=fit.missing_penalty, type_penalty=fit.type_penalty,

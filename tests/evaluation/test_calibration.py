@@ -115,3 +115,20 @@ def test_penalties_are_fitted_where_a_check_separates_the_questions():
     assert fit.fit.scores.recall == 1.0 and fit.fit.scores.answerable_declined_rate == 0.0
     # Any penalty over 0.5 drops both below the weakest answerable 3.0; the smallest wins.
     assert (fit.missing_penalty, fit.type_penalty, fit.relevance_floor) == (1.0, 1.0, 0.0)
+
+
+def test_with_sets_no_set_may_lose_more_than_its_share_of_answerable_questions():
+    # Set "a": 100 answerable questions at 1..100; set "b": 10 answerable at 0.5..5; one
+    # unanswerable in each, at 0.7 and 2.2. Pooled, 1% of 110 allows one refusal: 0.85
+    # declines b's 0.5 and the 0.7. By set, 1% of b's ten allows none: nothing below 0.5.
+    a = [float(v) for v in range(1, 101)]
+    b = [v / 2 for v in range(1, 11)]
+    signal = [*a, *b, 0.7, 2.2]
+    labels = [False] * 110 + [True, True]
+    groups = ["a"] * 100 + ["b"] * 10 + ["a", "b"]
+    pooled = cal.best_f1_threshold(signal, labels, 0.01)
+    by_set = cal.best_f1_threshold(signal, labels, 0.01, groups)
+    declined_b = sum(s < by_set for s, g, u in zip(signal, groups, labels, strict=True)
+                     if g == "b" and not u)
+    assert pooled > 0.5 and declined_b == 0  # pooled declines b's 0.5; by set, nothing of b
+    assert by_set <= 0.5

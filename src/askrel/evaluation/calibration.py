@@ -30,7 +30,8 @@ SIGNALS = {
 }
 RULE = ("Among thresholds halfway between consecutive observed signal values, take the one "
         "with the highest abstention F1 (unanswerable questions as positives) such that at "
-        f"most {MAX_ANSWERABLE_DECLINED:.0%} of answerable questions are declined; ties go to "
+        f"most {MAX_ANSWERABLE_DECLINED:.0%} of the answerable questions of each question set "
+        "are declined; ties go to "
         "the lowest threshold. Declines when signal < threshold; a question without a "
         "signal (no passages; without reranking also a name in it that no source mentions, "
         "or best passages that lack the number or date it asks for) is always declined.")
@@ -94,8 +95,11 @@ class PenaltyFit:
 
 
 def best_f1_threshold(signal: Sequence[float | None], unanswerable: Sequence[bool],
-                      max_answerable_declined: float = MAX_ANSWERABLE_DECLINED) -> float:
-    """fit_threshold's threshold, computed over every candidate at once (for grid searches)."""
+                      max_answerable_declined: float = MAX_ANSWERABLE_DECLINED,
+                      groups: Sequence[str] | None = None) -> float:
+    """fit_threshold's threshold, computed over every candidate at once (for grid searches).
+    With `groups` (each question's set), at most `max_answerable_declined` of every set's
+    answerable questions may be declined, not only of all of them pooled."""
     import numpy as np
 
     candidates = np.array(candidate_thresholds(signal))
@@ -114,6 +118,11 @@ def best_f1_threshold(signal: Sequence[float | None], unanswerable: Sequence[boo
     f1 = np.divide(2 * precision * recall, precision + recall,
                    out=np.zeros(len(candidates)), where=precision + recall > 0)
     allowed = declined_answerable <= max_answerable_declined * n_answerable + 1e-9
+    for group in set(groups or ()):
+        mine = np.array([g == group for g in groups or ()]) & ~labels
+        declined_here = (np.searchsorted(np.sort(values[mine & ~none]), candidates)
+                         + (mine & none).sum())
+        allowed &= declined_here <= max_answerable_declined * mine.sum() + 1e-9
     if not allowed.any():
         return float(candidates[0])
     return float(candidates[np.flatnonzero(allowed)[np.argmax(f1[allowed])]])
@@ -122,10 +131,12 @@ def best_f1_threshold(signal: Sequence[float | None], unanswerable: Sequence[boo
 def fit_penalties(evidence: Sequence[Evidence], unanswerable: Sequence[bool],
                   grid: Sequence[float] = PENALTY_GRID,
                   floors: Sequence[float] = FLOOR_GRID,
-                  max_answerable_declined: float = MAX_ANSWERABLE_DECLINED) -> PenaltyFit:
+                  max_answerable_declined: float = MAX_ANSWERABLE_DECLINED,
+                  groups: Sequence[str] | None = None) -> PenaltyFit:
     """The relevance floor and the penalties for a missing name and a missing number or date,
     with the threshold, that give the best abstention F1 by RULE on these questions (reranked
-    evidence); ties go to the lower floor and the smaller penalties."""
+    evidence; `groups` names each question's set); ties go to the lower floor and the smaller
+    penalties."""
     best: PenaltyFit | None = None
     for floor in floors:
         for missing_penalty in grid:
@@ -133,7 +144,8 @@ def fit_penalties(evidence: Sequence[Evidence], unanswerable: Sequence[bool],
                 cal = Calibration(missing_penalty=missing_penalty, type_penalty=type_penalty,
                                   relevance_floor=floor)
                 values = [signal(e, cal) for e in evidence]
-                threshold = best_f1_threshold(values, unanswerable, max_answerable_declined)
+                threshold = best_f1_threshold(values, unanswerable, max_answerable_declined,
+                                              groups)
                 scores = abstention(_declined(values, threshold), unanswerable)
                 if best is None or scores.f1 > best.fit.scores.f1 + 1e-12:
                     best = PenaltyFit(missing_penalty, type_penalty, floor,
