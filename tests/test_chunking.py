@@ -12,8 +12,10 @@ from askrel.chunking import (
     chunk_text,
     ends_mid_sentence,
     sentence_rest,
+    shifts_topic,
     split_long_span,
     split_sentences,
+    topic_overlap,
 )
 from askrel.reading.chrome import content_blocks
 from askrel.records import Block
@@ -109,8 +111,44 @@ def test_complete_paragraphs_stay_together_when_the_next_one_overflows() -> None
     assert passages == [f"{intro}\n\n{body}", later]
 
 
-def chunk_text_web(text: str, **kwargs: int):
+def chunk_text_web(text: str, **kwargs):
     return chunk_blocks(text, content_blocks(text), **kwargs)
+
+
+# Two answers of a FAQ whose questions were taken out: nothing but the topic tells them apart.
+SQL_ANSWER = ("SQLite has limited ALTER TABLE support that you can use to add, rename or drop "
+              "columns of a table, or to change the name of a table.")
+SQL_MORE = ("For more complex changes to the columns of a table you have to recreate the "
+            "table: copy its rows aside, drop it, create it anew and copy the rows back.")
+VACUUM_ANSWER = ("When you delete content, the database file stays the same size. Empty pages "
+                 "are marked free and reused; run VACUUM to give the space back to the "
+                 "operating system.")
+
+
+def test_topic_overlap_is_high_for_one_answer_and_near_zero_across_answers() -> None:
+    assert topic_overlap(SQL_ANSWER, SQL_MORE) > 0.3
+    assert topic_overlap(SQL_ANSWER + " " + SQL_MORE, VACUUM_ANSWER) < 0.05
+    assert topic_overlap("The of and.", VACUUM_ANSWER) is None  # no index terms
+    assert shifts_topic([SQL_ANSWER, SQL_MORE], VACUUM_ANSWER)
+    assert not shifts_topic([SQL_ANSWER], SQL_MORE)
+    assert not shifts_topic([], VACUUM_ANSWER)  # nothing before it to shift from
+
+
+def test_topic_cuts_split_answers_that_share_no_words_and_keep_one_answer_whole() -> None:
+    text = f"{SQL_ANSWER}\n\n{SQL_MORE}\n\n{VACUUM_ANSWER}"
+    plain = [text[c.start:c.end] for c in chunk_text_web(text, max_words=100, min_words=30)]
+    assert plain == [text]  # 86 words: one passage by size alone
+    cut = [text[c.start:c.end]
+           for c in chunk_text_web(text, max_words=100, min_words=30, topic_cuts=True)]
+    assert cut == [f"{SQL_ANSWER}\n\n{SQL_MORE}", VACUUM_ANSWER]
+
+
+def test_a_topic_shift_does_not_cut_a_passage_that_is_still_short() -> None:
+    short = "SQLite can add columns."  # 4 words: under TOPIC_MIN_WORDS
+    text = f"{short}\n\n{VACUUM_ANSWER}"
+    cut = [text[c.start:c.end]
+           for c in chunk_text_web(text, max_words=100, min_words=30, topic_cuts=True)]
+    assert cut == [text]
 
 
 def test_passages_never_cross_removed_chrome() -> None:

@@ -9,6 +9,7 @@ from fpdf import FPDF
 from askrel.indexing.build import ChunkSettings, document_passages
 from askrel.reading.sections import TypeRun, heading_line, heading_sizes
 from askrel.reading.sources import parse_document
+from askrel.records import Document, SourceMeta, TextUnit
 
 INSTALL = ("Unpack the archive into a folder of your choice. Run the configure script with "
            "the prefix option to choose where the program goes. ") * 3
@@ -258,3 +259,17 @@ def test_runs_whose_size_cannot_be_read_keep_their_text_with_size_zero() -> None
     assert runs == [TypeRun(18.0, "Title", False, 700.0), TypeRun(0.0, "broken"),
                     TypeRun(0.0, "huge")]
     assert heading_sizes([runs]) == []
+
+
+def test_topic_cuts_apply_to_text_files_and_not_to_pdf_pages() -> None:
+    first = ("SQLite has limited ALTER TABLE support that you can use to add, rename or drop "
+             "columns of a table, or to change the name of a table.")
+    second = ("When you delete content, the database file stays the same size. Empty pages "
+              "are marked free and reused; run VACUUM to give the space back.")
+    text = f"{first}\n\n{second}"
+    meta = SourceMeta(title="FAQ")
+    as_text = Document("faq.txt", meta, (TextUnit(text),), "h1")
+    as_page = Document("faq.pdf", meta, (TextUnit(text, page=1),), "h2")
+    settings = ChunkSettings(max_words=100, min_words=10)
+    assert [p.text for p in document_passages(as_text, settings)] == [first, second]
+    assert [p.text for p in document_passages(as_page, settings)] == [text]

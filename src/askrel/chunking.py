@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from askrel.records import Block, Chunk, Span
 
 DEFAULT_MAX_WORDS = 100
 DEFAULT_MIN_WORDS = 30
+# A paragraph of a text file whose words barely overlap the two paragraphs before it starts a
+# new passage once the current one has TOPIC_MIN_WORDS words (docs/experiments.md §25).
+TOPIC_CONTEXT = 2
+TOPIC_SHIFT = 0.05
+TOPIC_MIN_WORDS = 15
 _WORD = re.compile(r"\S+")
 _FULL_STOP = re.compile(r"[.!?…][\"'”’)\]]*\s*\Z")
 
@@ -64,20 +72,62 @@ class _Piece:
     heading: bool
     segment: int
     starts_block: bool
+    shifts_topic: bool = False
 
 
-def _pieces(text: str, blocks: list[Block], max_words: int) -> list[_Piece]:
+@functools.cache
+def _index_terms() -> Callable[[str], list[str]]:
+    import bm25s
+
+    from askrel.indexing.lexical import QueryTokenizer
+
+    return QueryTokenizer(list(bm25s.stopwords.STOPWORDS_EN)).terms
+
+
+def _weighted_terms(text: str) -> dict[str, float]:
+    """The text's index terms (stemmed, stopwords out), each counted and weighted by
+    rarity: 7 less its Zipf frequency in English, at least 0.5 (a stem that is no English
+    word counts as rare)."""
+    from askrel.reading.english import zipf
+
+    return {term: n * max(0.5, 7 - zipf(term))
+            for term, n in Counter(_index_terms()(text)).items()}
+
+
+def topic_overlap(before: str, paragraph: str) -> float | None:
+    """Cosine of the weighted terms of two texts; None when either has no terms."""
+    a, b = _weighted_terms(before), _weighted_terms(paragraph)
+    if not a or not b:
+        return None
+    shared = sum(weight * b.get(term, 0.0) for term, weight in a.items())
+    return shared / (sum(w * w for w in a.values()) * sum(w * w for w in b.values())) ** 0.5
+
+
+def shifts_topic(previous: list[str], paragraph: str) -> bool:
+    """True when a paragraph barely shares a word with the paragraphs just before it, as
+    where one answer of a FAQ ends and the next begins."""
+    overlap = topic_overlap(" ".join(previous), paragraph) if previous else None
+    return overlap is not None and overlap < TOPIC_SHIFT
+
+
+def _pieces(text: str, blocks: list[Block], max_words: int, topic_cuts: bool) -> list[_Piece]:
     pieces = []
+    previous: list[str] = []  # the paragraphs since the last heading, for topic_cuts
     for block in blocks:
         sentences = (
             [(block.start, block.end)] if block.heading
             else split_sentences(text, block.start, block.end)
         )
+        paragraph = text[block.start:block.end]
+        shift = topic_cuts and not block.heading and shifts_topic(
+            previous[-TOPIC_CONTEXT:], paragraph)
+        previous = [] if block.heading else [*previous[-TOPIC_CONTEXT:], paragraph]
         first = True
         for sentence in sentences:
             for span in split_long_span(text, sentence, max_words):
                 n = word_count(text, *span)
-                pieces.append(_Piece(span, n, block.heading, block.segment, first))
+                pieces.append(_Piece(span, n, block.heading, block.segment, first,
+                                     first and shift))
                 first = False
     return pieces
 
@@ -101,12 +151,14 @@ def _paragraph_cut(current: list[_Piece], piece: _Piece, max_words: int, min_wor
 
 
 def chunk_blocks(text: str, blocks: list[Block], *, max_words: int = DEFAULT_MAX_WORDS,
-                 min_words: int = DEFAULT_MIN_WORDS) -> list[Chunk]:
+                 min_words: int = DEFAULT_MIN_WORDS, topic_cuts: bool = False) -> list[Chunk]:
     """Pack sentences into passages of at most `max_words` words.
 
     Passages never cross a segment (where chrome was removed), start a new one at a heading
     once the current passage has `min_words`, move a paragraph that would overflow whole to the
     next passage where it fits, never end on a heading, and drop passages that are only headings.
+    With `topic_cuts`, a paragraph that shifts the topic (`shifts_topic`) starts a new passage
+    once the current one has TOPIC_MIN_WORDS.
     """
     if max_words < 1 or min_words < 0:
         raise ValueError("max_words must be at least 1 and min_words not negative")
@@ -123,7 +175,7 @@ def chunk_blocks(text: str, blocks: list[Block], *, max_words: int = DEFAULT_MAX
                                 tuple(p.span for p in current), heading))
         current[:] = carry
 
-    for piece in _pieces(text, blocks, max_words):
+    for piece in _pieces(text, blocks, max_words, topic_cuts):
         size = sum(p.words for p in current)
         if current and piece.segment != current[-1].segment:
             flush()
@@ -141,6 +193,7 @@ def chunk_blocks(text: str, blocks: list[Block], *, max_words: int = DEFAULT_MAX
         elif current and piece.starts_block and (
             (piece.heading and size >= min_words and not current[-1].heading)
             or size >= max_words * 0.8
+            or (piece.shifts_topic and size >= TOPIC_MIN_WORDS)
         ):
             flush()
         current.append(piece)
@@ -156,9 +209,12 @@ def paragraph_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def chunk_text(text: str, blocks: list[Block] | None = None, **kwargs: int) -> list[Chunk]:
+def chunk_text(text: str, blocks: list[Block] | None = None, *,
+               max_words: int = DEFAULT_MAX_WORDS, min_words: int = DEFAULT_MIN_WORDS,
+               topic_cuts: bool = False) -> list[Chunk]:
     """Chunk a whole text; without blocks every paragraph is kept."""
-    return chunk_blocks(text, paragraph_blocks(text) if blocks is None else blocks, **kwargs)
+    return chunk_blocks(text, paragraph_blocks(text) if blocks is None else blocks,
+                        max_words=max_words, min_words=min_words, topic_cuts=topic_cuts)
 
 
 def ends_mid_sentence(sentence: str) -> bool:

@@ -174,6 +174,9 @@ def document_passages(doc: Document, settings: ChunkSettings) -> list[Passage]:
     it belongs to: the last section that starts before the passage ends. Otherwise a
     passage's heading is the one it contains, if any (headings guessed from the text are not
     carried forward: a web article's short lines are too often no real section heading).
+    In a text file, a paragraph that shifts the topic starts a new passage (`shifts_topic`:
+    a FAQ stripped of its questions runs one answer into the next); a PDF's paragraphs are
+    cut by its sections and headings only.
     When a PDF page ends mid-sentence and the next page goes on in lower case, the page's
     last passage takes the rest of that sentence from the next page (see `continued_passage`).
     Contents and index pages are left out.
@@ -198,7 +201,7 @@ def document_passages(doc: Document, settings: ChunkSettings) -> list[Passage]:
         marks = list(unit.sections)
         before = len(passages)
         for chunk in chunk_blocks(unit.text, blocks, max_words=settings.max_words,
-                                  min_words=settings.min_words):
+                                  min_words=settings.min_words, topic_cuts=unit.page is None):
             while marks and marks[0].start < chunk.end:
                 section = marks.pop(0).title
             spans = tuple((s - chunk.start, e - chunk.start) for s, e in chunk.sentences)
