@@ -44,10 +44,11 @@ test: lint types pytest            ## lint, types and every test (browser tests 
 
 # Every question set, three modes each: reports/ for the bundled sources, reports/<set>/ for
 # the sets with sources of their own (each indexed into reports/<set>/index).
-SETS := manuals heldout browser webdocs manpages policy faq
+SETS := manuals heldout browser webdocs manpages policy faq faq2
 # Each set in the first-stage modes alone and in hybrid with and without the cross-encoder.
 EVAL_MODES := --mode bm25/no-rerank --mode dense/no-rerank --mode hybrid/no-rerank --mode hybrid
 eval: $(BIN)/.installed
+	HF_HUB_OFFLINE=1 $(BIN)/askrel index >/dev/null
 	HF_HUB_OFFLINE=1 $(BIN)/askrel eval --questions eval/questions.jsonl \
 	  $(EVAL_MODES) --out reports
 	@for set in $(SETS); do \

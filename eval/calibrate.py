@@ -22,7 +22,8 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 SETS = {"news": ("eval/questions.jsonl", "sources")} | {
     name: (f"eval/{name}/questions.jsonl", f"eval/{name}/sources")
-    for name in ("manuals", "heldout", "browser", "webdocs", "manpages", "policy", "faq")}
+    for name in ("manuals", "heldout", "browser", "webdocs", "manpages", "policy", "faq",
+                 "faq2")}
 
 
 def index_of(name: str, sources: str, root: Path) -> Path:

@@ -171,11 +171,12 @@ def test_judge_and_report_a_span_question():
     assert "overlaps it by at least half" in markdown(evaluation)
 
 
-def test_faq_set_spans_are_answers_in_the_files():
-    """Every gold span of the FAQ set, read as askrel reads the file, is one whole block of
+@pytest.mark.parametrize("name", ["faq", "faq2"])
+def test_faq_set_spans_are_answers_in_the_files(name: str):
+    """Every gold span of the FAQ sets, read as askrel reads the file, is one whole block of
     the body: after the front matter, neither starting nor ending inside a paragraph, and
     no two spans share text."""
-    questions = load_questions(ROOT / "eval" / "faq" / "questions.jsonl")
+    questions = load_questions(ROOT / "eval" / name / "questions.jsonl")
     assert len(questions) >= 300
     by_source: dict[str, list[tuple[int, int]]] = {}
     for q in questions:
