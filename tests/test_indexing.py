@@ -327,6 +327,26 @@ def test_an_index_in_an_older_format_is_refused_clearly_and_rebuilt(corpus, monk
     assert read_manifest(current_build(index))["format_version"] == FORMAT_VERSION
 
 
+def test_passages_cut_by_other_code_are_pointed_out_and_recut_by_index(corpus, monkeypatch,
+                                                                      capsys):
+    from askrel import cli
+    from askrel.indexing.store import write_manifest
+
+    sources, index = corpus
+    build(sources, index)
+    live = current_build(index)
+    manifest = read_manifest(live)
+    write_manifest(live, manifest | {"chunking": manifest["chunking"] | {"code": "older"}})
+    monkeypatch.setattr("askrel.answering.search.Searcher",
+                        lambda index, model: searcher(index))
+    assert cli.open_searcher(sources, index, None).ask("orchard").results
+    assert f"askrel index --index {index}" in capsys.readouterr().err
+    report = build(sources, index)
+    assert report.reembedded_all == "the reading or chunking code changed; re-chunking everything"
+    cli.open_searcher(sources, index, None)
+    assert "cuts them anew" not in capsys.readouterr().err
+
+
 def test_new_chunk_settings_rechunk_everything(corpus):
     sources, index = corpus
     build(sources, index)

@@ -179,7 +179,12 @@ def open_searcher(sources: Path, index: Path, model: str | None,
     """The searcher over `index` (or the Milvus index), building the index from `sources`
     first if there is none."""
     from askrel.answering.search import Searcher
-    from askrel.indexing.build import IndexError_, current_build, is_outdated
+    from askrel.indexing.build import (
+        IndexError_,
+        current_build,
+        cut_by_other_code,
+        is_outdated,
+    )
     from askrel.indexing.store import read_manifest
 
     if milvus is not None:
@@ -192,6 +197,9 @@ def open_searcher(sources: Path, index: Path, model: str | None,
         say(f"The index in {index} was built by an older version of askrel; rebuilding it "
             f"from {sources} first.")
         run_build(sources, index, model)
+    elif cut_by_other_code(read_manifest(build)):
+        say(f"The passages in {index} were cut from the sources by another version of askrel; "
+            f"`askrel index --index {index}` (or Rebuild in the web UI) cuts them anew.")
     try:
         return Searcher(index, model=model)
     except (IndexError_, RuntimeError) as exc:

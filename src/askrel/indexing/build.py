@@ -322,6 +322,12 @@ def _compatible(manifest: dict[str, Any], model: str, settings: ChunkSettings) -
     return None
 
 
+def cut_by_other_code(manifest: dict[str, Any]) -> bool:
+    """True when a build's passages were cut by reading or chunking code other than this
+    version's, so they may differ from what `askrel index` would cut now."""
+    return bool((manifest.get("chunking") or {}).get("code") != _passage_code_hash())
+
+
 def _chunking(settings: ChunkSettings) -> dict[str, Any]:
     return {"max_words": settings.max_words, "min_words": settings.min_words,
             "splitter": "blingfire", "passage_context": "title+section",
