@@ -259,3 +259,19 @@ def test_chrome_lines_standing_alone_in_a_hard_wrapped_capture_are_still_chrome(
     text = (f"Share\nemail\n\n{paragraph}\n\nYou are reading a free article.\n\n"
             f"Also read: Why the Yen Fell\n\n{paragraph}")
     assert kept(text) == [paragraph, paragraph]
+
+
+def test_sentences_that_start_in_lower_case_and_list_items_c_are_no_prompts() -> None:
+    # A FAQ's text between two code lines, and item (c) of a list, mention "login" and "(c)".
+    text = ("Put this in .profile:\n\n  exec $HOME/bin/zsh -l\n\n"
+            "or if your login shell is csh or tcsh, put this in .login:\n\n"
+            "  if ( -f ~/bin/zsh ) exec ~/bin/zsh -l\n\n"
+            "(in each case the `-l' tells zsh it is a login shell).\n\n"
+            "(c) Insert an unused character and pipe the output through tr:")
+    assert kept(text) == [b.strip() for b in text.split("\n\n")]
+    # Interface text starts with a capital or stops without a full stop; a copyright line
+    # with its year is still chrome.
+    article = "The article explains the dispute. It ends here."
+    chrome = ["Log in to read more", "already a subscriber? log in",
+              "(c) 2024 Nippon Communications Foundation", "© The Publisher"]
+    assert kept("\n\n".join([*chrome, article])) == [article]

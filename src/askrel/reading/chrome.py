@@ -43,7 +43,7 @@ _PROMPT = re.compile(
     r"\bfree article|\bnewsletter|\bsign (?:in|up)\b|\blog ?in\b|\bcreate (?:an|a free) account\b|"
     r"\balready a (?:member|subscriber)\b|\byou are (?:currently )?(?:viewing|reading)\b|"
     r"\badvertisement\b|\ball rights reserved\b|\bshare (?:this|on)\b|"
-    r"^\s*(?:©|\(c\)|copyright\b)",
+    r"^\s*(?:©|\(c\)(?=.*\b(?:1[89]|20)\d\d\b)|copyright\b)",  # "(c)" with a year, not item (c)
     re.IGNORECASE,
 )
 # Names of icon-font ligatures ("menu_open", "arrow_forward") that captures keep as text.
@@ -211,9 +211,19 @@ def chrome_rule(line: Line, web_rules: bool = True, at_page_edge: bool = True) -
     if (line.words <= 4 and _ICON_NAME.search(line.text)
             and _WORDS_ONLY.fullmatch(_BULLET.sub("", line.text))):
         return "icon-name"  # an icon name beside a label: "menu_open Columnists"
-    if line.words <= MAX_PROMPT_WORDS and _PROMPT.search(line.text):
+    if (line.words <= MAX_PROMPT_WORDS and _PROMPT.search(line.text)
+            and not is_lower_case_sentence(line)):
         return "prompt"
     return None
+
+
+def is_lower_case_sentence(line: Line) -> bool:
+    """A sentence, or the end of one, that starts in lower case: "or if your login shell is
+    csh, put this in .login:". Interface text starts with a capital ("Log in to read on")
+    or ends without a stop ("already a member? log in")."""
+    first = re.search(r"[^\W\d_]", line.text)
+    return (line.words >= MIN_PROSE_WORDS and line.is_sentence and first is not None
+            and first.group().islower() and not line.text[:first.start()].strip("([\"'‘“ "))
 
 
 def is_chrome_line(line: Line, web_rules: bool = True, at_page_edge: bool = True) -> bool:
