@@ -98,7 +98,8 @@ def test_a_name_no_source_mentions_is_said_and_weighs_against_the_answer(bundled
     # which the message still points out.
     strong = bundled_searcher.ask("How did South Korea respond to the Docker export controls?")
     assert strong.answered and strong.missing_names == ("Docker",)
-    assert strong.message.startswith("No source mentions “Docker”.")
+    assert strong.message == ("No source mentions “Docker”. The passages below answer the rest "
+                              "of the question.")
 
 
 def test_names_are_looked_up_with_typos_and_in_metadata(bundled_searcher) -> None:

@@ -160,6 +160,8 @@ class Searcher:
             notes.append(names.missing_names_message(missing, chosen=bool(sources)))
         if not answered:
             notes.append("The sources do not seem to answer this; the closest passages follow.")
+        elif missing:
+            notes.append("The passages below answer the rest of the question.")
         return Answer(question, answered, mode, tuple(hits), " ".join(notes) or None, missing)
 
     def decide_answered(self, question: str, hits: Sequence[Hit],
