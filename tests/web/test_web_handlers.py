@@ -212,3 +212,11 @@ def test_evaluate_tab_reports_bad_input(web, tmp_path):
     assert "Upload" in no_file
     assert ".jsonl" in not_jsonl
     assert "bad.jsonl" in broken or "not available" in broken
+
+
+def test_the_index_panel_says_when_passages_were_cut_by_another_version(web, monkeypatch):
+    facts, _, _ = web.index_views()
+    assert "Passages" in facts and "cut from the sources by another version" not in facts
+    monkeypatch.setattr("askrel.web.ui.cut_by_other_code", lambda manifest: True)
+    facts, _, _ = web.index_views()
+    assert "cut from the sources by another version of askrel. Rebuild cuts them anew." in facts

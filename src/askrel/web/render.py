@@ -492,14 +492,18 @@ def when(iso: str | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") + (" UTC" if moment.tzinfo else "")
 
 
-def index_facts_html(manifest: dict[str, Any], index_dir: str) -> str:
+def index_facts_html(manifest: dict[str, Any], index_dir: str, recut: bool = False) -> str:
+    """The index's facts; with `recut`, a notice that its passages were cut by another
+    version of askrel."""
     rows = [("Model", manifest.get("model")),
             ("Sources", len(manifest.get("sources", {}))),
             ("Passages", f"{int(manifest.get('passages', 0)):,}"),
             ("Built", when(manifest.get("built_at"))),
             ("Index folder", index_dir)]
     items = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in rows)
-    return f'<h2 class="panel-title">Index</h2><dl class="facts">{items}</dl>'
+    notice = ('<p class="notice">These passages were cut from the sources by another version '
+              "of askrel. Rebuild cuts them anew.</p>" if recut else "")
+    return f'<h2 class="panel-title">Index</h2><dl class="facts">{items}</dl>{notice}'
 
 
 STATUS_TEXT = {"indexed": "Indexed", "changed": "Changed since indexed: rebuild",

@@ -14,7 +14,13 @@ import gradio as gr
 
 from askrel.answering import followup
 from askrel.answering.search import MODES, LiveSearcher, QuestionError, RankSettings, Searcher
-from askrel.indexing.build import IndexBusy, IndexError_, build_index, current_build
+from askrel.indexing.build import (
+    IndexBusy,
+    IndexError_,
+    build_index,
+    current_build,
+    cut_by_other_code,
+)
 from askrel.reading.sources import SUPPORTED_SUFFIXES, discover, display_path
 from askrel.web import render
 from askrel.web.documents import DocumentCache, ViewerError, source_view
@@ -254,7 +260,8 @@ class WebApp:
         table = render.sources_table_html(rows, waiting, self.source_status(searcher),
                                           manage=not self.read_only,
                                           titles=self.titles(searcher))
-        return (render.index_facts_html(searcher.manifest, searcher.backend.location), table,
+        return (render.index_facts_html(searcher.manifest, searcher.backend.location,
+                                        recut=cut_by_other_code(searcher.manifest)), table,
                 gr.Dropdown(choices=self.source_choices()))
 
     def save_uploads(self, files: list[str] | None) -> tuple[Any, ...]:
