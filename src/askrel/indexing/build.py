@@ -339,10 +339,13 @@ def _passage_code_hash() -> str:
     """A hash of the code that turns files into passages, so passages kept from an older
     build always come from the code in use."""
     import askrel.chunking
+    import askrel.indexing.lexical
     import askrel.reading
 
     reading = sorted(Path(askrel.reading.__file__).parent.glob("*.py"))
-    data = b"".join(path.read_bytes() for path in [*reading, Path(askrel.chunking.__file__)])
+    chunking = [Path(askrel.chunking.__file__),
+                Path(askrel.indexing.lexical.__file__)]  # its terms tell topic shifts
+    data = b"".join(path.read_bytes() for path in [*reading, *chunking])
     here = "".join(inspect.getsource(f)
                    for f in (document_passages, last_sentence, continued_passage,
                              passage_prefix))
