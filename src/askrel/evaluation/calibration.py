@@ -118,8 +118,9 @@ def best_f1_threshold(signal: Sequence[float | None], unanswerable: Sequence[boo
     f1 = np.divide(2 * precision * recall, precision + recall,
                    out=np.zeros(len(candidates)), where=precision + recall > 0)
     allowed = declined_answerable <= max_answerable_declined * n_answerable + 1e-9
-    for group in set(groups or ()):
-        mine = np.array([g == group for g in groups or ()]) & ~labels
+    sets = np.array(groups or [])
+    for group in set(sets):
+        mine = (sets == group) & ~labels
         declined_here = (np.searchsorted(np.sort(values[mine & ~none]), candidates)
                          + (mine & none).sum())
         allowed &= declined_here <= max_answerable_declined * mine.sum() + 1e-9

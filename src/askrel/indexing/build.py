@@ -12,6 +12,7 @@ A build killed at any moment leaves `current` on the previous complete build; it
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 import shutil
@@ -313,11 +314,9 @@ def _compatible(manifest: dict[str, Any], model: str, settings: ChunkSettings) -
     if manifest.get("model") != model:
         return (f"the index was built with model '{manifest.get('model')}' and this build uses "
                 f"'{model}'; re-embedding everything")
-    chunking = manifest.get("chunking") or {}
-    wanted = _chunking(settings)
-    if chunking.get("code") != wanted["code"]:
+    if cut_by_other_code(manifest):
         return "the reading or chunking code changed; re-chunking everything"
-    if chunking != wanted:
+    if manifest.get("chunking") != _chunking(settings):
         return "chunking settings changed; re-chunking everything"
     return None
 
@@ -335,9 +334,10 @@ def _chunking(settings: ChunkSettings) -> dict[str, Any]:
             "code": _passage_code_hash()}
 
 
+@functools.cache
 def _passage_code_hash() -> str:
     """A hash of the code that turns files into passages, so passages kept from an older
-    build always come from the code in use."""
+    build always come from the code in use (the code running, read once)."""
     import askrel.chunking
     import askrel.indexing.lexical
     import askrel.reading
