@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from askrel.answering.abstention import (
     CALIBRATION_FILE,
+    VETO,
     Calibration,
     Evidence,
     declines,
@@ -49,6 +52,29 @@ def test_without_reranking_the_first_stage_rule_holds_with_its_vetoes() -> None:
     assert declines(Evidence(0.35, None, False, True), CAL)
     assert declines(Evidence(0.9, None, True, True), CAL)
     assert declines(Evidence(0.9, None, False, False), CAL)
+
+
+def test_a_fitted_first_stage_weighs_its_checks_as_penalties() -> None:
+    from dataclasses import replace
+
+    fitted = replace(CAL, first_stage_missing_penalty=0.2, first_stage_type_penalty=0.3)
+    assert signal(Evidence(0.9, None, True, True), fitted) == pytest.approx(0.7)
+    assert not declines(Evidence(0.9, None, True, True), fitted)
+    assert declines(Evidence(0.55, None, True, True), fitted)
+    assert signal(Evidence(0.9, None, True, False), fitted) == pytest.approx(0.4)
+    assert not declines(Evidence(0.45, None, False, True), fitted)
+
+
+def test_a_record_without_first_stage_penalties_keeps_the_vetoes(tmp_path: Path) -> None:
+    record = {"model": "m", "threshold": 0.3, "first_stage_missing_penalty": 0.25,
+              "first_stage_type_penalty": None}
+    path = tmp_path / "packaged.json"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    loaded = load_calibration(None, "m", path)
+    assert (loaded.first_stage_missing_penalty, loaded.first_stage_type_penalty) == (0.25, VETO)
+    path.write_text(json.dumps({"model": "m", "threshold": 0.3}), encoding="utf-8")
+    old = load_calibration(None, "m", path)
+    assert declines(Evidence(0.9, None, True, True), old)
 
 
 def test_gather_reads_the_first_three_passages() -> None:

@@ -99,7 +99,12 @@ def test_written_record_is_what_the_searcher_loads(tmp_path):
 def test_the_fast_threshold_is_the_rule_s_threshold(pairs):
     signal = [s for s, _ in pairs]
     labels = [u for _, u in pairs]
-    assert cal.best_f1_threshold(signal, labels) == cal.fit_threshold(signal, labels).threshold
+    fast = cal.best_f1_threshold(signal, labels)
+    rule = cal.fit_threshold(signal, labels)
+    if fast is None:  # no threshold keeps within the limit: the rule falls back to the lowest
+        assert (rule.scores.answerable_declined_rate or 0.0) > cal.MAX_ANSWERABLE_DECLINED
+    else:
+        assert fast == rule.threshold
 
 
 def test_penalties_are_fitted_where_a_check_separates_the_questions():
@@ -115,6 +120,40 @@ def test_penalties_are_fitted_where_a_check_separates_the_questions():
     assert fit.fit.scores.recall == 1.0 and fit.fit.scores.answerable_declined_rate == 0.0
     # Any penalty over 0.5 drops both below the weakest answerable 3.0; the smallest wins.
     assert (fit.missing_penalty, fit.type_penalty, fit.relevance_floor) == (1.0, 1.0, 0.0)
+    # Penalties in force that do as well win the tie; ones that do worse do not.
+    from askrel.answering.abstention import Calibration
+
+    grid = [float(p) for p in range(9)]
+    evidence, labels = answerable + unanswerable, [False] * 5 + [True] * 2
+    kept = cal.fit_penalties(evidence, labels, grid=grid, max_answerable_declined=0.0,
+                             in_force=Calibration(missing_penalty=4.0, type_penalty=3.0))
+    assert (kept.missing_penalty, kept.type_penalty) == (4.0, 3.0)
+    assert kept.fit.scores.recall == 1.0
+    worse = cal.fit_penalties(evidence, labels, grid=grid, max_answerable_declined=0.0,
+                              in_force=Calibration(missing_penalty=0.0, type_penalty=3.0))
+    assert (worse.missing_penalty, worse.type_penalty) == (1.0, 1.0)
+
+
+def test_first_stage_penalties_replace_a_veto_that_would_refuse_answerable_questions():
+    from askrel.answering.abstention import VETO, Evidence
+
+    # Answerable: cosines 0.5-0.8, two naming something no source mentions (0.7 and 0.8).
+    # Unanswerable: a missing name at 0.55, and no name missing at 0.4. A veto on the missing
+    # name refuses two answerable questions of seven; 0.1 is the smallest penalty that takes
+    # the 0.55 below the weakest answerable 0.5, keeping 0.7 and 0.8 (0.6 and 0.7) above.
+    answerable = [Evidence(v, None, False, True) for v in (0.5, 0.6, 0.65, 0.75, 0.8)]
+    answerable += [Evidence(0.7, None, True, True), Evidence(0.8, None, True, True)]
+    unanswerable = [Evidence(0.55, None, True, True), Evidence(0.4, None, False, True)]
+    grid = [0.0, 0.1, 0.2, 0.3, VETO]
+    fit = cal.fit_penalties(answerable + unanswerable, [False] * 7 + [True] * 2, grid=grid,
+                            max_answerable_declined=0.0, first_stage=True)
+    assert fit.fit.scores.recall == 1.0 and fit.fit.scores.answerable_declined_rate == 0.0
+    assert fit.missing_penalty == 0.1 and 0.45 < fit.fit.threshold <= 0.5
+    assert (fit.type_penalty, fit.relevance_floor) == (0.0, 0.0)
+    # Without any room for a penalty, nothing keeps within the limit.
+    with pytest.raises(ValueError, match="within the limit"):
+        cal.fit_penalties(answerable + unanswerable, [False] * 7 + [True] * 2, grid=[VETO],
+                          max_answerable_declined=0.0, first_stage=True)
 
 
 def test_with_sets_no_set_may_lose_more_than_its_share_of_answerable_questions():

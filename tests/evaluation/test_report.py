@@ -96,7 +96,7 @@ def test_misses_list_highlights_that_miss_the_answer():
     run = judge(Q1, "hybrid", answer(Q1, [hit(1, 1, "Signed in 1965. Later more.",
                                               "sources/a.txt", 0.9, ((16, 27),))]),
                 frozenset({1}), 0.0)
-    ev = Evaluation("q", (Q1,), {"hybrid": (run,)}, 10, 0.5, True, "m")
+    ev = Evaluation("q", (Q1,), {"hybrid": (run,)}, 10, Calibration(0.5, fitted=True), "m")
     assert misses(ev) == []
     assert "q1: When was the treaty signed? — expected 1965; highlighted: Later more." in \
         misses_markdown(ev)

@@ -5,14 +5,16 @@ passages, lowered by a penalty when the question names something no source menti
 another when the marked sentences lack the kind of answer asked for (a number, a date); a
 best cosine relevance under a floor declines outright. The checks are evidence, not vetoes:
 a question worded in words the sources do not use ("keypress" for "key press") is still
-answered when a passage answers it strongly. Without reranking, the first stage's rule
-holds: the best cosine relevance, with those two checks as vetoes. A question is declined
-when its signal is below the calibrated threshold of its kind.
+answered when a passage answers it strongly. Without reranking, the signal is the best
+cosine relevance, lowered by penalties of its own for the same two checks (a calibration
+without them treats either check as a veto). A question is declined when its signal is below
+the calibrated threshold of its kind.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,7 @@ CALIBRATION_FILE = "calibration.json"
 DEFAULT_THRESHOLD = 0.35  # used only until a calibration exists; see `askrel eval --calibrate`
 DEFAULT_RERANK_THRESHOLD = -4.0  # a cross-encoder logit; likewise replaced by the calibration
 EVIDENCE_DEPTH = 3  # the passages whose marks and logits are read
+VETO = math.inf  # a penalty that always declines: the first stage's checks until fitted
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,8 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Calibration:
-    """Thresholds (cosine for the first stage alone, logit with reranking) and penalties."""
+    """Thresholds (cosine for the first stage alone, logit with reranking) and penalties
+    (in logits with reranking, in cosine for the first stage alone)."""
 
     threshold: float = DEFAULT_THRESHOLD
     rerank_threshold: float = DEFAULT_RERANK_THRESHOLD
@@ -48,6 +52,8 @@ class Calibration:
     relevance_floor: float = 0.0  # with reranking, a lower best cosine is always declined
     fitted: bool = False
     detail: dict | None = None
+    first_stage_missing_penalty: float = VETO
+    first_stage_type_penalty: float = VETO
 
     def threshold_for(self, evidence: Evidence) -> float:
         return self.threshold if evidence.rerank is None else self.rerank_threshold
@@ -69,11 +75,22 @@ def signal(evidence: Evidence, calibration: Calibration) -> float | None:
     if evidence.relevance is None:
         return None
     if evidence.rerank is None:
-        return None if evidence.missing or not evidence.typed else evidence.relevance
+        return _penalised(evidence.relevance, evidence, calibration.first_stage_missing_penalty,
+                          calibration.first_stage_type_penalty)
     if evidence.relevance < calibration.relevance_floor:
         return None
-    return (evidence.rerank - calibration.missing_penalty * evidence.missing
-            - calibration.type_penalty * (not evidence.typed))
+    return _penalised(evidence.rerank, evidence, calibration.missing_penalty,
+                      calibration.type_penalty)
+
+
+def _penalised(value: float, evidence: Evidence, missing_penalty: float,
+               type_penalty: float) -> float:
+    """`value` less the penalty of each check the evidence fails (−inf after a VETO)."""
+    if evidence.missing:
+        value -= missing_penalty
+    if not evidence.typed:
+        value -= type_penalty
+    return value
 
 
 def surely_answered(calibration: Calibration, question: str, missing: bool) -> float:
@@ -105,9 +122,16 @@ def load_calibration(index_dir: Path | None, model: str, packaged: Path) -> Cali
 
 
 def calibration_from(data: dict) -> Calibration:
-    """A Calibration from a calibration.json record (older records lack the rerank keys)."""
+    """A Calibration from a calibration.json record (older records lack the rerank keys and
+    the first stage's penalties; a missing or null first-stage penalty is a VETO)."""
+    def penalty(key: str) -> float:
+        value = data.get(key)
+        return VETO if value is None else float(value)
+
     return Calibration(float(data["threshold"]),
                        float(data.get("rerank_threshold", DEFAULT_RERANK_THRESHOLD)),
                        float(data.get("missing_penalty", 0.0)),
                        float(data.get("type_penalty", 0.0)),
-                       float(data.get("relevance_floor", 0.0)), True, data)
+                       float(data.get("relevance_floor", 0.0)), True, data,
+                       penalty("first_stage_missing_penalty"),
+                       penalty("first_stage_type_penalty"))

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from askrel.answering.abstention import Calibration, Evidence, signal
+from askrel.answering.abstention import VETO, Calibration, Evidence, signal
 from askrel.evaluation.metrics import Abstention, abstention
 from askrel.evaluation.runner import DEFAULT_MODE, parse_run
 
@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 MAX_ANSWERABLE_DECLINED = 0.01
 SIGNALS = {
-    "threshold": "max relevance of returned passages (first stage alone)",
+    "threshold": "max relevance of returned passages (first stage alone), less the penalties "
+                 "for a missing name and a missing number or date",
     "rerank_threshold": "the cross-encoder's best logit among the first three passages, less "
                         "the penalties for a missing name and a missing number or date",
 }
@@ -33,8 +34,7 @@ RULE = ("Among thresholds halfway between consecutive observed signal values, ta
         f"most {MAX_ANSWERABLE_DECLINED:.0%} of the answerable questions of each question set "
         "are declined; ties go to "
         "the lowest threshold. Declines when signal < threshold; a question without a "
-        "signal (no passages; without reranking also a name in it that no source mentions, "
-        "or best passages that lack the number or date it asks for) is always declined.")
+        "signal (no passages) is always declined.")
 DIGITS = 6
 
 
@@ -82,11 +82,13 @@ def fit_threshold(signal: Sequence[float | None], unanswerable: Sequence[bool],
 
 PENALTY_GRID = tuple(float(p) for p in range(17))  # cross-encoder logits
 FLOOR_GRID = (0.0, 0.2, 0.25, 0.3, 0.35)  # cosine relevance
+COSINE_PENALTY_GRID = (*(i / 100 for i in range(61)), VETO)  # the first stage's penalties
 
 
 @dataclass(frozen=True)
 class PenaltyFit:
-    """Penalties on the reranked signal and the threshold fitted with them."""
+    """Penalties (on the reranked signal, or on the first stage's) and the threshold fitted
+    with them."""
 
     missing_penalty: float
     type_penalty: float
@@ -96,9 +98,10 @@ class PenaltyFit:
 
 def best_f1_threshold(signal: Sequence[float | None], unanswerable: Sequence[bool],
                       max_answerable_declined: float = MAX_ANSWERABLE_DECLINED,
-                      groups: Sequence[str] | None = None) -> float:
-    """fit_threshold's threshold, computed over every candidate at once (for grid searches).
-    With `groups` (each question's set), at most `max_answerable_declined` of every set's
+                      groups: Sequence[str] | None = None) -> float | None:
+    """fit_threshold's threshold, computed over every candidate at once (for grid searches);
+    None when no threshold keeps the answerable questions declined within the limit. With
+    `groups` (each question's set), at most `max_answerable_declined` of every set's
     answerable questions may be declined, not only of all of them pooled."""
     import numpy as np
 
@@ -125,35 +128,65 @@ def best_f1_threshold(signal: Sequence[float | None], unanswerable: Sequence[boo
                          + (mine & none).sum())
         allowed &= declined_here <= max_answerable_declined * mine.sum() + 1e-9
     if not allowed.any():
-        return float(candidates[0])
+        return None
     return float(candidates[np.flatnonzero(allowed)[np.argmax(f1[allowed])]])
 
 
 def fit_penalties(evidence: Sequence[Evidence], unanswerable: Sequence[bool],
-                  grid: Sequence[float] = PENALTY_GRID,
+                  grid: Sequence[float] | None = None,
                   floors: Sequence[float] = FLOOR_GRID,
                   max_answerable_declined: float = MAX_ANSWERABLE_DECLINED,
-                  groups: Sequence[str] | None = None) -> PenaltyFit:
+                  groups: Sequence[str] | None = None, *,
+                  first_stage: bool = False,
+                  in_force: Calibration | None = None) -> PenaltyFit:
     """The relevance floor and the penalties for a missing name and a missing number or date,
     with the threshold, that give the best abstention F1 by RULE on these questions (reranked
     evidence; `groups` names each question's set); ties go to the lower floor and the smaller
-    penalties."""
+    penalties. With `first_stage`, the evidence of runs without reranking: cosine penalties
+    (COSINE_PENALTY_GRID, VETO included) and no floor. With `in_force`, the penalties and
+    floor in force win a tie, so that refitting on evidence they shaped (the reranking gate
+    reads them) does not flip between equals. Raises ValueError when no choice keeps within
+    the limit."""
+    grid = grid or (COSINE_PENALTY_GRID if first_stage else PENALTY_GRID)
     best: PenaltyFit | None = None
-    for floor in floors:
+    for floor in (0.0,) if first_stage else floors:
         for missing_penalty in grid:
             for type_penalty in grid:
-                cal = Calibration(missing_penalty=missing_penalty, type_penalty=type_penalty,
-                                  relevance_floor=floor)
-                values = [signal(e, cal) for e in evidence]
-                threshold = best_f1_threshold(values, unanswerable, max_answerable_declined,
-                                              groups)
-                scores = abstention(_declined(values, threshold), unanswerable)
-                if best is None or scores.f1 > best.fit.scores.f1 + 1e-12:
-                    best = PenaltyFit(missing_penalty, type_penalty, floor,
-                                      Fit(threshold, scores))
+                fit = _penalty_fit(evidence, unanswerable, missing_penalty, type_penalty, floor,
+                                   first_stage, max_answerable_declined, groups)
+                if fit and (best is None or fit.fit.scores.f1 > best.fit.scores.f1 + 1e-12):
+                    best = fit
+    if best is not None and in_force is not None:
+        kept = (_penalty_fit(evidence, unanswerable, in_force.first_stage_missing_penalty,
+                             in_force.first_stage_type_penalty, 0.0, True,
+                             max_answerable_declined, groups) if first_stage else
+                _penalty_fit(evidence, unanswerable, in_force.missing_penalty,
+                             in_force.type_penalty, in_force.relevance_floor, False,
+                             max_answerable_declined, groups))
+        if kept and kept.fit.scores.f1 >= best.fit.scores.f1 - 1e-12:
+            best = kept
     if best is None:
-        raise ValueError("no penalties to try.")
+        raise ValueError("no penalties keep the answerable questions declined within the "
+                         "limit.")
     return best
+
+
+def _penalty_fit(evidence: Sequence[Evidence], unanswerable: Sequence[bool],
+                 missing_penalty: float, type_penalty: float, floor: float, first_stage: bool,
+                 max_answerable_declined: float,
+                 groups: Sequence[str] | None) -> PenaltyFit | None:
+    """These penalties with the threshold RULE gives them; None when none keeps within the
+    limit."""
+    cal = (Calibration(first_stage_missing_penalty=missing_penalty,
+                       first_stage_type_penalty=type_penalty) if first_stage else
+           Calibration(missing_penalty=missing_penalty, type_penalty=type_penalty,
+                       relevance_floor=floor))
+    values = [signal(e, cal) for e in evidence]
+    threshold = best_f1_threshold(values, unanswerable, max_answerable_declined, groups)
+    if threshold is None:
+        return None
+    return PenaltyFit(missing_penalty, type_penalty, floor,
+                      Fit(threshold, abstention(_declined(values, threshold), unanswerable)))
 
 
 def leave_one_out(signal: Sequence[float | None], unanswerable: Sequence[bool],
@@ -182,6 +215,8 @@ def calibration_record(fit: Fit, *, model: str, questions: str, n_answerable: in
         "missing_penalty": base.missing_penalty,
         "type_penalty": base.type_penalty,
         "relevance_floor": base.relevance_floor,
+        "first_stage_missing_penalty": _penalty(base.first_stage_missing_penalty),
+        "first_stage_type_penalty": _penalty(base.first_stage_type_penalty),
         key: fit.threshold,
         "fitted": key,
         "signal": SIGNALS[key],
@@ -191,18 +226,24 @@ def calibration_record(fit: Fit, *, model: str, questions: str, n_answerable: in
         "top_k": top_k,
         "n_answerable": n_answerable,
         "n_unanswerable": n_unanswerable,
-        "abstain_precision": _round(fit.scores.precision),
-        "abstain_recall": _round(fit.scores.recall),
-        "answerable_declined_rate": _round(fit.scores.answerable_declined_rate),
+        **abstention_figures(fit.scores),
         "fitted_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     if loo is not None:
-        record["leave_one_out"] = {
-            "abstain_precision": _round(loo.precision),
-            "abstain_recall": _round(loo.recall),
-            "answerable_declined_rate": _round(loo.answerable_declined_rate),
-        }
+        record["leave_one_out"] = abstention_figures(loo)
     return record
+
+
+def abstention_figures(scores: Abstention) -> dict:
+    """The figures a calibration record gives of a fit, rounded."""
+    return {"abstain_precision": _round(scores.precision),
+            "abstain_recall": _round(scores.recall),
+            "answerable_declined_rate": _round(scores.answerable_declined_rate)}
+
+
+def _penalty(value: float) -> float | None:
+    """A penalty as JSON holds it: null for a VETO."""
+    return None if value == VETO else value
 
 
 def _round(value: float | None) -> float | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from pathlib import Path
 from typing import BinaryIO
 
@@ -202,7 +203,7 @@ def signal_text(run: QuestionRun, calibration: Calibration) -> str:
     evidence = run.evidence
     value = run.signal(calibration)
     kind = "max relevance" if evidence.rerank is None else "reranker signal"
-    if value is None:
+    if value is None or value == -math.inf:
         return f"{kind}: none"
     relation = "<" if value < calibration.threshold_for(evidence) else "≥"
     return f"{kind} {value:.3f} {relation} {calibration.threshold_for(evidence):.3f}"
