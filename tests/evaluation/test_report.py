@@ -158,3 +158,16 @@ def test_importing_the_package_loads_no_heavy_library():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_calibration_section_states_the_first_stage_rule_in_force():
+    from askrel.evaluation.report import calibration_markdown
+
+    vetoes = calibration_markdown(evaluation(), None, [])
+    assert "and always when it names something no source mentions or the marked" in vetoes
+    fitted = Evaluation("eval/q.jsonl", (Q1,), {"hybrid": runs()[:1]}, 10,
+                        Calibration(0.25, first_stage_missing_penalty=0.22,
+                                    first_stage_type_penalty=0.37, fitted=True), "m")
+    text = calibration_markdown(fitted, None, [])
+    assert "less 0.22 if it names something no source mentions and less 0.37 if" in text
+    assert "always when" not in text

@@ -258,6 +258,18 @@ def plot_hit_at_k(evaluation: Evaluation, path: Path | BinaryIO) -> None:
     fig.savefig(path, format="png")
 
 
+def _first_stage_rule(cal: Calibration) -> str:
+    """When the first stage alone declines, in words: each check a penalty or a veto."""
+    checks = ((cal.first_stage_missing_penalty, "it names something no source mentions"),
+              (cal.first_stage_type_penalty,
+               "the marked sentences lack the number or date it asks for"))
+    less = [f"less {p:.2f} if {what}" for p, what in checks if p != math.inf]
+    vetoes = [what for p, what in checks if p == math.inf]
+    rule = "when the max relevance of its passages" + (f", {' and '.join(less)}," if less else "")
+    rule += f" is below **{cal.threshold:.4f}**"
+    return rule + (f", and always when {' or '.join(vetoes)}" if vetoes else "")
+
+
 def calibration_markdown(evaluation: Evaluation, fit: dict | None, written: list[str]) -> str:
     """The calibration section: the threshold in force, the fitted one, and its LOO estimate."""
     cal = evaluation.calibration
@@ -267,9 +279,8 @@ def calibration_markdown(evaluation: Evaluation, fit: dict | None, written: list
              f"declined when the cross-encoder's best logit among its first passages, less "
              f"{cal.missing_penalty:.2f} if it names something no source mentions and less "
              f"{cal.type_penalty:.2f} if the marked sentences lack the number or date it asks "
-             f"for, is below **{cal.rerank_threshold:.4f}**; without reranking, when the max "
-             f"relevance of its passages is below **{cal.threshold:.4f}** or either check "
-             "fails.", ""]
+             f"for, is below **{cal.rerank_threshold:.4f}**; without reranking, "
+             f"{_first_stage_rule(cal)}.", ""]
     if fit is None:
         lines.append("No fit: the default mode (hybrid) was not among the modes run.")
         return "\n".join(lines)
