@@ -20,6 +20,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # eval/, for what the FAQ builders share
+from faq_sets import front_matter, join_blocks, question_rows  # noqa: E402
+
 ROOT = HERE.parents[1]
 SOURCES = HERE / "sources"
 POD_DIR = Path("usr/share/perl/5.36.0/pod")
@@ -27,9 +30,6 @@ SQLITE_FAQ = Path("usr/share/doc/sqlite3/faq.html")
 PERL_FAQS = [f"perlfaq{n}" for n in range(1, 10)] + ["perlunifaq"]
 # Second-level POD headings that name a section rather than ask a question.
 NOT_QUESTIONS = frozenset({"Perl Books"})
-# An answer that only sends the reader elsewhere: one short paragraph that starts so.
-POINTER = re.compile(r"^(see|read|consult|check out)\b", re.IGNORECASE)
-POINTER_MAX_WORDS = 30
 BLOCK_TAG = r"</?(?:p|blockquote|ol|ul|li|br|pre|div)\b[^>]*>"
 
 
@@ -53,45 +53,10 @@ class Built:
     originals: dict[str, str]
 
 
-def front_matter(fields: dict[str, str]) -> str:
-    lines = ["---"]
-    for key in ("title", "publisher", "author", "date", "url"):
-        value = fields.get(key, "")
-        lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}" if value else f"{key}:")
-    return "\n".join(lines + ["---", ""])
-
-
-def drop_reason(answer: str) -> str | None:
-    """Why an answer cannot serve as gold: empty, or only a pointer to other documentation."""
-    if not answer.strip():
-        return "empty answer"
-    paragraphs = [p for p in re.split(r"\n\s*\n", answer.strip())
-                  if not p.strip().startswith("(contributed by")]
-    if len(paragraphs) == 1 and len(paragraphs[0].split()) <= POINTER_MAX_WORDS \
-            and POINTER.match(paragraphs[0].strip()):
-        return "only a pointer elsewhere"
-    return None
-
-
 def assemble(name: str, header: str, blocks: list[Block], originals: dict[str, str]) -> Built:
     """Join the blocks with blank lines after the front matter, recording each answer's span."""
-    text = header
-    questions: list[tuple[str, int, int]] = []
-    dropped: list[tuple[str, str]] = []
-    for block in blocks:
-        body = block.text.strip("\n").rstrip()
-        reason = drop_reason(body) if block.question is not None else None
-        if reason:
-            dropped.append((block.question or "", reason))
-        if not body:
-            continue
-        if text != header:
-            text += "\n"  # a blank line between blocks
-        start = len(text)
-        text += body + "\n"
-        if block.question is not None and reason is None:
-            questions.append((block.question, start, start + len(body)))
-    return Built(name, text, tuple(questions), tuple(dropped), originals)
+    joined = join_blocks(header, ((b.text.strip("\n").rstrip(), b.question) for b in blocks))
+    return Built(name, joined.text, joined.questions, joined.dropped, originals)
 
 
 def pod_text(pod: Path) -> str:
@@ -270,10 +235,7 @@ def main(root: Path) -> None:
         path.write_text(built.text, encoding="utf-8", newline="\n")
         quoted = check(built, path)
         source = str(path.relative_to(ROOT))
-        for number, (question, start, end) in enumerate(built.questions, start=1):
-            rows.append({"id": f"{built.name}-{number:03d}", "question": question,
-                         "sources": [source],
-                         "spans": [{"source": source, "start": start, "end": end}]})
+        rows += question_rows(built.name, source, built.questions)
         print(f"{built.name}: {len(built.questions)} questions, {len(built.dropped)} dropped, "
               f"{quoted} quoted in the text"
               + "".join(f"\n  dropped ({why}): {q}" for q, why in built.dropped))

@@ -30,12 +30,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # eval/, for what the FAQ builders share
+from faq_sets import front_matter, join_blocks, question_rows  # noqa: E402
+
 SOURCES = HERE / "sources"
 SOURCE_PREFIX = "eval/faq2/sources"  # where the set is meant to live, relative to the project
-# An answer that only sends the reader elsewhere: one short paragraph that starts so
-# (the rule of eval/faq/build_faq.py, with "Look in" added for procmail's first answer).
-POINTER = re.compile(r"^(see|read|consult|check out|look in)\b", re.IGNORECASE)
-POINTER_MAX_WORDS = 30
 PROSE_WORDS = 5  # a line of at least this many words is prose (sets the indentation to drop)
 
 
@@ -198,17 +197,6 @@ def strip_number(line: str) -> str:
     return re.sub(r"^\s*f?\d+(?:\.\d+)*[.:]?\s+", "", line)
 
 
-def drop_reason(answer: str) -> str | None:
-    """Why an answer cannot serve as gold: empty, or only a pointer to other documentation."""
-    if not answer.strip():
-        return "empty answer"
-    paragraphs = [p for p in re.split(r"\n\s*\n", answer.strip())]
-    if len(paragraphs) == 1 and len(paragraphs[0].split()) <= POINTER_MAX_WORDS \
-            and POINTER.match(paragraphs[0].strip()):
-        return "only a pointer elsewhere"
-    return None
-
-
 def blocks_of(entries: list[Entry], faq: Faq, not_questions: list[str]) -> list[Block]:
     blocks: list[Block] = []
     k = 0
@@ -238,14 +226,6 @@ def blocks_of(entries: list[Entry], faq: Faq, not_questions: list[str]) -> list[
     return blocks
 
 
-def front_matter(fields: dict[str, str]) -> str:
-    lines = ["---"]
-    for key in ("title", "publisher", "author", "date", "url"):
-        value = fields.get(key, "")
-        lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}" if value else f"{key}:")
-    return "\n".join(lines + ["---", ""])
-
-
 def words(text: str) -> list[str]:
     return text.split()
 
@@ -261,29 +241,13 @@ def build(root: Path, faq: Faq) -> Built:
     not_questions: list[str] = []
     blocks = ([Block(tidy(dedent(intro, faq.indent)))] if intro else []) + blocks_of(entries, faq,
                                                                         not_questions)
-    header = front_matter(faq.meta)
-    text = header
-    questions: list[tuple[str, int, int]] = []
-    dropped: list[tuple[str, str]] = []
+    joined = join_blocks(front_matter(faq.meta), ((b.text, b.question) for b in blocks))
     answers: dict[str, str] = {}
-    kept: list[str] = []
-    for block in blocks:
-        body = block.text
-        kept += words(" ".join(block.raw_heading)) + words(body)
-        reason = drop_reason(body) if block.question is not None else None
-        if reason:
-            dropped.append((block.question or "", reason))
-        if not body:
-            continue
-        if text != header:
-            text += "\n"  # a blank line between blocks
-        begin = len(text)
-        text += body + "\n"
-        if block.question is not None and reason is None:
-            if block.question in answers:
-                raise SystemExit(f"{faq.name}: question twice: {block.question}")
-            questions.append((block.question, begin, begin + len(body)))
-            answers[block.question] = body
+    for question, begin, end_ in joined.questions:
+        if question in answers:
+            raise SystemExit(f"{faq.name}: question twice: {question}")
+        answers[question] = joined.text[begin:end_]
+    kept = [w for b in blocks for w in words(" ".join(b.raw_heading)) + words(b.text)]
     # The raw words the source should hold with the question headings put back, read from
     # the raw lines straight (not through the entries): the intro and body lines, less rules
     # of dashes and the "A:" markers.
@@ -293,8 +257,8 @@ def build(root: Path, faq: Faq) -> Built:
         if found and found[0] == "rule":
             continue
         raw += words(line[2:] if faq.qa and line.startswith("A:") else line)
-    return Built(faq.name, text, tuple(questions), tuple(dropped), tuple(not_questions),
-                 answers, tuple(raw), tuple(kept))
+    return Built(faq.name, joined.text, joined.questions, joined.dropped,
+                 tuple(not_questions), answers, tuple(raw), tuple(kept))
 
 
 # --------------------------------------------------------------------------- the FAQs
@@ -499,10 +463,7 @@ def main(root: Path) -> None:
         total_quoted += len(quoted)
         out.append((path, built))
         source = f"{SOURCE_PREFIX}/{path.name}"
-        for number, (question, start, end) in enumerate(built.questions, start=1):
-            rows.append({"id": f"{built.name}-{number:03d}", "question": question,
-                         "sources": [source],
-                         "spans": [{"source": source, "start": start, "end": end}]})
+        rows += question_rows(built.name, source, built.questions)
         print(f"{built.name}: {len(built.questions)} questions, {len(built.dropped)} dropped, "
               f"{len(built.not_questions)} non-question headings (sub-sections included) "
               "kept as text, "
