@@ -157,18 +157,22 @@ def fit_penalties(evidence: Sequence[Evidence], unanswerable: Sequence[bool],
                 if fit and (best is None or fit.fit.scores.f1 > best.fit.scores.f1 + 1e-12):
                     best = fit
     if best is not None and in_force is not None:
-        kept = (_penalty_fit(evidence, unanswerable, in_force.first_stage_missing_penalty,
-                             in_force.first_stage_type_penalty, 0.0, True,
-                             max_answerable_declined, groups) if first_stage else
-                _penalty_fit(evidence, unanswerable, in_force.missing_penalty,
-                             in_force.type_penalty, in_force.relevance_floor, False,
-                             max_answerable_declined, groups))
+        kept = _penalty_fit(evidence, unanswerable, *_penalties(in_force, first_stage),
+                            first_stage, max_answerable_declined, groups)
         if kept and kept.fit.scores.f1 >= best.fit.scores.f1 - 1e-12:
             best = kept
     if best is None:
         raise ValueError("no penalties keep the answerable questions declined within the "
                          "limit.")
     return best
+
+
+def _penalties(calibration: Calibration, first_stage: bool) -> tuple[float, float, float]:
+    """A calibration's (missing-name penalty, number-or-date penalty, floor) of one kind."""
+    if first_stage:
+        return (calibration.first_stage_missing_penalty, calibration.first_stage_type_penalty,
+                0.0)
+    return calibration.missing_penalty, calibration.type_penalty, calibration.relevance_floor
 
 
 def _penalty_fit(evidence: Sequence[Evidence], unanswerable: Sequence[bool],
