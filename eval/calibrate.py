@@ -106,17 +106,14 @@ def main() -> None:
 
 def print_sets(runs: dict[str, Sequence], calibration) -> None:
     """Each set's declines and ranking under `calibration`."""
-    from askrel.evaluation.metrics import abstention
     from askrel.evaluation.runner import summarize
 
     print("set        answerable  declined  unanswerable  declined  hit@1  hit@5  mrr@10")
     for name, rs in runs.items():
         ranking = summarize(rs, calibration)
-        scores = abstention([r.declined(calibration) for r in rs],
-                            [r.question.unanswerable for r in rs])
         n_un = sum(r.question.unanswerable for r in rs)
-        declined_un = round((scores.recall or 0.0) * n_un)
-        declined_an = round((scores.answerable_declined_rate or 0.0) * (len(rs) - n_un))
+        declined_un = sum(r.declined(calibration) for r in rs if r.question.unanswerable)
+        declined_an = sum(r.declined(calibration) for r in rs if not r.question.unanswerable)
         print(f"{name:<10} {len(rs) - n_un:>10}  {declined_an:>8}  {n_un:>12}  {declined_un:>8}  "
               f"{ranking['hit@1']:.3f}  {ranking['hit@5']:.3f}  {ranking['mrr@10']:.3f}")
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 from pathlib import Path
 from typing import BinaryIO
 
-from askrel.answering.abstention import Calibration
+from askrel.answering.abstention import VETO, Calibration
 from askrel.evaluation.questions import Question
 from askrel.evaluation.runner import (
     CURVE_DEPTH,
@@ -203,7 +202,7 @@ def signal_text(run: QuestionRun, calibration: Calibration) -> str:
     evidence = run.evidence
     value = run.signal(calibration)
     kind = "max relevance" if evidence.rerank is None else "reranker signal"
-    if value is None or value == -math.inf:
+    if value is None or value == -VETO:
         return f"{kind}: none"
     relation = "<" if value < calibration.threshold_for(evidence) else "≥"
     return f"{kind} {value:.3f} {relation} {calibration.threshold_for(evidence):.3f}"
@@ -263,8 +262,8 @@ def _first_stage_rule(cal: Calibration) -> str:
     checks = ((cal.first_stage_missing_penalty, "it names something no source mentions"),
               (cal.first_stage_type_penalty,
                "the marked sentences lack the number or date it asks for"))
-    less = [f"less {p:.2f} if {what}" for p, what in checks if p != math.inf]
-    vetoes = [what for p, what in checks if p == math.inf]
+    less = [f"less {p:.2f} if {what}" for p, what in checks if p != VETO]
+    vetoes = [what for p, what in checks if p == VETO]
     rule = "when the max relevance of its passages" + (f", {' and '.join(less)}," if less else "")
     rule += f" is below **{cal.threshold:.4f}**"
     return rule + (f", and always when {' or '.join(vetoes)}" if vetoes else "")
