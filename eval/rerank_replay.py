@@ -86,7 +86,7 @@ class BgeCosine:
 
 def collect(index: Path, questions: Path, out: Path, name: str | None = None,
             depth: int = DEPTH, bge: bool = False) -> None:
-    from askrel.answering.pointers import question_copy, without_copy
+    from askrel.answering.pointers import points_elsewhere, without_copy
     from askrel.answering.queries import build_queries
     from askrel.answering.rerank import CrossEncoder, passage_input
     from askrel.answering.retrieval import conversation_focus, retrieve
@@ -112,7 +112,7 @@ def collect(index: Path, questions: Path, out: Path, name: str | None = None,
         for n, pid in enumerate(found.ids.tolist()):
             p = passages[pid]
             title = backend.meta(p.source).title or ""
-            copy = question_copy(q.question, p.text)
+            copy = points_elsewhere(q.question, p.text)
             candidates.append(dict(
                 pid=pid, first=float(found.scores[n]),
                 dense=float(found.features["dense"][n]),

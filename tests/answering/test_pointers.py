@@ -1,4 +1,6 @@
-from askrel.answering.pointers import question_copy, without_copy
+import pytest
+
+from askrel.answering.pointers import points_elsewhere, question_copy, without_copy
 
 
 def test_finds_a_quoted_question_whatever_the_case_and_punctuation():
@@ -88,3 +90,53 @@ def test_without_a_copy_the_first_stage_lead_stands():
                                     weight=0.4, asked=question)
     assert reranker.read == texts
     assert reranked.ids.tolist() == [0, 1, 2]
+
+
+QUESTION = "How do I reverse a string?"
+
+
+@pytest.mark.parametrize("text", [
+    "How do I reverse a string?\nUse reverse() in scalar context.",
+    "Strings are lists.\n\n## How do I reverse a string?\n\nUse reverse().",
+    "4.2. How do I reverse a string?\n--------------------------\n\nUse reverse().",
+    "**How do I reverse a string?**\nUse reverse().",
+    "Q: how do I reverse a string?\nA: use reverse().",
+    "How do I reverse a string?::\n  Use reverse().",
+    "Strings are lists.\nHow do I reverse a string?\nUse reverse().",
+])
+def test_a_question_heading_its_answer_points_nowhere(text):
+    assert question_copy(QUESTION, text) is not None
+    assert points_elsewhere(QUESTION, text) is None
+
+
+@pytest.mark.parametrize("text", [
+    'See "How do I reverse a string?" for more.',
+    "See the answer to\nHow do I reverse a string? in perlfaq4.",
+    # a quotation that starts a line, the sentence before running on to it
+    "For that, read the answer to\nHow do I reverse a string?\nin perlfaq4.",
+    "See also: How do I reverse a string?\n\nStrings are lists.",
+    # a list of questions, as in a FAQ's contents
+    "Contents\n\n1. How do I reverse a string?\n2. How do I sort a list?\n",
+    # the question ends the passage: its answer is in the next one
+    "Use sort() for that.\n\nHow do I reverse a string?",
+])
+def test_a_quoted_or_listed_question_points_elsewhere(text):
+    copy = points_elsewhere(QUESTION, text)
+    assert copy is not None and copy == question_copy(QUESTION, text)
+
+
+def test_a_question_heading_its_answer_is_read_whole_and_keeps_its_lead():
+    from askrel.answering.rerank import rerank_candidates
+
+    question = "How can I make my Perl program run faster?"
+    texts = ["How can I make my Perl program run faster?\n\nProfile it, then pick a better "
+             "algorithm.",
+             'For speed, see "How can I make my Perl program run faster?" above.',
+             "Perl runs on many systems."]
+    candidates, passages = _candidates(texts, [3.0, 2.0, 0.0])
+    reranker = _Recorder("algorithm")
+    reranked, logits = rerank_candidates(question, candidates, passages, reranker,
+                                         weight=0.4, asked=question)
+    assert reranker.read[:2] == [texts[0], "For speed, see above."]
+    assert reranked.ids.tolist()[0] == 0
+    assert logits[0] == 1.0

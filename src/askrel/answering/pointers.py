@@ -7,8 +7,13 @@ answer is. Over the 723 answerable questions of askrel's eight sets, 19 candidat
 their question whole and none of them was the answer (docs/experiments.md §17).
 
 The reranking stage therefore reads such a passage without the copy, and does not let the
-first stage's scores (which measured the copy) lift it. A passage that quotes the question
-and then answers it (a FAQ that keeps its question as a heading) still scores on its answer.
+first stage's scores (which measured the copy) lift it.
+
+A FAQ that keeps its questions as headings is another matter: there the copy stands on a line
+of its own, followed by its answer, and the passage that holds it is most often the answer
+(docs/experiments.md §32). Such a copy is no pointer (`points_elsewhere`). A copy on a line of
+its own that is followed by another question, as in a FAQ's list of contents, or by nothing in
+the passage, still is.
 """
 
 from __future__ import annotations
@@ -39,6 +44,43 @@ def copy_pattern(question: str) -> re.Pattern[str] | None:
     if len(words) < MIN_WORDS:
         return None
     return re.compile(OPENING + GAP.join(f"(?i:{re.escape(w)})" for w in words) + CLOSING)
+
+
+# What may stand beside a question that is a heading, on its line: markup ("## ", "**", "* "),
+# a "Q:" and a number ("4.2.", "1)", "b)") before it; markup or a colon after it ("::", "**").
+HEADING_BEFORE = re.compile(r"[ \t]*(?:[#*=>•-]+[ \t]*)?(?:(?:Q|Question)[ \t]*[:.]?[ \t]*)?"
+                            r"(?:\(?\d+(?:\.\d+)*[.):]?[ \t]+|[A-Za-z][.)][ \t]+)?")
+HEADING_AFTER = re.compile(r"[^\w\n]*")  # the question's own "()?", "<*>?", "]?" too
+# A heading starts its text, or follows a blank line or a line that ends a sentence; a quoted
+# question that starts a line the sentence before runs on to ("described in\nHow do I …")
+# does not.
+ENDS_BEFORE_HEADING = re.compile(r"(?:\A|\n[ \t]*|[.!?:;)\"'’”])[ \t]*\n[ \t]*\Z")
+UNDERLINE = re.compile(r"[ \t]*([-=~^*#+])\1{2,}[ \t]*")  # a reStructuredText-style underline
+
+
+def points_elsewhere(question: str, text: str) -> tuple[int, int] | None:
+    """Where `text` quotes `question` to point to its answer elsewhere (`question_copy`,
+    unless the copy is a heading of the answer that follows it: `heads_an_answer`)."""
+    copy = question_copy(question, text)
+    return None if copy is None or heads_an_answer(text, copy) else copy
+
+
+def heads_an_answer(text: str, copy: tuple[int, int]) -> bool:
+    """Whether the copy stands on a line of its own (markup and numbering aside) that starts
+    the text or follows a blank line or a finished sentence, and the next line that is no
+    underline or blank holds something other than another question."""
+    start, end = copy
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    if not (HEADING_BEFORE.fullmatch(text, line_start, start)
+            and HEADING_AFTER.fullmatch(text, end, line_end)):
+        return False
+    if line_start and not ENDS_BEFORE_HEADING.search(text, 0, line_start):
+        return False
+    following = [line.strip() for line in text[line_end:].splitlines()
+                 if line.strip() and not UNDERLINE.fullmatch(line)]
+    return bool(following) and not following[0].endswith("?")
 
 
 def without_copy(text: str, copy: tuple[int, int]) -> str:

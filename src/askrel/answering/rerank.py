@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from askrel.answering.fusion import zscore
-from askrel.answering.pointers import question_copy, without_copy
+from askrel.answering.pointers import points_elsewhere, without_copy
 
 if TYPE_CHECKING:
     from askrel.answering.retrieval import Candidates
@@ -145,12 +145,13 @@ def rerank_candidates(question: str, candidates: Candidates, passages: dict[int,
     `title_of` (a source's document title), the cross-encoder reads title and heading before
     the passage (`passage_input`).
 
-    A passage that copies the question `asked` whole only points to its answer
-    (answering/pointers.py): the cross-encoder reads it without the copy, and its first-stage
-    score, which measured the copy, counts as the lowest of the candidates.
+    A passage that copies the question `asked` whole, other than as the heading of its answer,
+    only points to that answer (answering/pointers.py): the cross-encoder reads it without the
+    copy, and its first-stage score, which measured the copy, counts as the lowest of the
+    candidates.
     """
     read = [passages[pid] for pid in candidates.ids.tolist()]
-    copies = [question_copy(asked, p.text) if asked else None for p in read]
+    copies = [points_elsewhere(asked, p.text) if asked else None for p in read]
     first = np.asarray(candidates.scores, dtype=np.float64).copy()
     pointing = [n for n, copy in enumerate(copies) if copy is not None]
     first[pointing] = first.min()

@@ -1,0 +1,53 @@
+"""A FAQ that keeps its questions in the text, asked its own questions with the real models:
+the passage under the question comes first, not the list of contents that repeats it
+(answering/pointers.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from askrel.answering.search import Searcher
+from askrel.indexing.build import build_index
+
+QUESTIONS_AND_ANSWERS = [
+    ("How do I restore a single file from last night's backup?",
+     "Open the backup browser, pick the night you want from the calendar and tick the file. "
+     "Restore writes it back to where it was, and keeps the version on disk with a .orig "
+     "suffix, so nothing is overwritten by accident. From the command line, nightly-restore "
+     "--date takes the same choice of night."),
+    ("Why does the nightly backup skip files that are open?",
+     "A file that a program holds open for writing may be half written when the backup reads "
+     "it. Rather than store a broken copy, the backup skips it and lists it in the report, and "
+     "the next night tries again. Databases should be dumped to a file first, and that dump "
+     "is then backed up like any other file."),
+    ("Can I keep my backups on a network share?",
+     "Yes, as long as the share is mounted before the backup starts. Point the target setting "
+     "at the mount point. If the share is missing at that time, the run stops with an error "
+     "instead of filling the local disk, and the report says which mount it could not find."),
+    ("How long are old backups kept before they are deleted?",
+     "Daily backups are kept for two weeks, the last backup of each week for two months, and "
+     "the last of each month for a year. The retention setting changes these periods; backups "
+     "older than all of them are removed after a successful run, never after a failed one."),
+]
+
+
+@pytest.fixture(scope="module")
+def faq_searcher(tmp_path_factory) -> Searcher:
+    root = tmp_path_factory.mktemp("faq")
+    contents = "\n".join(f"{n}. {q}" for n, (q, _) in enumerate(QUESTIONS_AND_ANSWERS, 1))
+    body = "\n\n".join(f"{q}\n\n{a}" for q, a in QUESTIONS_AND_ANSWERS)
+    (root / "sources").mkdir()
+    (root / "sources" / "backup-faq.txt").write_text(
+        f"---\ntitle: Backup FAQ\n---\nFrequently asked questions\n\n{contents}\n\n{body}\n")
+    build_index(root / "sources", root / "index", root=root)
+    return Searcher(root / "index")
+
+
+@pytest.mark.parametrize(("question", "answer"), QUESTIONS_AND_ANSWERS)
+def test_the_passage_under_the_question_comes_first(faq_searcher: Searcher, question: str,
+                                                    answer: str) -> None:
+    reranked = faq_searcher.ask(question, top_k=3)
+    assert reranked.answered
+    assert answer[:40] in reranked.results[0].text
