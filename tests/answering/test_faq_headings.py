@@ -4,8 +4,6 @@ the passage under the question comes first, not the list of contents that repeat
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from askrel.answering.search import Searcher
