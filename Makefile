@@ -45,6 +45,9 @@ test: lint types pytest            ## lint, types and every test (browser tests 
 # Every question set, three modes each: reports/ for the bundled sources, reports/<set>/ for
 # the sets with sources of their own (each indexed into reports/<set>/index).
 SETS := manuals heldout browser webdocs manpages policy faq faq2
+# The two FAQ sets again with their questions kept in the text (eval/faq_kept.py): as a
+# Markdown heading, and as a plain line.
+KEPT := faq:markdown faq2:text
 # Each set in the first-stage modes alone and in hybrid with and without the cross-encoder.
 EVAL_MODES := --mode bm25/no-rerank --mode dense/no-rerank --mode hybrid/no-rerank --mode hybrid
 eval: $(BIN)/.installed
@@ -57,6 +60,15 @@ eval: $(BIN)/.installed
 	  HF_HUB_OFFLINE=1 $(BIN)/askrel eval --questions eval/$$set/questions.jsonl \
 	    --index reports/$$set/index --sources eval/$$set/sources \
 	    $(EVAL_MODES) --out reports/$$set || exit 1; \
+	done
+	@for kept in $(KEPT); do set=$${kept%%:*}; \
+	  $(BIN)/python eval/faq_kept.py --set eval/$$set --style $${kept#*:} \
+	    --out reports/$$set-kept >/dev/null && \
+	  HF_HUB_OFFLINE=1 $(BIN)/askrel index --sources reports/$$set-kept/sources \
+	    --index reports/$$set-kept/index >/dev/null && \
+	  HF_HUB_OFFLINE=1 $(BIN)/askrel eval --questions reports/$$set-kept/questions.jsonl \
+	    --index reports/$$set-kept/index --sources reports/$$set-kept/sources \
+	    --mode hybrid/no-rerank --mode hybrid --out reports/$$set-kept || exit 1; \
 	done
 
 bench-quick: $(BIN)/.installed

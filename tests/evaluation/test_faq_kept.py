@@ -1,0 +1,44 @@
+"""eval/faq_kept.py: a FAQ set with its questions put back before their answers."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "eval" / "faq_kept.py"
+
+
+@pytest.fixture(scope="module")
+def faq_kept():
+    spec = importlib.util.spec_from_file_location("faq_kept", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_each_question_goes_before_its_answer_and_the_spans_follow(faq_kept):
+    text = "Intro.\n\nUse reverse().\n\nUse sort().\n"
+    questions = [("How do I sort?", 24, 35), ("How do I reverse?", 8, 22)]
+    new_text, spans = faq_kept.with_questions(text, questions, "## ")
+    assert new_text == ("Intro.\n\n## How do I reverse?\n\nUse reverse().\n\n"
+                        "## How do I sort?\n\nUse sort().\n")
+    assert [new_text[s:e] for s, e in spans] == ["Use sort().", "Use reverse()."]
+
+
+def test_a_set_is_written_with_its_sources_renamed(faq_kept, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "set" / "sources").mkdir(parents=True)
+    (tmp_path / "set" / "sources" / "tool.txt").write_text("Intro.\n\nUse reverse().\n")
+    row = {"id": "tool-001", "question": "How do I reverse?", "sources": ["set/sources/tool.txt"],
+           "spans": [{"source": "set/sources/tool.txt", "start": 8, "end": 22}]}
+    (tmp_path / "set" / "questions.jsonl").write_text(json.dumps(row) + "\n")
+    assert faq_kept.write_variant(Path("set"), "markdown", Path("kept")) == 1
+    (kept,) = [json.loads(line) for line in open("kept/questions.jsonl")]
+    assert kept["sources"] == ["kept/sources/tool.md"]
+    span = kept["spans"][0]
+    text = Path("kept/sources/tool.md").read_text()
+    assert text[span["start"]:span["end"]] == "Use reverse()."
+    assert text.startswith("Intro.\n\n## How do I reverse?\n\n")
