@@ -8,6 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from askrel.chunking import (
+    DEFAULT_MAX_WORDS,
+    DEFAULT_MIN_WORDS,
     chunk_blocks,
     chunk_text,
     ends_mid_sentence,
@@ -90,6 +92,29 @@ def test_heading_starts_a_passage_and_never_ends_one() -> None:
     assert not any(text[c.start:c.end].endswith("A Section Heading") for c in chunks)
     heading_chunk = next(c for c in chunks if c.heading)
     assert heading_chunk.heading == "A Section Heading"
+
+
+@settings(max_examples=150, deadline=None)
+@given(TEXT, st.integers(min_value=5, max_value=120))
+def test_with_headings_a_passage_runs_over_by_less_than_min_words(text: str,
+                                                                  max_words: int) -> None:
+    min_words = max_words // 3
+    for chunk in chunk_text_web(text, max_words=max_words, min_words=min_words):
+        assert len(text[chunk.start:chunk.end].split()) < max_words + max(min_words, 1)
+
+
+def test_the_short_end_of_a_section_stays_with_its_section() -> None:
+    eight = "This sentence has exactly eight words in it."
+    body = " ".join([eight] * 5)  # 40 words: 24 fit in the first passage, 16 are left
+    text = f"{body}\n\nA Section Heading\n\n{body}"
+    chunks = chunk_text_web(text, max_words=30, min_words=20)
+    passages = [text[c.start:c.end] for c in chunks]
+    assert passages[0] == body
+    assert passages[1].startswith("A Section Heading\n\nThis sentence")
+    assert chunks[1].heading == "A Section Heading" and chunks[0].heading is None
+    # a longer end (20 words or more) makes a passage of its own
+    kept_apart = chunk_text_web(text, max_words=30, min_words=10)
+    assert text[kept_apart[1].start:kept_apart[1].end] == " ".join([eight] * 2)
 
 
 def test_a_paragraph_that_would_overflow_moves_whole_to_the_next_passage() -> None:
@@ -214,4 +239,4 @@ def test_bundled_sources_give_readable_passages(bundled_searcher) -> None:
     words = [len(p.text.split()) for s in store.sources()
              for p in store.passages_of(s["source"])]
     assert statistics.median(words) <= 120
-    assert max(words) <= 120
+    assert max(words) <= DEFAULT_MAX_WORDS + DEFAULT_MIN_WORDS  # a section's end may join

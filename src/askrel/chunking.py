@@ -157,6 +157,8 @@ def chunk_blocks(text: str, blocks: list[Block], *, max_words: int = DEFAULT_MAX
     Passages never cross a segment (where chrome was removed), start a new one at a heading
     once the current passage has `min_words`, move a paragraph that would overflow whole to the
     next passage where it fits, never end on a heading, and drop passages that are only headings.
+    A section's last words, fewer than `min_words` after its last passage, join that passage
+    rather than the next section's (which may then hold up to `max_words + min_words - 1`).
     With `topic_cuts`, a paragraph that shifts the topic (`shifts_topic`) starts a new passage
     once the current one has TOPIC_MIN_WORDS.
     """
@@ -164,6 +166,7 @@ def chunk_blocks(text: str, blocks: list[Block], *, max_words: int = DEFAULT_MAX
         raise ValueError("max_words must be at least 1 and min_words not negative")
     chunks: list[Chunk] = []
     current: list[_Piece] = []
+    last: list[_Piece] = []  # the pieces of the last passage made
 
     def flush(keep_trailing_headings: bool = False) -> None:
         carry: list[_Piece] = []
@@ -173,9 +176,26 @@ def chunk_blocks(text: str, blocks: list[Block], *, max_words: int = DEFAULT_MAX
             heading = next((text[p.span[0]:p.span[1]] for p in current if p.heading), None)
             chunks.append(Chunk(current[0].span[0], current[-1].span[1],
                                 tuple(p.span for p in current), heading))
+            last[:] = current
         current[:] = carry
 
+    def end_section() -> bool:
+        """At a heading, the end of the section before, when it is shorter than `min_words`
+        and has no heading of its own, goes back into the passage before it: else it would
+        open the next section's passage, under that section's heading."""
+        size = sum(p.words for p in current)
+        if (not current or size >= min_words or any(p.heading for p in current) or not last
+                or last[-1].segment != current[0].segment):
+            return False
+        last.extend(current)
+        chunks[-1] = replace(chunks[-1], end=current[-1].span[1],
+                             sentences=tuple(p.span for p in last))
+        current.clear()
+        return True
+
     for piece in _pieces(text, blocks, max_words, topic_cuts):
+        if piece.heading and piece.starts_block:
+            end_section()
         size = sum(p.words for p in current)
         if current and piece.segment != current[-1].segment:
             flush()
