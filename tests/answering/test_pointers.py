@@ -60,17 +60,25 @@ def _candidates(texts: list[str], scores: list[float]):
     return Candidates(ids, np.array(scores), {"dense": np.array(scores)}), passages
 
 
-def test_a_pointer_is_read_without_the_copy_and_loses_its_first_stage_lead():
+FASTER = "How can I make my Perl program run faster?"
+
+
+def _rerank(texts: list[str], scores: list[float], keyword: str):
+    """The reranking stage on `texts` asked FASTER, with a reranker that likes `keyword`."""
     from askrel.answering.rerank import rerank_candidates
 
-    question = "How can I make my Perl program run faster?"
+    candidates, passages = _candidates(texts, scores)
+    reranker = _Recorder(keyword)
+    reranked, logits = rerank_candidates(FASTER, candidates, passages, reranker,
+                                         weight=0.4, asked=FASTER)
+    return reranker, reranked, logits
+
+
+def test_a_pointer_is_read_without_the_copy_and_loses_its_first_stage_lead():
     texts = ['For speed, see "How can I make my Perl program run faster?" above.',
              "Profile first, then pick a better algorithm: that is where speed comes from.",
              "Perl runs on many systems."]
-    candidates, passages = _candidates(texts, [3.0, 1.0, 0.0])
-    reranker = _Recorder("algorithm")
-    reranked, logits = rerank_candidates(question, candidates, passages, reranker,
-                                         weight=0.4, asked=question)
+    reranker, reranked, logits = _rerank(texts, [3.0, 1.0, 0.0], "algorithm")
     assert reranker.read[0] == "For speed, see above."
     # the pointer's first-stage score counts as the lowest: it ties with the last passage
     assert reranked.ids.tolist() == [1, 0, 2]
@@ -79,15 +87,9 @@ def test_a_pointer_is_read_without_the_copy_and_loses_its_first_stage_lead():
 
 
 def test_without_a_copy_the_first_stage_lead_stands():
-    from askrel.answering.rerank import rerank_candidates
-
-    question = "How can I make my Perl program run faster?"
     texts = ["Speed: make the program run faster with a better algorithm.",
              "Profile first.", "Perl runs on many systems."]
-    candidates, passages = _candidates(texts, [3.0, 1.0, 0.0])
-    reranker = _Recorder("nothing here")
-    reranked, _ = rerank_candidates(question, candidates, passages, reranker,
-                                    weight=0.4, asked=question)
+    reranker, reranked, _ = _rerank(texts, [3.0, 1.0, 0.0], "nothing here")
     assert reranker.read == texts
     assert reranked.ids.tolist() == [0, 1, 2]
 
@@ -126,17 +128,11 @@ def test_a_quoted_or_listed_question_points_elsewhere(text):
 
 
 def test_a_question_heading_its_answer_is_read_whole_and_keeps_its_lead():
-    from askrel.answering.rerank import rerank_candidates
-
-    question = "How can I make my Perl program run faster?"
     texts = ["How can I make my Perl program run faster?\n\nProfile it, then pick a better "
              "algorithm.",
              'For speed, see "How can I make my Perl program run faster?" above.',
              "Perl runs on many systems."]
-    candidates, passages = _candidates(texts, [3.0, 2.0, 0.0])
-    reranker = _Recorder("algorithm")
-    reranked, logits = rerank_candidates(question, candidates, passages, reranker,
-                                         weight=0.4, asked=question)
+    reranker, reranked, logits = _rerank(texts, [3.0, 2.0, 0.0], "algorithm")
     assert reranker.read[:2] == [texts[0], "For speed, see above."]
     assert reranked.ids.tolist()[0] == 0
     assert logits[0] == 1.0
