@@ -37,3 +37,24 @@ def test_a_passage_that_is_only_its_heading_still_marks_it() -> None:
     assert heading_lines(text, [(0, 7)], "III Commands › Samples") == frozenset({0})
     assert pick_highlights(np.array([0.5]), [(0, 7)], skip=frozenset({0})) == ((0, 7),)
     assert heading_lines(text, [(0, 7)], None) == frozenset()
+
+
+def test_a_sentence_that_repeats_the_question_is_not_marked() -> None:
+    from askrel.answering.results import highlight
+    from askrel.records import Passage
+
+    question = "How do I flush an output filehandle? Why must I do this?"
+    text = ("Some intro.\nHow do I flush an output filehandle? Why must I do this?\n"
+            "Set $| to a true value. Output is then written at once.")
+    spans = ((0, 11), (12, 48), (49, 68), (69, 92), (93, 124))
+    assert [text[s:e] for s, e in spans][1:3] == ["How do I flush an output filehandle?",
+                                                  "Why must I do this?"]
+    passage = Passage(id=0, source="faq.txt", page=None, char_start=0, char_end=len(text),
+                      text=text, sentences=spans)
+    vectors = np.eye(5, dtype=np.float32)
+    query = np.array([0.1, 1.0, 0.97, 0.5, 0.2], dtype=np.float32)
+    marked, best = highlight(passage, vectors, query, asked=question)
+    assert marked == ((69, 92),)
+    assert best == 1.0  # the relevance still counts every sentence
+    # without the question, the most similar sentence is the copy
+    assert highlight(passage, vectors, query)[0] == ((12, 68),)

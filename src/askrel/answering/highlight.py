@@ -3,7 +3,8 @@
 Each sentence is scored by the cosine similarity of its in-context vector (pooled from the
 passage's own forward pass) to the question. Adding a lexical term-overlap score did not
 help on the question set (docs/experiments.md), so the score is the similarity alone. The
-passage's heading line is never marked: it names the topic and answers nothing.
+passage's heading line is never marked: it names the topic and answers nothing; nor is a
+sentence that repeats the question (results.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,12 @@ def heading_lines(text: str, spans: Sequence[Span], heading: str | None) -> froz
     title = " ".join(heading.split(SECTION_SEPARATOR)[-1].split())
     return frozenset(i for i, (start, end) in enumerate(spans)
                      if " ".join(text[start:end].split()) == title)
+
+
+def within(spans: Sequence[Span], outer: Span) -> frozenset[int]:
+    """Which spans lie inside `outer`."""
+    return frozenset(i for i, (start, end) in enumerate(spans)
+                     if outer[0] <= start and end <= outer[1])
 
 
 def pick_highlights(scores: np.ndarray, spans: Sequence[Span],

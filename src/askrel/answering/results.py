@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from askrel.answering.highlight import heading_lines, pick_highlights
+from askrel.answering.highlight import heading_lines, pick_highlights, within
+from askrel.answering.pointers import question_copy
 from askrel.answering.queries import Query
 from askrel.answering.retrieval import Candidates
 from askrel.backends.base import Backend
@@ -12,11 +13,13 @@ from askrel.records import Citation, Hit, Passage, SourceMeta, Span
 
 
 def build_hits(backend: Backend, candidates: Candidates, passages: dict[int, Passage],
-               query: Query, logits: dict[int, float] | None = None) -> list[Hit]:
+               query: Query, logits: dict[int, float] | None = None,
+               asked: str | None = None) -> list[Hit]:
     """The results, ranked as the candidates, from their passages as read (`passages`).
 
     A hit's relevance is the cosine of its passage or of its best sentence to `query`,
-    whichever is higher; `logits` are the cross-encoder's, when it read them.
+    whichever is higher; `logits` are the cross-encoder's, when it read them. Sentences that
+    repeat the question `asked` are not marked (they never answer it).
     """
     ids = candidates.ids.tolist()
     sentence_vectors = backend.sentence_vectors(ids)
@@ -26,22 +29,27 @@ def build_hits(backend: Backend, candidates: Candidates, passages: dict[int, Pas
     for rank, (pid, score) in enumerate(zip(ids, scores, strict=True), start=1):
         passage = passages[pid]
         similarity = float(passage_vectors[rank - 1] @ query.vector)
-        highlights, best = highlight(passage, sentence_vectors[pid], query.vector)
+        highlights, best = highlight(passage, sentence_vectors[pid], query.vector, asked)
         hits.append(Hit(rank, score, max(similarity, best), passage.text, highlights,
                         citation(passage, backend.meta(passage.source)), pid,
                         logits.get(pid) if logits is not None else None))
     return hits
 
 
-def highlight(passage: Passage, sentence_vectors: np.ndarray,
-              query_vector: np.ndarray) -> tuple[tuple[Span, ...], float]:
-    """The marked sentence(s) and the best sentence's similarity to the query."""
+def highlight(passage: Passage, sentence_vectors: np.ndarray, query_vector: np.ndarray,
+              asked: str | None = None) -> tuple[tuple[Span, ...], float]:
+    """The marked sentence(s) and the best sentence's similarity to the query. Neither the
+    passage's heading line nor a copy of the question `asked` (a FAQ's question above its
+    answer) is marked unless there is nothing else."""
     spans = passage.sentences
     if not spans:
         return (), 0.0
     vectors = np.asarray(sentence_vectors[:len(spans)], dtype=np.float32)
     similarity = vectors @ query_vector
     skip = heading_lines(passage.text, spans, passage.heading)
+    copy = question_copy(asked, passage.text) if asked else None
+    if copy:
+        skip |= within(spans, copy)
     return pick_highlights(similarity, spans, skip=skip), float(similarity.max())
 
 

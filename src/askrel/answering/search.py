@@ -153,7 +153,7 @@ class Searcher:
                                               sure=surely_answered(self.calibration, text,
                                                                    bool(missing)))
         hits = build_hits(self.backend, candidates.head(top_k), passages,
-                          marking_query(queries), logits)
+                          marking_query(queries), logits, asked=text)
         answered = self.decide_answered(text, hits, missing)
         notes = [note] if note else []
         if missing:
