@@ -1,6 +1,6 @@
-"""A FAQ that keeps its questions in the text, asked its own questions with the real models:
-the passage under the question comes first, not the list of contents that repeats it
-(answering/pointers.py)."""
+"""A FAQ that keeps its questions in the text (a text file, and a PDF), asked its own questions
+with the real models: the passage under the question comes first, not the list of contents
+that repeats it (answering/pointers.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import pytest
 
 from askrel.answering.search import Searcher
 from askrel.indexing.build import build_index
+
+pytestmark = pytest.mark.slow
 
 QUESTIONS_AND_ANSWERS = [
     ("How do I restore a single file from last night's backup?",
@@ -31,14 +33,20 @@ QUESTIONS_AND_ANSWERS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def faq_searcher(tmp_path_factory) -> Searcher:
+@pytest.fixture(scope="module", params=["txt", "pdf"])
+def faq_searcher(request, tmp_path_factory) -> Searcher:
+    from conftest import pdf_bytes
+
     root = tmp_path_factory.mktemp("faq")
     contents = "\n".join(f"{n}. {q}" for n, (q, _) in enumerate(QUESTIONS_AND_ANSWERS, 1))
     body = "\n\n".join(f"{q}\n\n{a}" for q, a in QUESTIONS_AND_ANSWERS)
     (root / "sources").mkdir()
-    (root / "sources" / "backup-faq.txt").write_text(
-        f"---\ntitle: Backup FAQ\n---\nFrequently asked questions\n\n{contents}\n\n{body}\n")
+    if request.param == "txt":
+        (root / "sources" / "backup-faq.txt").write_text(
+            f"---\ntitle: Backup FAQ\n---\nFrequently asked questions\n\n{contents}\n\n{body}\n")
+    else:  # the contents on a page of their own, the answers wrapped by the page
+        (root / "sources" / "backup-faq.pdf").write_bytes(
+            pdf_bytes([f"Frequently asked questions\n\n{contents}", body]))
     build_index(root / "sources", root / "index", root=root)
     return Searcher(root / "index")
 
