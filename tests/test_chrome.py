@@ -103,6 +103,17 @@ def test_a_short_paragraph_of_a_pdf_is_no_guessed_heading() -> None:
     assert [b.heading for b in content_blocks("Why it matters\n\nIt does.")] == [True, False]
 
 
+def test_an_indented_line_of_code_is_no_heading_but_a_centred_title_is() -> None:
+    prose = "To count the lines of a file, read it to the end and keep a count of them."
+    text = (f"{prose}\n\n    wc -l < file.txt\n\n{prose}\n\n    set -A array one two\n\n"
+            f"{prose}\n\n          Further Reading\n\n{prose}")
+    blocks = content_blocks(text)
+    assert [(text[b.start:b.end], b.heading) for b in blocks if b.heading is not None] == [
+        (prose, False), ("wc -l < file.txt", False), (prose, False),
+        ("set -A array one two", False), (prose, False), ("Further Reading", True),
+        (prose, False)]
+
+
 def test_pdf_mode_joins_wrapped_lines_and_skips_web_rules() -> None:
     text = "Installation requires a\nsupported operating system and\nat least 2 GB of memory.\n42"
     blocks = content_blocks(text, web_rules=False)

@@ -317,6 +317,17 @@ def _flag_trailing_fragments(lines: list[Line], flags: list[str | None]) -> None
         i -= 1
 
 
+# What a line of code has and a title has not: "$TERM", "a | b", "f(x);", "s/a/b/", "<*>".
+_CODE_MARKS = re.compile(r"[$;{}=|\\<>\[\]`~^&@%*#/]")
+
+
+def is_code(text: str) -> bool:
+    """Whether a line set apart by its indentation (`running_text`) reads as code rather than a
+    centred title: it has a mark of code, or does not start with a capital letter."""
+    stripped = text.strip()
+    return bool(_CODE_MARKS.search(stripped)) or not stripped[:1].isupper()
+
+
 def is_heading(line: Line) -> bool:
     """A short line standing alone that does not end a sentence, or a question heading."""
     text = line.text.rstrip()
@@ -333,7 +344,8 @@ def content_blocks(text: str, start: int = 0, end: int | None = None, *,
 
     A paragraph is a run of kept lines with no blank line between them. With `web_rules` (a
     text file), a one-line paragraph that reads as a heading is marked so the chunker can keep
-    it with the text it introduces. A PDF's headings are its known `sections`: each starts a new
+    it with the text it introduces; a line of code set apart by its indentation (`is_code`)
+    is none. A PDF's headings are its known `sections`: each starts a new
     paragraph at its heading's line, and a line that is wholly such a heading is a heading
     block (a short paragraph of a PDF is as often a command, a table cell or the start of a
     sentence that goes on over the page).
@@ -341,17 +353,23 @@ def content_blocks(text: str, start: int = 0, end: int | None = None, *,
     end = len(text) if end is None else end
     lines = split_lines(text, start, end)
     flags = chrome_flags(lines, web_rules=web_rules, running=running)
+    code = ([set_apart and is_code(line.text)
+             for line, set_apart in zip(lines, running_text(lines), strict=True)]
+            if web_rules else [False] * len(lines))
     section_starts = {s.start: s.end for s in sections if s.end > s.start}
     blocks: list[Block] = []
     run: list[Line] = []
+    run_code: list[bool] = []
     segment = 0
 
     def close_run(heading: bool | None = None) -> None:
         if run:
             if heading is None:
-                heading = web_rules and len(run) == 1 and is_heading(run[0])
+                heading = (web_rules and len(run) == 1 and is_heading(run[0])
+                           and not run_code[0])
             blocks.append(Block(run[0].start, run[-1].end, heading, segment))
             run.clear()
+            run_code.clear()
 
     for i, (line, chrome) in enumerate(zip(lines, flags, strict=True)):
         if chrome:
@@ -363,6 +381,7 @@ def content_blocks(text: str, start: int = 0, end: int | None = None, *,
                     or line.start in section_starts):
             close_run()
         run.append(line)
+        run_code.append(code[i])
         if section_starts.get(line.start) == line.end:
             close_run(heading=True)
     close_run()
