@@ -56,7 +56,7 @@ def pdf_bytes(pages: list[str], front_matter: int = 0) -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def make_pdf():
     return pdf_bytes
 

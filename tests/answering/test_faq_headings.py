@@ -34,9 +34,7 @@ QUESTIONS_AND_ANSWERS = [
 
 
 @pytest.fixture(scope="module", params=["txt", "pdf"])
-def faq_searcher(request, tmp_path_factory) -> Searcher:
-    from conftest import pdf_bytes
-
+def faq_searcher(request, tmp_path_factory, make_pdf) -> Searcher:
     root = tmp_path_factory.mktemp("faq")
     contents = "\n".join(f"{n}. {q}" for n, (q, _) in enumerate(QUESTIONS_AND_ANSWERS, 1))
     body = "\n\n".join(f"{q}\n\n{a}" for q, a in QUESTIONS_AND_ANSWERS)
@@ -46,7 +44,7 @@ def faq_searcher(request, tmp_path_factory) -> Searcher:
             f"---\ntitle: Backup FAQ\n---\nFrequently asked questions\n\n{contents}\n\n{body}\n")
     else:  # the contents on a page of their own, the answers wrapped by the page
         (root / "sources" / "backup-faq.pdf").write_bytes(
-            pdf_bytes([f"Frequently asked questions\n\n{contents}", body]))
+            make_pdf([f"Frequently asked questions\n\n{contents}", body]))
     build_index(root / "sources", root / "index", root=root)
     return Searcher(root / "index")
 
