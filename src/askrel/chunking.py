@@ -166,9 +166,10 @@ def chunk_blocks(text: str, blocks: list[Block], *, max_words: int = DEFAULT_MAX
         raise ValueError("max_words must be at least 1 and min_words not negative")
     chunks: list[Chunk] = []
     current: list[_Piece] = []
-    last: list[_Piece] = []  # the pieces of the last passage made
+    last_segment: int | None = None  # the segment of the last passage made
 
     def flush(keep_trailing_headings: bool = False) -> None:
+        nonlocal last_segment
         carry: list[_Piece] = []
         while keep_trailing_headings and current and current[-1].heading:
             carry.insert(0, current.pop())
@@ -176,22 +177,20 @@ def chunk_blocks(text: str, blocks: list[Block], *, max_words: int = DEFAULT_MAX
             heading = next((text[p.span[0]:p.span[1]] for p in current if p.heading), None)
             chunks.append(Chunk(current[0].span[0], current[-1].span[1],
                                 tuple(p.span for p in current), heading))
-            last[:] = current
+            last_segment = current[-1].segment
         current[:] = carry
 
-    def end_section() -> bool:
+    def end_section() -> None:
         """At a heading, the end of the section before, when it is shorter than `min_words`
         and has no heading of its own, goes back into the passage before it: else it would
         open the next section's passage, under that section's heading."""
-        size = sum(p.words for p in current)
-        if (not current or size >= min_words or any(p.heading for p in current) or not last
-                or last[-1].segment != current[0].segment):
-            return False
-        last.extend(current)
+        if (not current or sum(p.words for p in current) >= min_words
+                or any(p.heading for p in current)
+                or last_segment != current[0].segment):
+            return
         chunks[-1] = replace(chunks[-1], end=current[-1].span[1],
-                             sentences=tuple(p.span for p in last))
+                             sentences=chunks[-1].sentences + tuple(p.span for p in current))
         current.clear()
-        return True
 
     for piece in _pieces(text, blocks, max_words, topic_cuts):
         if piece.heading and piece.starts_block:

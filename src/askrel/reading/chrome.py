@@ -259,15 +259,18 @@ _PAGE_NUMBERED = re.compile(r"^#\s|\s#$")
 
 
 def chrome_reasons(lines: list[Line], *, web_rules: bool = True,
-                   running: frozenset[str] | set[str] = frozenset()) -> list[str | None]:
+                   running: frozenset[str] | set[str] = frozenset(),
+                   prose: list[bool] | None = None) -> list[str | None]:
     """For each line, the name of the rule that makes it chrome, or None when it is kept.
 
     `running` holds keys of running headers/footers. With `web_rules` (a text file), the
     single-line web rules judge only lines that stand on their own: a line of code or of a
-    hard-wrapped paragraph (`running_text`) is never chrome by its own words.
+    hard-wrapped paragraph (`running_text`, or `prose` when the caller has it) is never chrome
+    by its own words.
     """
     edge = PAGE_EDGE_LINES
-    prose = running_text(lines) if web_rules else [False] * len(lines)
+    if prose is None:
+        prose = running_text(lines) if web_rules else [False] * len(lines)
     reasons: list[str | None] = []
     for i, line in enumerate(lines):
         at_edge = not web_rules and (i < edge or i >= len(lines) - edge)
@@ -283,9 +286,11 @@ def chrome_reasons(lines: list[Line], *, web_rules: bool = True,
 
 
 def chrome_flags(lines: list[Line], *, web_rules: bool = True,
-                 running: frozenset[str] | set[str] = frozenset()) -> list[bool]:
-    """For each line, whether it is chrome; `running` holds keys of running headers/footers."""
-    return [r is not None for r in chrome_reasons(lines, web_rules=web_rules, running=running)]
+                 running: frozenset[str] | set[str] = frozenset(),
+                 prose: list[bool] | None = None) -> list[bool]:
+    """For each line, whether it is chrome (`chrome_reasons`)."""
+    return [r is not None
+            for r in chrome_reasons(lines, web_rules=web_rules, running=running, prose=prose)]
 
 
 def _flag_promo_bullets(lines: list[Line], flags: list[str | None]) -> None:
@@ -352,24 +357,22 @@ def content_blocks(text: str, start: int = 0, end: int | None = None, *,
     """
     end = len(text) if end is None else end
     lines = split_lines(text, start, end)
-    flags = chrome_flags(lines, web_rules=web_rules, running=running)
-    code = ([set_apart and is_code(line.text)
-             for line, set_apart in zip(lines, running_text(lines), strict=True)]
-            if web_rules else [False] * len(lines))
+    prose = running_text(lines) if web_rules else [False] * len(lines)
+    flags = chrome_flags(lines, web_rules=web_rules, running=running, prose=prose)
+    code_lines = {line.start for line, set_apart in zip(lines, prose, strict=True)
+                  if set_apart and is_code(line.text)}
     section_starts = {s.start: s.end for s in sections if s.end > s.start}
     blocks: list[Block] = []
     run: list[Line] = []
-    run_code: list[bool] = []
     segment = 0
 
     def close_run(heading: bool | None = None) -> None:
         if run:
             if heading is None:
                 heading = (web_rules and len(run) == 1 and is_heading(run[0])
-                           and not run_code[0])
+                           and run[0].start not in code_lines)
             blocks.append(Block(run[0].start, run[-1].end, heading, segment))
             run.clear()
-            run_code.clear()
 
     for i, (line, chrome) in enumerate(zip(lines, flags, strict=True)):
         if chrome:
@@ -381,7 +384,6 @@ def content_blocks(text: str, start: int = 0, end: int | None = None, *,
                     or line.start in section_starts):
             close_run()
         run.append(line)
-        run_code.append(code[i])
         if section_starts.get(line.start) == line.end:
             close_run(heading=True)
     close_run()
