@@ -136,6 +136,30 @@ def test_complete_paragraphs_stay_together_when_the_next_one_overflows() -> None
     assert passages == [f"{intro}\n\n{body}", later]
 
 
+def test_a_paragraph_ending_with_a_colon_stays_with_what_it_introduces() -> None:
+    eight = "This sentence has exactly eight words in it."
+    before = " ".join([eight] * 4)  # 32 words
+    intro = "Use the following simple function:"  # 5 words: 37 in all
+    code = "sub century { return int(( (localtime)[5] + 1999 ) / 100); }"  # 12: 49 in all
+    text = f"{before}\n\n{intro}\n\n{code}"
+    passages = [text[c.start:c.end] for c in chunk_text(text, max_words=45, min_words=20)]
+    assert passages == [before, f"{intro}\n\n{code}"]
+    # without the colon the two paragraphs are apart, as any two would be
+    plain = text.replace("function:", "function.")
+    assert [plain[c.start:c.end] for c in chunk_text(plain, max_words=45, min_words=20)] == [
+        f"{before}\n\nUse the following simple function.", code]
+
+
+def test_a_topic_shift_does_not_cut_what_a_colon_introduces() -> None:
+    intro = ("When you delete content the database file stays the same size; to give the "
+             "space back, run this:")
+    code = "sqlite3 data.db 'VACUUM;'"
+    text = f"{SQL_ANSWER}\n\n{intro}\n\n{code}"
+    cut = [text[c.start:c.end]
+           for c in chunk_text_web(text, max_words=100, min_words=30, topic_cuts=True)]
+    assert cut == [SQL_ANSWER, f"{intro}\n\n{code}"]
+
+
 def chunk_text_web(text: str, **kwargs):
     return chunk_blocks(text, content_blocks(text), **kwargs)
 

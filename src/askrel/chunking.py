@@ -110,19 +110,31 @@ def shifts_topic(previous: list[str], paragraph: str) -> bool:
     return overlap is not None and overlap < TOPIC_SHIFT
 
 
+def introduces(paragraph: str) -> bool:
+    """True for a paragraph that ends with a colon: it introduces what follows ("You can
+    slurp it in:" before the code; "Check for these three things:" before the list)."""
+    return paragraph.rstrip().endswith(":")
+
+
 def _pieces(text: str, blocks: list[Block], max_words: int, topic_cuts: bool) -> list[_Piece]:
+    """The blocks' sentences as pieces. A paragraph after one that introduces it goes on
+    that paragraph: it starts no block of its own, so the two are cut apart only where a
+    paragraph would be cut in the middle, and a topic shift is not looked for there."""
     pieces = []
     previous: list[str] = []  # the paragraphs since the last heading, for topic_cuts
+    introduced = False
     for block in blocks:
         sentences = (
             [(block.start, block.end)] if block.heading
             else split_sentences(text, block.start, block.end)
         )
         paragraph = text[block.start:block.end]
-        shift = topic_cuts and not block.heading and shifts_topic(
+        goes_on = introduced and not block.heading
+        shift = topic_cuts and not block.heading and not goes_on and shifts_topic(
             previous[-TOPIC_CONTEXT:], paragraph)
         previous = [] if block.heading else [*previous[-TOPIC_CONTEXT:], paragraph]
-        first = True
+        introduced = not block.heading and introduces(paragraph)
+        first = not goes_on
         for sentence in sentences:
             for span in split_long_span(text, sentence, max_words):
                 n = word_count(text, *span)
