@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from askrel.reading.chrome import content_blocks
+from askrel.reading.chrome import content_blocks, is_aside
 
 ARTICLE = """menu_open Columnists
 We use cookies to provide some features and experiences on this site
@@ -112,6 +112,19 @@ def test_an_indented_line_of_code_is_no_heading_but_a_centred_title_is() -> None
         (prose, False), ("wc -l < file.txt", False), (prose, False),
         ("set -A array one two", False), (prose, False), ("Further Reading", True),
         (prose, False)]
+
+
+def test_a_line_wholly_in_brackets_is_an_aside_not_a_heading() -> None:
+    text = ("How can I compare two dates?\n\n(contributed by brian d foy)\n\n"
+            "Store them as numbers and subtract.\n\n(a) Scope\n\nIt covers dates.\n\n"
+            "(Optional) Time zones\n\nThey are left out.")
+    assert [(text[b.start:b.end], b.heading) for b in content_blocks(text)] == [
+        ("How can I compare two dates?", True), ("(contributed by brian d foy)", False),
+        ("Store them as numbers and subtract.", False), ("(a) Scope", True),
+        ("It covers dates.", False), ("(Optional) Time zones", True),
+        ("They are left out.", False)]
+    assert is_aside("(see http://bugs.debian.org/558724)")
+    assert not is_aside("(a) Scope (b) Terms")
 
 
 def test_pdf_mode_joins_wrapped_lines_and_skips_web_rules() -> None:

@@ -200,6 +200,14 @@ def test_a_topic_shift_does_not_cut_a_passage_that_is_still_short() -> None:
     assert cut == [text]
 
 
+def test_a_topic_shift_after_a_heading_counts_only_the_text_words() -> None:
+    heading = "How do I give the space of deleted rows back to the operating system?"
+    text = f"{heading}\n\n(contributed by Jane Roe)\n\n{VACUUM_ANSWER}"  # 14 + 4 words
+    cut = [text[c.start:c.end]
+           for c in chunk_text_web(text, max_words=100, min_words=30, topic_cuts=True)]
+    assert cut == [text]
+
+
 def test_passages_never_cross_removed_chrome() -> None:
     text = "First part of the story goes here.\n\nSubscribe now\n\nSecond part of the story."
     chunks = chunk_text_web(text, max_words=100, min_words=0)

@@ -172,7 +172,7 @@ def chunk_blocks(text: str, blocks: list[Block], *, max_words: int = DEFAULT_MAX
     A section's last words, fewer than `min_words` after its last passage, join that passage
     rather than the next section's (which may then hold up to `max_words + min_words - 1`).
     With `topic_cuts`, a paragraph that shifts the topic (`shifts_topic`) starts a new passage
-    once the current one has TOPIC_MIN_WORDS.
+    once the current one has TOPIC_MIN_WORDS words besides its headings.
     """
     if max_words < 1 or min_words < 0:
         raise ValueError("max_words must be at least 1 and min_words not negative")
@@ -224,7 +224,8 @@ def chunk_blocks(text: str, blocks: list[Block], *, max_words: int = DEFAULT_MAX
         elif current and piece.starts_block and (
             (piece.heading and size >= min_words and not current[-1].heading)
             or size >= max_words * 0.8
-            or (piece.shifts_topic and size >= TOPIC_MIN_WORDS)
+            or (piece.shifts_topic
+                and sum(p.words for p in current if not p.heading) >= TOPIC_MIN_WORDS)
         ):
             flush()
         current.append(piece)

@@ -334,11 +334,29 @@ def is_code(text: str) -> bool:
 
 
 def is_heading(line: Line) -> bool:
-    """A short line standing alone that does not end a sentence, or a question heading."""
+    """A short line standing alone that does not end a sentence, or a question heading.
+    A line wholly in brackets is an aside, no heading: "(contributed by brian d foy)"."""
     text = line.text.rstrip()
-    if line.words > MAX_HEADING_WORDS or line.is_bullet:
+    if line.words > MAX_HEADING_WORDS or line.is_bullet or is_aside(text):
         return False
     return text.endswith("?") or not line.is_sentence
+
+
+def is_aside(text: str) -> bool:
+    """Whether a line is wholly in round brackets: "(contributed by Ben Morrow)", "(see
+    below)". "(a) Scope" and "(Optional) Set the path" go on after their brackets."""
+    return (text.startswith("(") and text.endswith(")")
+            and _closing_bracket(text) == len(text) - 1)
+
+
+def _closing_bracket(text: str) -> int | None:
+    """The position of the bracket that closes the one opening the text, or None."""
+    depth = 0
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0:
+            return i
+    return None
 
 
 def content_blocks(text: str, start: int = 0, end: int | None = None, *,
