@@ -114,6 +114,18 @@ def test_an_indented_line_of_code_is_no_heading_but_a_centred_title_is() -> None
         (prose, False)]
 
 
+def test_a_paragraph_that_is_one_question_is_a_heading_in_a_pdf_and_in_a_text() -> None:
+    text = ("I have many .tar.7z files. Can I convert them to .tar.xz without spending hours\n"
+            "recompressing the data?\n\nYes: a script in the extra directory converts them.\n\n"
+            "or, if you would rather not,\nwhy not keep them as they are?\n\n"
+            "Which is faster? It depends on the data, the level and the machine it runs on.")
+    expected = [True, False, False, False]
+    assert [b.heading for b in content_blocks(text, web_rules=False)] == expected
+    assert [b.heading for b in content_blocks(text)] == expected
+    long_question = " ".join(["word"] * 40) + "?"  # 41 words: a paragraph, not a heading
+    assert [b.heading for b in content_blocks(long_question, web_rules=False)] == [False]
+
+
 def test_a_line_wholly_in_brackets_is_an_aside_not_a_heading() -> None:
     text = ("How can I compare two dates?\n\n(contributed by brian d foy)\n\n"
             "Store them as numbers and subtract.\n\n(a) Scope\n\nIt covers dates.\n\n"

@@ -55,3 +55,14 @@ def test_the_passage_under_the_question_comes_first(faq_searcher: Searcher, ques
     reranked = faq_searcher.ask(question, top_k=3)
     assert reranked.answered
     assert answer[:40] in reranked.results[0].text
+
+
+def test_each_question_heads_the_passage_of_its_answer(faq_searcher: Searcher) -> None:
+    # In the PDF the questions are paragraphs of the body's type: a paragraph that is one
+    # question alone is a heading there too (reading/chrome.py, is_question_heading).
+    store = faq_searcher.store
+    passages = [p for s in store.sources() for p in store.passages_of(s["source"])]
+    for question, answer in QUESTIONS_AND_ANSWERS:
+        (holder,) = [p for p in passages if answer[:40] in p.text]
+        assert holder.text.startswith(question)
+        assert " ".join((holder.heading or "").split()).endswith(question)

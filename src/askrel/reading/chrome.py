@@ -75,6 +75,7 @@ CODE_INDENT = 2  # columns deeper than the prose that set a line apart as code o
 MIN_WRAPPED_WORDS = 4  # a line of at least this many words may wrap on to the next
 HARD_WRAPPED_SHARE = 0.2  # of the lines going on with a sentence: a hard-wrapped text
 MAX_HEADING_WORDS = 20
+MAX_QUESTION_HEADING_WORDS = 40  # a FAQ's question may run over a few lines
 PAGE_EDGE_LINES = 2  # a page's number sits in its first or last lines
 _MARKS = r"[\s\-–—/|.()\[\]]"  # what surrounds a printed page number: "- 17 -", "17/33", "[3]"
 _PAGE_NUMBER = re.compile(rf"{_MARKS}*\d{{1,4}}(?:{_MARKS}+\d{{1,4}})?{_MARKS}*")
@@ -342,6 +343,15 @@ def is_heading(line: Line) -> bool:
     return text.endswith("?") or not line.is_sentence
 
 
+def is_question_heading(lines: list[Line]) -> bool:
+    """A paragraph that is a question alone, as a FAQ sets its questions apart: it ends with
+    a question mark, has at most MAX_QUESTION_HEADING_WORDS words and starts with neither a
+    bullet nor a lower-case letter (the rest of a sentence would)."""
+    text = " ".join(line.text for line in lines)
+    return (text.endswith("?") and len(text.split()) <= MAX_QUESTION_HEADING_WORDS
+            and not text[:1].islower() and not lines[0].is_bullet)
+
+
 def is_aside(text: str) -> bool:
     """Whether a line is wholly in round brackets: "(contributed by Ben Morrow)", "(see
     below)". "(a) Scope" and "(Optional) Set the path" go on after their brackets."""
@@ -371,7 +381,8 @@ def content_blocks(text: str, start: int = 0, end: int | None = None, *,
     is none. A PDF's headings are its known `sections`: each starts a new
     paragraph at its heading's line, and a line that is wholly such a heading is a heading
     block (a short paragraph of a PDF is as often a command, a table cell or the start of a
-    sentence that goes on over the page).
+    sentence that goes on over the page). In either, a paragraph that is one question alone
+    (`is_question_heading`) is a heading, as a FAQ's questions are.
     """
     end = len(text) if end is None else end
     lines = split_lines(text, start, end)
@@ -387,8 +398,9 @@ def content_blocks(text: str, start: int = 0, end: int | None = None, *,
     def close_run(heading: bool | None = None) -> None:
         if run:
             if heading is None:
-                heading = (web_rules and len(run) == 1 and is_heading(run[0])
-                           and run[0].start not in code_lines)
+                heading = run[0].start not in code_lines and (
+                    (web_rules and len(run) == 1 and is_heading(run[0]))
+                    or is_question_heading(run))
             blocks.append(Block(run[0].start, run[-1].end, heading, segment))
             run.clear()
 

@@ -1,0 +1,129 @@
+"""A FAQ question set typeset as PDFs with its questions kept, and the same text as text files.
+
+Many FAQs reach their readers as PDFs: each question in bold type above its answer, the prose
+wrapped to the page, examples in a fixed-width font. This script writes both forms of a FAQ
+set (eval/faq, eval/faq2): `pdf/` and `txt/`, each with `sources/` and `questions.jsonl`.
+The questions are judged by answer strings in both forms, so the two can be compared: each
+sentence of six words or more of the gold answer that occurs once in its file (a passage
+holding one of them overlaps the answer). A question without such a sentence is left out.
+Characters outside Latin-1 (the PDF's core fonts) are replaced in both forms alike.
+
+    python eval/faq_pdf.py --set eval/faq2 --out reports/faq2-pdf
+    askrel index --sources reports/faq2-pdf/pdf/sources --index reports/faq2-pdf/pdf/index
+    askrel eval --questions reports/faq2-pdf/pdf/questions.jsonl \\
+        --index reports/faq2-pdf/pdf/index --mode hybrid/no-rerank --mode hybrid
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from faq_kept import with_questions
+
+from askrel.chunking import split_sentences
+
+MIN_ANSWER_WORDS = 6
+CODE_INDENT = 2  # columns deeper than the prose that set a paragraph apart as an example
+
+
+def latin1(char: str) -> str:
+    """One Latin-1 character for `char`: itself, its decomposed base letter, or "?"."""
+    if ord(char) < 256:
+        return char
+    base = unicodedata.normalize("NFKD", char).encode("latin-1", "ignore").decode("latin-1")
+    return base[:1] or {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}.get(
+        char, "-" if char in "\u2013\u2014" else "?")
+
+
+def normalise(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def answer_strings(text: str, start: int, end: int) -> list[str]:
+    """The sentences of text[start:end] of MIN_ANSWER_WORDS words or more found once in text."""
+    whole = normalise(text)
+    sentences = [normalise(text[s:e]) for s, e in split_sentences(text, start, end)]
+    return [s for s in sentences if len(s.split()) >= MIN_ANSWER_WORDS and whole.count(s) == 1]
+
+
+def typeset(text: str, questions: set[str], path: Path) -> None:
+    """Write text as a PDF: questions in bold 12 pt, examples (paragraphs indented deeper than
+    the prose) line by line in Courier 9 pt, prose paragraphs rewrapped in Helvetica 10 pt."""
+    from fpdf import FPDF
+
+    indents = Counter(len(line) - len(line.lstrip()) for line in text.split("\n")
+                      if len(line.split()) >= MIN_ANSWER_WORDS)
+    prose = indents.most_common(1)[0][0] if indents else 0
+    pdf = FPDF()
+    pdf.set_auto_page_break(True, 15)
+    pdf.add_page()
+
+    def cell(height: float, line: str) -> None:
+        pdf.multi_cell(0, height, line, new_x="LMARGIN", new_y="NEXT")
+
+    for paragraph in re.split(r"\n[ \t]*\n", text):
+        lines = [line for line in paragraph.split("\n") if line.strip()]
+        if not lines:
+            continue
+        indent = min(len(line) - len(line.lstrip()) for line in lines)
+        if paragraph.strip() in questions:
+            pdf.set_font("helvetica", "B", 12)
+            cell(6, paragraph.strip())
+        elif indent >= prose + CODE_INDENT:
+            pdf.set_font("courier", "", 9)
+            for line in lines:
+                cell(4.5, line.rstrip()[indent:])
+        else:
+            pdf.set_font("helvetica", "", 10)
+            cell(5, " ".join(line.strip() for line in lines))
+        pdf.ln(2)
+    pdf.output(str(path))
+
+
+def write_forms(question_set: Path, out: Path) -> tuple[int, int]:
+    """Write out/pdf and out/txt; returns (questions in the set, questions kept)."""
+    rows = [json.loads(line) for line in (question_set / "questions.jsonl").open()]
+    by_source: dict[str, list[int]] = defaultdict(list)
+    for n, row in enumerate(rows):
+        by_source[row["spans"][0]["source"]].append(n)
+    kept: dict[str, list[dict]] = {"pdf": [], "txt": []}
+    for form in kept:
+        (out / form / "sources").mkdir(parents=True, exist_ok=True)
+    for source, numbers in by_source.items():
+        asked = [(rows[n]["question"], rows[n]["spans"][0]["start"], rows[n]["spans"][0]["end"])
+                 for n in numbers]
+        text, spans = with_questions(Path(source).read_text(encoding="utf-8"), asked, "")
+        text = "".join(latin1(char) for char in text)  # one for one: the spans still hold
+        name = Path(source).stem
+        files = {"pdf": out / "pdf" / "sources" / f"{name}.pdf",
+                 "txt": out / "txt" / "sources" / f"{name}.txt"}
+        files["txt"].write_text(text, encoding="utf-8")
+        typeset(text, {"".join(latin1(c) for c in q) for q, _, _ in asked}, files["pdf"])
+        for n, (start, end) in zip(numbers, spans, strict=True):
+            answers = answer_strings(text, start, end)
+            if answers:
+                for form, path in files.items():
+                    kept[form].append({"id": rows[n]["id"], "question": rows[n]["question"],
+                                       "sources": [path.as_posix()], "answers": answers})
+    for form, questions in kept.items():
+        with (out / form / "questions.jsonl").open("w", encoding="utf-8") as f:
+            f.writelines(json.dumps(q, ensure_ascii=False) + "\n" for q in questions)
+    return len(rows), len(kept["pdf"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--set", type=Path, required=True, help="a FAQ set's folder")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    total, kept = write_forms(args.set, args.out)
+    print(f"{kept} of {total} questions, as PDFs and as text, in {args.out}")
+
+
+if __name__ == "__main__":
+    main()
