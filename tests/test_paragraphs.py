@@ -66,6 +66,19 @@ def test_a_wider_step_after_a_full_stop_starts_a_paragraph() -> None:
                                                    LineStart(50.0, 10.0)], {10.0: 12.0}) == []
 
 
+def test_a_larger_line_after_an_example_starts_a_paragraph() -> None:
+    # An example in 9 pt ends no sentence; the question below it, in 12 pt, is no part of it.
+    texts = ["Use this:", "xz -dc foo.tar.xz | tar xf -", "Can I recover a broken file?",
+             "It may be possible.", "sed -n '$p' file", "and it prints the last line."]
+    lines = [LineStart(400.0, 10.0), LineStart(384.0, 9.0), LineStart(366.0, 12.0),
+             LineStart(352.0, 10.0), LineStart(336.0, 9.0), LineStart(322.0, 10.0)]
+    usual = {9.0: 10.8, 10.0: 12.0, 12.0: 14.4}
+    # 18 after the example, in a larger type and a capital: a break. The second example
+    # follows a full stop (a break); the line after it is larger too, but goes on with a
+    # sentence in lower case: none.
+    assert paragraph_starts(texts, lines, usual) == [2, 4]
+
+
 def test_blank_lines_are_put_before_paragraphs_once() -> None:
     assert with_blank_lines("a.\nb\nc.\n\nd", [1, 4]) == "a.\n\nb\nc.\n\nd"
     assert with_blank_lines("a.\nb", [0]) == "a.\nb"

@@ -77,11 +77,17 @@ def paragraph_starts(texts: Sequence[str], lines: Sequence[LineStart | None],
     """The lines (by index) that start a paragraph: those printed lower than the line before
     by clearly more than the usual step of its type size, where that line ends a sentence. A
     line that leaves its sentence open goes on below it however wide the gap: a command or a
-    formula set apart ("You can uninstall R by" / "make uninstall") is part of the sentence."""
+    formula set apart ("You can uninstall R by" / "make uninstall") is part of the sentence.
+    A line in a larger type than the line above it that starts with no lower-case letter goes
+    on with nothing: after an example (which ends no sentence) it starts the next question or
+    section, where the rest of a sentence would start in lower case."""
     starts = []
     for n in range(1, len(lines)):
         above, line = lines[n - 1], lines[n]
-        if above is None or line is None or line.y >= above.y or ends_mid_sentence(texts[n - 1]):
+        if above is None or line is None or line.y >= above.y:
+            continue
+        if ends_mid_sentence(texts[n - 1]) and (
+                line.size <= above.size or texts[n].lstrip()[:1].islower()):
             continue
         step = usual.get(above.size) or usual.get(line.size)
         if step and above.y - line.y > step * PARAGRAPH_GAP:
