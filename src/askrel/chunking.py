@@ -117,9 +117,10 @@ def introduces(paragraph: str) -> bool:
 
 
 def _pieces(text: str, blocks: list[Block], max_words: int, topic_cuts: bool) -> list[_Piece]:
-    """The blocks' sentences as pieces. A paragraph after one that introduces it goes on
-    that paragraph: it starts no block of its own, so the two are cut apart only where a
-    paragraph would be cut in the middle, and a topic shift is not looked for there."""
+    """The blocks' sentences as pieces. A paragraph that follows one introducing it
+    (`introduces`) goes on with that paragraph: it starts no block of its own, so the two are
+    cut apart only where a paragraph would be cut in the middle, and no topic shift is looked
+    for between them."""
     pieces = []
     previous: list[str] = []  # the paragraphs since the last heading, for topic_cuts
     introduced = False
