@@ -20,15 +20,16 @@ import argparse
 import json
 import re
 import unicodedata
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 
 from faq_kept import with_questions
 
 from askrel.chunking import split_sentences
+from askrel.evaluation.questions import normalize
+from askrel.reading.chrome import CODE_INDENT, prose_indent, split_lines
 
 MIN_ANSWER_WORDS = 6
-CODE_INDENT = 2  # columns deeper than the prose that set a paragraph apart as an example
 
 
 def latin1(char: str) -> str:
@@ -40,25 +41,20 @@ def latin1(char: str) -> str:
         char, "-" if char in "\u2013\u2014" else "?")
 
 
-def normalise(text: str) -> str:
-    return " ".join(text.lower().split())
-
-
 def answer_strings(text: str, start: int, end: int) -> list[str]:
     """The sentences of text[start:end] of MIN_ANSWER_WORDS words or more found once in text."""
-    whole = normalise(text)
-    sentences = [normalise(text[s:e]) for s, e in split_sentences(text, start, end)]
+    whole = normalize(text)  # as `askrel eval` matches answer strings
+    sentences = [normalize(text[s:e]) for s, e in split_sentences(text, start, end)]
     return [s for s in sentences if len(s.split()) >= MIN_ANSWER_WORDS and whole.count(s) == 1]
 
 
 def typeset(text: str, questions: set[str], path: Path) -> None:
     """Write text as a PDF: questions in bold 12 pt, examples (paragraphs indented deeper than
-    the prose) line by line in Courier 9 pt, prose paragraphs rewrapped in Helvetica 10 pt."""
+    the prose, as askrel reads a text file's code) line by line in Courier 9 pt, prose
+    paragraphs rewrapped in Helvetica 10 pt."""
     from fpdf import FPDF
 
-    indents = Counter(len(line) - len(line.lstrip()) for line in text.split("\n")
-                      if len(line.split()) >= MIN_ANSWER_WORDS)
-    prose = indents.most_common(1)[0][0] if indents else 0
+    prose = prose_indent(split_lines(text, 0, len(text)))
     pdf = FPDF()
     pdf.set_auto_page_break(True, 15)
     pdf.add_page()
