@@ -45,9 +45,9 @@ test: lint types pytest            ## lint, types and every test (browser tests 
 # Every question set, three modes each: reports/ for the bundled sources, reports/<set>/ for
 # the sets with sources of their own (each indexed into reports/<set>/index).
 SETS := manuals heldout browser webdocs manpages policy faq faq2
-# The two FAQ sets again with their questions kept in the text (eval/faq_kept.py): as a
-# Markdown heading, and as a plain line.
-KEPT := faq:markdown faq2:text
+# The FAQ sets again with their questions kept in the text (eval/faq_kept.py), as
+# set:style:report folder: as a Markdown heading, as a plain line, and underlined.
+KEPT := faq:markdown:faq-kept faq2:text:faq2-kept faq:underlined:faq-underlined
 # Each set in the first-stage modes alone and in hybrid with and without the cross-encoder.
 EVAL_MODES := --mode bm25/no-rerank --mode dense/no-rerank --mode hybrid/no-rerank --mode hybrid
 eval: $(BIN)/.installed
@@ -61,14 +61,15 @@ eval: $(BIN)/.installed
 	    --index reports/$$set/index --sources eval/$$set/sources \
 	    $(EVAL_MODES) --out reports/$$set || exit 1; \
 	done
-	@for kept in $(KEPT); do set=$${kept%%:*}; \
-	  $(BIN)/python eval/faq_kept.py --set eval/$$set --style $${kept#*:} \
-	    --out reports/$$set-kept >/dev/null && \
-	  HF_HUB_OFFLINE=1 $(BIN)/askrel index --sources reports/$$set-kept/sources \
-	    --index reports/$$set-kept/index >/dev/null && \
-	  HF_HUB_OFFLINE=1 $(BIN)/askrel eval --questions reports/$$set-kept/questions.jsonl \
-	    --index reports/$$set-kept/index --sources reports/$$set-kept/sources \
-	    --mode hybrid/no-rerank --mode hybrid --out reports/$$set-kept || exit 1; \
+	@for kept in $(KEPT); do set=$${kept%%:*}; style=$${kept#*:}; \
+	  out=reports/$${style#*:}; style=$${style%%:*}; \
+	  $(BIN)/python eval/faq_kept.py --set eval/$$set --style $$style \
+	    --out $$out >/dev/null && \
+	  HF_HUB_OFFLINE=1 $(BIN)/askrel index --sources $$out/sources \
+	    --index $$out/index >/dev/null && \
+	  HF_HUB_OFFLINE=1 $(BIN)/askrel eval --questions $$out/questions.jsonl \
+	    --index $$out/index --sources $$out/sources \
+	    --mode hybrid/no-rerank --mode hybrid --out $$out || exit 1; \
 	done
 
 bench-quick: $(BIN)/.installed

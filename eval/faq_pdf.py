@@ -93,7 +93,7 @@ def write_forms(question_set: Path, out: Path) -> tuple[int, int]:
     for source, numbers in by_source.items():
         asked = [(rows[n]["question"], rows[n]["spans"][0]["start"], rows[n]["spans"][0]["end"])
                  for n in numbers]
-        text, spans = with_questions(Path(source).read_text(encoding="utf-8"), asked, "")
+        text, spans = with_questions(Path(source).read_text(encoding="utf-8"), asked, "text")
         text = "".join(latin1(char) for char in text)  # one for one: the spans still hold
         name = Path(source).stem
         files = {"pdf": out / "pdf" / "sources" / f"{name}.pdf",

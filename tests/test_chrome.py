@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from askrel.reading.chrome import content_blocks, is_aside
+from askrel.chunking import chunk_text
+from askrel.reading.chrome import content_blocks, is_aside, split_lines, underlined_titles
 
 ARTICLE = """menu_open Columnists
 We use cookies to provide some features and experiences on this site
@@ -137,6 +138,28 @@ def test_a_line_wholly_in_brackets_is_an_aside_not_a_heading() -> None:
         ("They are left out.", False)]
     assert is_aside("(see http://bugs.debian.org/558724)")
     assert not is_aside("(a) Scope (b) Terms")
+
+
+def test_an_underlined_title_is_a_heading_and_its_underline_cuts_nothing() -> None:
+    # reStructuredText and Markdown's setext headings; the title stays with its text.
+    text = ("=========\nTools FAQ\n=========\n\nWhat is Python?\n---------------\n\n"
+            "Python is a programming language.\n\nI found a bug.\n~~~~~~~~~~~~~~\n"
+            "Report it to the tracker.")
+    blocks = content_blocks(text)
+    assert [(text[b.start:b.end], b.heading) for b in blocks] == [
+        ("Tools FAQ", True), ("What is Python?", True),
+        ("Python is a programming language.", False), ("I found a bug.", True),
+        ("Report it to the tracker.", False)]
+    assert len({b.segment for b in blocks}) == 1
+    assert [text[c.start:c.end].split("\n")[0] for c in chunk_text(text, blocks, min_words=3)
+            ] == ["Tools FAQ", "I found a bug."]
+
+
+def test_a_rule_under_a_table_header_or_between_paragraphs_is_no_underline() -> None:
+    text = ("Match position      GNU sed\n---------------------------\nstart of word  \\<\n\n"
+            "   Target:   static lib.\n   ------------------\n   MinGW:   libcurl.a\n\n"
+            "The price is thirty dollars.\n\n-----\n\nOrder it by mail.")
+    assert underlined_titles(split_lines(text, 0, len(text))) == {}
 
 
 def test_pdf_mode_joins_wrapped_lines_and_skips_web_rules() -> None:

@@ -22,10 +22,17 @@ def faq_kept():
 def test_each_question_goes_before_its_answer_and_the_spans_follow(faq_kept):
     text = "Intro.\n\nUse reverse().\n\nUse sort().\n"
     questions = [("How do I sort?", 24, 35), ("How do I reverse?", 8, 22)]
-    new_text, spans = faq_kept.with_questions(text, questions, "## ")
+    new_text, spans = faq_kept.with_questions(text, questions, "markdown")
     assert new_text == ("Intro.\n\n## How do I reverse?\n\nUse reverse().\n\n"
                         "## How do I sort?\n\nUse sort().\n")
     assert [new_text[s:e] for s, e in spans] == ["Use sort().", "Use reverse()."]
+
+
+def test_an_underlined_question_is_underlined_to_its_length(faq_kept):
+    text = "Intro.\n\nUse sort().\n"
+    new_text, spans = faq_kept.with_questions(text, [("How do I sort?", 8, 19)], "underlined")
+    assert new_text == "Intro.\n\nHow do I sort?\n--------------\n\nUse sort().\n"
+    assert [new_text[s:e] for s, e in spans] == ["Use sort()."]
 
 
 def test_a_set_is_written_with_its_sources_renamed(faq_kept, tmp_path, monkeypatch):

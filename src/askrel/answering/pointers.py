@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from askrel.reading.chrome import ADORNMENT
+
 MIN_WORDS = 4  # shorter questions ("What is Perl?") are common phrases, not quotations
 GAP = r"[^A-Za-z0-9]{0,6}"  # punctuation, quotes, spaces or markup between the words
 OPENING = r"[\"'“‘(]?"  # a quotation mark before the copy is part of it
@@ -55,7 +57,6 @@ HEADING_AFTER = re.compile(r"[^\w\n]*")  # the question's own "()?", "<*>?", "]?
 # question that starts a line the sentence before runs on to ("described in\nHow do I …")
 # does not.
 ENDS_BEFORE_HEADING = re.compile(r"(?:\A|\n[ \t]*|[.!?:;)\"'’”])[ \t]*\n[ \t]*\Z")
-UNDERLINE = re.compile(r"[ \t]*([-=~^*#+])\1{2,}[ \t]*")  # a reStructuredText-style underline
 
 
 def points_elsewhere(question: str, text: str) -> tuple[int, int] | None:
@@ -79,7 +80,7 @@ def heads_an_answer(text: str, copy: tuple[int, int]) -> bool:
     if line_start and not ENDS_BEFORE_HEADING.search(text, 0, line_start):
         return False
     following = [line.strip() for line in text[line_end:].splitlines()
-                 if line.strip() and not UNDERLINE.fullmatch(line)]
+                 if line.strip() and not ADORNMENT.fullmatch(line.strip())]
     return bool(following) and not following[0].endswith("?")
 
 

@@ -68,6 +68,8 @@ _TAIL_HEADING = re.compile(
 )
 _HAS_WORD = re.compile(r"[^\W\d_]{2,}")
 # A table-of-contents or index line: a title, dot leaders, a page number.
+# A line of one punctuation mark repeated, as reStructuredText and Markdown underline a title.
+ADORNMENT = re.compile(r"([=\-~^*+#_\"'`.:])\1{2,}")
 _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*[\divxlc]+\s*$", re.IGNORECASE)
 MAX_PROMPT_WORDS = 16
 MIN_PROSE_WORDS = 6  # a line of at least this many words is prose, or a wrapped piece of it
@@ -369,6 +371,34 @@ def _closing_bracket(text: str) -> int | None:
     return None
 
 
+def underlined_titles(lines: list[Line]) -> dict[int, tuple[int, ...]]:
+    """Titles underlined as reStructuredText and Markdown's setext headings write them, by
+    line index, each with its adornment lines: the underline, and an overline of the same
+    mark if it has one.
+
+    A title is a line of words at the left margin, alone in its paragraph, with a line of
+    one mark repeated (`ADORNMENT`: "-----", "=====") right under it, at the margin too.
+    A rule under a table's header row (indented, under a line that goes on from the one
+    above, or under columns set apart by runs of spaces) or standing between paragraphs (a
+    blank line above it) is no underline.
+    """
+    titles: dict[int, tuple[int, ...]] = {}
+    for i in range(1, len(lines)):
+        under, title = lines[i], lines[i - 1]
+        mark = ADORNMENT.fullmatch(under.text)
+        if (mark is None or under.starts_paragraph or under.indent or title.indent
+                or not _HAS_WORD.search(title.text) or title.is_bullet or "  " in title.text
+                or title.words > MAX_QUESTION_HEADING_WORDS):
+            continue
+        over = lines[i - 2] if i >= 2 and not title.starts_paragraph else None
+        if over is None and title.starts_paragraph:
+            titles[i - 1] = (i,)
+        elif (over is not None and over.starts_paragraph
+              and ADORNMENT.fullmatch(over.text) and over.text[0] == mark.group(1)):
+            titles[i - 1] = (i - 2, i)
+    return titles
+
+
 def content_blocks(text: str, start: int = 0, end: int | None = None, *,
                    web_rules: bool = True,
                    running: frozenset[str] | set[str] = frozenset(),
@@ -382,12 +412,17 @@ def content_blocks(text: str, start: int = 0, end: int | None = None, *,
     paragraph at its heading's line, and a line that is wholly such a heading is a heading
     block (a short paragraph of a PDF is as often a command, a table cell or the start of a
     sentence that goes on over the page). In either, a paragraph that is one question alone
-    (`is_question_heading`) is a heading, as a FAQ's questions are.
+    (`is_question_heading`) is a heading, as a FAQ's questions are, and so is a text file's
+    underlined title (`underlined_titles`), whose underline belongs to no block.
     """
     end = len(text) if end is None else end
     lines = split_lines(text, start, end)
     prose = running_text(lines) if web_rules else [False] * len(lines)
     flags = chrome_flags(lines, web_rules=web_rules, running=running, prose=prose)
+    titles = underlined_titles(lines) if web_rules else {}
+    titles = {i: marks for i, marks in titles.items() if not flags[i]}
+    adornments = {j for marks in titles.values() for j in marks}
+    flags = [flag and i not in adornments for i, flag in enumerate(flags)]
     code_lines = {line.start for line, set_apart in zip(lines, prose, strict=True)
                   if set_apart and is_code(line.text)}
     section_starts = {s.start: s.end for s in sections if s.end > s.start}
@@ -405,6 +440,14 @@ def content_blocks(text: str, start: int = 0, end: int | None = None, *,
             run.clear()
 
     for i, (line, chrome) in enumerate(zip(lines, flags, strict=True)):
+        if i in adornments:
+            close_run()
+            continue
+        if i in titles:
+            close_run()
+            run.append(line)
+            close_run(heading=True)
+            continue
         if chrome:
             close_run()
             if i == 0 or not flags[i - 1]:
