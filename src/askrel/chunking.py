@@ -163,12 +163,18 @@ def _paragraph_cut(current: list[_Piece], piece: _Piece, max_words: int, min_wor
     return best
 
 
+def _has_section(pieces: list[_Piece]) -> bool:
+    """Whether the pieces hold a heading with text under it: a whole (short) section."""
+    return any(p.heading for p in pieces) and not pieces[-1].heading
+
+
 def chunk_blocks(text: str, blocks: list[Block], *, max_words: int = DEFAULT_MAX_WORDS,
                  min_words: int = DEFAULT_MIN_WORDS, topic_cuts: bool = False) -> list[Chunk]:
     """Pack sentences into passages of at most `max_words` words.
 
     Passages never cross a segment (where chrome was removed), start a new one at a heading
-    once the current passage has `min_words`, move a paragraph that would overflow whole to the
+    once the current passage has `min_words` or a heading with text under it (so a short
+    section, as a FAQ's short answer under its question, is a passage of its own), move a paragraph that would overflow whole to the
     next passage where it fits, never end on a heading, and drop passages that are only headings.
     A section's last words, fewer than `min_words` after its last passage, join that passage
     rather than the next section's (which may then hold up to `max_words + min_words - 1`).
@@ -223,7 +229,8 @@ def chunk_blocks(text: str, blocks: list[Block], *, max_words: int = DEFAULT_MAX
                 if current and sum(p.words for p in current) + piece.words > max_words:
                     flush()
         elif current and piece.starts_block and (
-            (piece.heading and size >= min_words and not current[-1].heading)
+            (piece.heading and not current[-1].heading
+             and (size >= min_words or _has_section(current)))
             or size >= max_words * 0.8
             or (piece.shifts_topic
                 and sum(p.words for p in current if not p.heading) >= TOPIC_MIN_WORDS)
