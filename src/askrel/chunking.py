@@ -174,8 +174,9 @@ def chunk_blocks(text: str, blocks: list[Block], *, max_words: int = DEFAULT_MAX
 
     Passages never cross a segment (where chrome was removed), start a new one at a heading
     once the current passage has `min_words` or a heading with text under it (so a short
-    section, as a FAQ's short answer under its question, is a passage of its own), move a paragraph that would overflow whole to the
-    next passage where it fits, never end on a heading, and drop passages that are only headings.
+    section, as a FAQ's short answer under its question, is a passage of its own), move a
+    paragraph that would overflow whole to the next passage where it fits, never end on a
+    heading, and drop passages that are only headings.
     A section's last words, fewer than `min_words` after its last passage, join that passage
     rather than the next section's (which may then hold up to `max_words + min_words - 1`).
     With `topic_cuts`, a paragraph that shifts the topic (`shifts_topic`) starts a new passage
