@@ -4,10 +4,12 @@ The FAQ sets (eval/faq, eval/faq2) leave each question out of the text it is ask
 that a question's own words cannot find its answer. A FAQ as people keep it has the question
 right above its answer, and askrel must not mistake that copy of the question for a pointer
 to the answer elsewhere (answering/pointers.py). This script writes a set's variant with
-every question back before its answer, as a plain line (`--style text`), a Markdown
-heading (`--style markdown`, the files renamed .md) or a line underlined with dashes as
-reStructuredText and Markdown's setext headings are (`--style underlined`), and the questions
-with their gold spans moved to match. `make eval` builds and measures the first two.
+every question back before its answer, and the questions with their gold spans moved to
+match. `--style` says how a question is written (`STYLES`): a plain line (`text`), a Markdown
+heading (`markdown`, the files renamed .md), a line underlined with dashes as reStructuredText
+and Markdown's setext headings are (`underlined`), a numbered line (`numbered`), or right above
+its answer with no blank line between (`text-tight`, `markdown-tight`, and `definition`, an
+AsciiDoc labelled list: "Question?::"). `make eval` measures three of them.
 
     python eval/faq_kept.py --set eval/faq --style markdown --out reports/faq-kept
 """
@@ -19,16 +21,23 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-STYLES = {"text": ("", ".txt"), "markdown": ("## ", ".md"), "underlined": ("", ".txt")}
-UNDERLINE = {"underlined": "-"}  # the character that underlines a question, by style
+# How each style writes the n-th question of a file above its answer, and the files' suffix.
+STYLES = {
+    "text": (lambda q, n: f"{q}\n\n", ".txt"),  # a plain line, a blank line under it
+    "markdown": (lambda q, n: f"## {q}\n\n", ".md"),
+    "underlined": (lambda q, n: f"{q}\n{'-' * len(q)}\n\n", ".txt"),  # reStructuredText
+    "numbered": (lambda q, n: f"{n}. {q}\n\n", ".txt"),
+    # the question right above its answer, no blank line between
+    "text-tight": (lambda q, n: f"{q}\n", ".txt"),
+    "markdown-tight": (lambda q, n: f"### {q}\n", ".md"),
+    "definition": (lambda q, n: f"{q}::\n", ".txt"),  # an AsciiDoc labelled list
+}
 
 
-def question_lines(question: str, style: str) -> str:
-    """How a style writes a question above its answer, blank line after."""
-    marker, _ = STYLES[style]
-    underline = UNDERLINE.get(style)
-    under = f"\n{underline * len(question)}" if underline else ""
-    return f"{marker}{question}{under}\n\n"
+def question_lines(question: str, style: str, number: int = 1) -> str:
+    """How a style writes a question (the file's `number`-th) above its answer."""
+    write, _ = STYLES[style]
+    return write(question, number)
 
 
 def with_questions(text: str, questions: list[tuple[str, int, int]],
@@ -37,9 +46,9 @@ def with_questions(text: str, questions: list[tuple[str, int, int]],
     each answer's span in the new text, in the order given."""
     order = sorted(range(len(questions)), key=lambda i: questions[i][1])
     pieces, moved, position, shift = [], [(0, 0)] * len(questions), 0, 0
-    for i in order:
+    for number, i in enumerate(order, start=1):
         question, start, end = questions[i]
-        lines = question_lines(question, style)
+        lines = question_lines(question, style, number)
         pieces += [text[position:start], lines]
         shift += len(lines)
         moved[i] = (start + shift, end + shift)

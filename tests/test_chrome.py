@@ -162,6 +162,43 @@ def test_a_rule_under_a_table_header_or_between_paragraphs_is_no_underline() -> 
     assert underlined_titles(split_lines(text, 0, len(text))) == {}
 
 
+def test_a_markdown_heading_over_its_text_is_a_heading_but_a_comment_over_code_is_not() -> None:
+    text = ("### What does the red light mean?\nThe battery is low; charge it for two hours.\n\n"
+            "# Delete leading blank lines\nsed '/./,$!d' file\n\n"
+            "# Squeeze blank lines.\n# Keeps one at the end.\nsed '/^$/N;/\\n$/D' file\n\n"
+            "#include <stdio.h>\nThat line includes a header.")
+    assert [(text[b.start:b.end].split("\n")[0], b.heading) for b in content_blocks(text)] == [
+        ("### What does the red light mean?", True),
+        ("The battery is low; charge it for two hours.", False),
+        ("# Delete leading blank lines", False), ("# Squeeze blank lines.", False),
+        ("#include <stdio.h>", False)]
+
+
+def test_a_question_right_above_its_answer_is_a_heading() -> None:
+    text = ("How do I reset my widget?\nHold the button for ten seconds.\n\n"
+            "Which version should I use? It depends on the\nplatform you run?::\n"
+            "Use the latest release.\n\n"
+            "Is it safe? Ask how it\nis used, and by whom.\n\n"
+            "Which cables fit?\n- the short one\n- the long one\n\n"
+            "What about code?\n    reset --hard\n\nThat is all there is to it.")
+    assert [(text[b.start:b.end], b.heading) for b in content_blocks(text)] == [
+        ("How do I reset my widget?", True), ("Hold the button for ten seconds.", False),
+        ("Which version should I use? It depends on the\nplatform you run?::", True),
+        ("Use the latest release.", False),
+        ("Is it safe? Ask how it\nis used, and by whom.", False),
+        ("Which cables fit?\n- the short one\n- the long one", False),
+        ("What about code?\n    reset --hard", False), ("That is all there is to it.", False)]
+
+
+def test_a_numbered_question_is_a_heading_but_a_list_of_questions_is_not() -> None:
+    text = ("1. How do I reset my widget?\n\nHold the button for ten seconds.\n\n"
+            "2. Can I use it outdoors?\n\nYes, it is rated IP67.\n\nBefore you call, check:\n\n"
+            "1. Is it plugged in?\n\n2. Is the power on?\n\n3. Is the light red?\n- yes\n\n"
+            "That is all there is to it.")
+    assert [text[b.start:b.end] for b in content_blocks(text) if b.heading] == [
+        "1. How do I reset my widget?", "2. Can I use it outdoors?"]
+
+
 def test_pdf_mode_joins_wrapped_lines_and_skips_web_rules() -> None:
     text = "Installation requires a\nsupported operating system and\nat least 2 GB of memory.\n42"
     blocks = content_blocks(text, web_rules=False)

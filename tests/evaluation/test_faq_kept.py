@@ -49,3 +49,15 @@ def test_a_set_is_written_with_its_sources_renamed(faq_kept, tmp_path, monkeypat
     text = Path("kept/sources/tool.md").read_text()
     assert text[span["start"]:span["end"]] == "Use reverse()."
     assert text.startswith("Intro.\n\n## How do I reverse?\n\n")
+
+
+def test_numbered_and_tight_styles_number_per_file_and_leave_no_blank_line(faq_kept):
+    text = "Intro.\n\nUse reverse().\n\nUse sort().\n"
+    questions = [("How do I sort?", 24, 35), ("How do I reverse?", 8, 22)]
+    numbered, _ = faq_kept.with_questions(text, questions, "numbered")
+    assert numbered == ("Intro.\n\n1. How do I reverse?\n\nUse reverse().\n\n"
+                        "2. How do I sort?\n\nUse sort().\n")
+    tight, spans = faq_kept.with_questions(text, questions, "definition")
+    assert tight == ("Intro.\n\nHow do I reverse?::\nUse reverse().\n\n"
+                     "How do I sort?::\nUse sort().\n")
+    assert [tight[s:e] for s, e in spans] == ["Use sort().", "Use reverse()."]

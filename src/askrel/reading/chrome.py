@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from askrel.records import Block, Section
 
 _BULLET = re.compile(r"^\s*(?:[•·▪‣◦*\-–]|\d{1,2}[.)])\s+")
+_NUMBERED = re.compile(r"\d{1,3}[.)]\s+")  # "12. How do I …?", a FAQ's numbered question
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
 
 # Short prompts of a site's interface; a line made only of these is chrome.
@@ -69,6 +70,8 @@ _TAIL_HEADING = re.compile(
 _HAS_WORD = re.compile(r"[^\W\d_]{2,}")
 # A table-of-contents or index line: a title, dot leaders, a page number.
 # A line of one punctuation mark repeated, as reStructuredText and Markdown underline a title.
+# A Markdown heading line: "## How do I …?" (one to six marks and a space, then words).
+ATX_HEADING = re.compile(r"#{1,6}[ \t]+\S")
 ADORNMENT = re.compile(r"([=\-~^*+#_\"'`.:])\1{2,}")
 _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*[\divxlc]+\s*$", re.IGNORECASE)
 MAX_PROMPT_WORDS = 16
@@ -78,6 +81,7 @@ MIN_WRAPPED_WORDS = 4  # a line of at least this many words may wrap on to the n
 HARD_WRAPPED_SHARE = 0.2  # of the lines going on with a sentence: a hard-wrapped text
 MAX_HEADING_WORDS = 20
 MAX_QUESTION_HEADING_WORDS = 40  # a FAQ's question may run over a few lines
+MAX_OPENING_QUESTION_LINES = 3  # and so may one set right above its answer
 PAGE_EDGE_LINES = 2  # a page's number sits in its first or last lines
 _MARKS = r"[\s\-–—/|.()\[\]]"  # what surrounds a printed page number: "- 17 -", "17/33", "[3]"
 _PAGE_NUMBER = re.compile(rf"{_MARKS}*\d{{1,4}}(?:{_MARKS}+\d{{1,4}})?{_MARKS}*")
@@ -354,6 +358,21 @@ def is_question_heading(lines: list[Line]) -> bool:
             and not text[:1].islower() and not lines[0].is_bullet)
 
 
+def opens_with_question(lines: list[Line], i: int, run: list[Line]) -> bool:
+    """Whether the paragraph so far (`run`, ending at line i) is a question of at most
+    MAX_OPENING_QUESTION_LINES lines that its text goes on under without a blank line, as a
+    FAQ may set its question right above its answer ("How do I reset it?" over "Hold the
+    button …", "Which version should I use?::" over the answer): the question ends its line
+    (markup after the question mark aside), and the line below starts a new sentence: not in
+    lower case, and with no bullet."""
+    below = lines[i + 1] if i + 1 < len(lines) else None
+    if (below is None or below.starts_paragraph or len(run) > MAX_OPENING_QUESTION_LINES
+            or below.text[:1].islower() or below.is_bullet):
+        return False
+    question = [*run[:-1], replace(run[-1], text=run[-1].text.rstrip("*_:"))]
+    return is_question_heading(question)
+
+
 def is_aside(text: str) -> bool:
     """Whether a line is wholly in round brackets: "(contributed by Ben Morrow)", "(see
     below)". "(a) Scope" and "(Optional) Set the path" go on after their brackets."""
@@ -369,6 +388,20 @@ def _closing_bracket(text: str) -> int | None:
         if depth == 0:
             return i
     return None
+
+
+def heads_its_paragraph(lines: list[Line], i: int) -> bool:
+    """Whether line i, opening a paragraph, is a Markdown heading line at the margin ("###
+    What does the red light mean?"), of at most MAX_QUESTION_HEADING_WORDS words, over text
+    that does not start in lower case, if any ("#include" and "#!/bin/sh" are none). A
+    comment over a line of code is none either: "# Delete leading blank lines" over "sed
+    '/./,$!d' file", or over another comment."""
+    line = lines[i]
+    if line.indent or not ATX_HEADING.match(line.text) or line.words > MAX_QUESTION_HEADING_WORDS:
+        return False
+    below = lines[i + 1] if i + 1 < len(lines) else None
+    return (below is None or below.starts_paragraph
+            or (not below.text[:1].islower() and not below.text.startswith("#")))
 
 
 def underlined_titles(lines: list[Line]) -> dict[int, tuple[int, ...]]:
@@ -412,8 +445,13 @@ def content_blocks(text: str, start: int = 0, end: int | None = None, *,
     paragraph at its heading's line, and a line that is wholly such a heading is a heading
     block (a short paragraph of a PDF is as often a command, a table cell or the start of a
     sentence that goes on over the page). In either, a paragraph that is one question alone
-    (`is_question_heading`) is a heading, as a FAQ's questions are, and so is a text file's
-    underlined title (`underlined_titles`), whose underline belongs to no block.
+    (`is_question_heading`) is a heading, as a FAQ's questions are.
+
+    A text file's FAQ and Markdown forms are read too: an underlined title
+    (`underlined_titles`, whose underline belongs to no block), a Markdown heading line that
+    opens a paragraph (`heads_its_paragraph`) and a question that opens one
+    (`opens_with_question`) are headings, even with text right under them, and so is a
+    numbered question alone in its paragraph (`numbered_questions`).
     """
     end = len(text) if end is None else end
     lines = split_lines(text, start, end)
@@ -456,11 +494,38 @@ def content_blocks(text: str, start: int = 0, end: int | None = None, *,
         if run and (text.count("\n", run[-1].end, line.start) >= 2
                     or line.start in section_starts):
             close_run()
+        if (web_rules and not run and line.start not in code_lines
+                and heads_its_paragraph(lines, i)):
+            run.append(line)
+            close_run(heading=True)
+            continue
         run.append(line)
-        if section_starts.get(line.start) == line.end:
+        asks = web_rules and run[0].start not in code_lines and opens_with_question(lines, i, run)
+        if asks or section_starts.get(line.start) == line.end:
             close_run(heading=True)
     close_run()
-    return blocks
+    return numbered_questions(text, blocks) if web_rules else blocks
+
+
+def numbered_questions(text: str, blocks: list[Block]) -> list[Block]:
+    """The blocks with each numbered question alone in its paragraph ("3. How do I …?") made a
+    heading when the paragraph after it is no item of a list, and the one before it neither
+    introduces a list (ends with a colon) nor is a numbered item itself: a list of questions
+    is no list of headings."""
+    out = list(blocks)
+    for k, block in enumerate(blocks[:-1]):
+        paragraph = text[block.start:block.end]
+        numbered = _NUMBERED.match(paragraph)
+        if block.heading or numbered is None:
+            continue
+        after = text[blocks[k + 1].start:blocks[k + 1].end]
+        before = text[blocks[k - 1].start:blocks[k - 1].end] if k else ""
+        listed = _NUMBERED.match(before) is not None and not out[k - 1].heading
+        question = [Line(block.start, block.end, " ".join(paragraph[numbered.end():].split()))]
+        if (is_question_heading(question) and not _BULLET.match(after) and not listed
+                and blocks[k + 1].segment == block.segment and not before.endswith(":")):
+            out[k] = replace(block, heading=True)
+    return out
 
 
 # A line of a table of contents or an index: words, then page numbers ("errorbars, 65–67, 70").
