@@ -273,3 +273,22 @@ def test_topic_cuts_apply_to_text_files_and_not_to_pdf_pages() -> None:
     settings = ChunkSettings(max_words=100, min_words=10)
     assert [p.text for p in document_passages(as_text, settings)] == [first, second]
     assert [p.text for p in document_passages(as_page, settings)] == [text]
+
+
+def test_a_question_at_the_foot_of_a_page_heads_the_answer_on_the_next() -> None:
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=11)
+    pdf.add_page()
+    for paragraph in ("How do I install the widget?", INSTALL, "How do I configure it?"):
+        write(pdf, paragraph)
+        pdf.ln(5)
+    pdf.add_page()
+    for paragraph in ("Edit the settings file.", "Can I undo a change?", CONFIG):
+        write(pdf, paragraph)
+        pdf.ln(5)
+    doc = parse_document(Path("faq.pdf"), bytes(pdf.output()), None)
+    passages = document_passages(doc, ChunkSettings(max_words=100, min_words=10))
+    assert [(p.page, p.heading, p.text[:20]) for p in passages] == [
+        (1, "How do I install the widget?", "How do I install the"),
+        (2, "How do I configure it?", "Edit the settings fi"),
+        (2, "Can I undo a change?", "Can I undo a change?")]

@@ -169,7 +169,8 @@ def _has_section(pieces: list[_Piece]) -> bool:
 
 
 def chunk_blocks(text: str, blocks: list[Block], *, max_words: int = DEFAULT_MAX_WORDS,
-                 min_words: int = DEFAULT_MIN_WORDS, topic_cuts: bool = False) -> list[Chunk]:
+                 min_words: int = DEFAULT_MIN_WORDS, topic_cuts: bool = False,
+                 headed: bool = False) -> list[Chunk]:
     """Pack sentences into passages of at most `max_words` words.
 
     Passages never cross a segment (where chrome was removed), start a new one at a heading
@@ -180,7 +181,9 @@ def chunk_blocks(text: str, blocks: list[Block], *, max_words: int = DEFAULT_MAX
     A section's last words, fewer than `min_words` after its last passage, join that passage
     rather than the next section's (which may then hold up to `max_words + min_words - 1`).
     With `topic_cuts`, a paragraph that shifts the topic (`shifts_topic`) starts a new passage
-    once the current one has TOPIC_MIN_WORDS words besides its headings.
+    once the current one has TOPIC_MIN_WORDS words besides its headings. `headed` says the
+    text opens under a heading that stands before it (at the foot of the page before): its
+    first words are a section of their own too.
     """
     if max_words < 1 or min_words < 0:
         raise ValueError("max_words must be at least 1 and min_words not negative")
@@ -231,7 +234,7 @@ def chunk_blocks(text: str, blocks: list[Block], *, max_words: int = DEFAULT_MAX
                     flush()
         elif current and piece.starts_block and (
             (piece.heading and not current[-1].heading
-             and (size >= min_words or _has_section(current)))
+             and (size >= min_words or _has_section(current) or (headed and not chunks)))
             or size >= max_words * 0.8
             or (piece.shifts_topic
                 and sum(p.words for p in current if not p.heading) >= TOPIC_MIN_WORDS)

@@ -59,7 +59,16 @@ from askrel.reading.sources import (
     printable_name,
     read_source_bytes,
 )
-from askrel.records import JOIN, Continuation, Document, Passage, SourceMeta, Span, TextUnit
+from askrel.records import (
+    JOIN,
+    Block,
+    Continuation,
+    Document,
+    Passage,
+    SourceMeta,
+    Span,
+    TextUnit,
+)
 
 CURRENT = "current"
 BUILDS = "builds"
@@ -180,6 +189,9 @@ def document_passages(doc: Document, settings: ChunkSettings) -> list[Passage]:
     cut by its sections and headings only.
     When a PDF page ends mid-sentence and the next page goes on in lower case, the page's
     last passage takes the rest of that sentence from the next page (see `continued_passage`).
+    When a PDF without sections ends a page with a heading (a FAQ's question at the foot of a
+    page, its answer over the page), the next page's first passage takes that heading as its
+    own, unless it starts with one (`page_foot_heading`).
     Contents and index pages are left out.
     """
     passages: list[Passage] = []
@@ -188,9 +200,10 @@ def document_passages(doc: Document, settings: ChunkSettings) -> list[Passage]:
     navigation = {pages[i].page for i in navigation_pages([u.text for u in pages])}
     section: str | None = None
     unfinished: Passage | None = None  # the previous page's last passage, cut mid-sentence
+    foot: tuple[int, str] | None = None  # a page and the heading at its foot
     for unit in doc.units:
         if unit.page in navigation:
-            unfinished = None
+            unfinished = foot = None
             continue
         blocks = content_blocks(unit.text, unit.body_start, web_rules=unit.page is None,
                                 running=running, sections=unit.sections)
@@ -201,18 +214,31 @@ def document_passages(doc: Document, settings: ChunkSettings) -> list[Passage]:
                 passages[-1] = continued_passage(unfinished, unit, span)
         marks = list(unit.sections)
         before = len(passages)
+        carried = foot[1] if foot is not None and unit.page == foot[0] + 1 else None
         for chunk in chunk_blocks(unit.text, blocks, max_words=settings.max_words,
-                                  min_words=settings.min_words, topic_cuts=unit.page is None):
+                                  min_words=settings.min_words, topic_cuts=unit.page is None,
+                                  headed=carried is not None):
             while marks and marks[0].start < chunk.end:
                 section = marks.pop(0).title
             spans = tuple((s - chunk.start, e - chunk.start) for s, e in chunk.sentences)
+            heading = chunk.heading if carried is None or chunk.heading is not None else carried
             passages.append(Passage(-1, doc.source, unit.page, chunk.start, chunk.end,
                                     unit.text[chunk.start:chunk.end], spans,
-                                    section or chunk.heading, unit.page_label))
+                                    section or heading, unit.page_label))
+            carried = None
+        foot = page_foot_heading(unit, blocks) if section is None else None
         page_ends_open = (unit.page is not None and len(passages) > before
                           and ends_mid_sentence(last_sentence(passages[-1])))
         unfinished = passages[-1] if page_ends_open else None
     return passages
+
+
+def page_foot_heading(unit: TextUnit, blocks: list[Block]) -> tuple[int, str] | None:
+    """The page and the heading that ends it, if a heading does: what the next page's first
+    passage is about."""
+    if unit.page is None or not blocks or not blocks[-1].heading:
+        return None
+    return unit.page, " ".join(unit.text[blocks[-1].start:blocks[-1].end].split())
 
 
 def last_sentence(passage: Passage) -> str:
