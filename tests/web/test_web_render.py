@@ -234,6 +234,11 @@ def test_markdown_source_is_shown_as_clean_text_with_the_marks_moved():
     assert '<mark class="hl">The accord was signed in Port Alder.</mark>' in out
 
 
+def test_a_markdown_headings_underline_is_hidden_but_a_rule_between_paragraphs_is_not():
+    text = "Usage\n-----\n\nRun it.\n\n---\n\nThe end.\nx = 1 - 2\n"
+    assert render.clean_markdown(text)[0] == "Usage\n\n\nRun it.\n\n---\n\nThe end.\nx = 1 - 2\n"
+
+
 @pytest.mark.parametrize("text", ["window.__pwned=1 and a_b_c", "2 ** 3 is eight",
                                   "a single ` tick", "[not a link] (here)", "C# and F#"])
 def test_markdown_that_is_not_syntax_is_kept(text):

@@ -63,10 +63,12 @@ def mark(text: str, spans: Iterable[Sequence[int]], css_class: str = "hl") -> st
 # ---------------------------------------------------------------- Markdown as clean text
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
-# Markdown syntax that is hidden when a .md source is shown: heading and quote markers, the
-# delimiters of bold text and code when they come in pairs on a line, and the brackets and
-# address of a link (its text stays). Anything else is shown as written.
-_MD_LINES = re.compile(r"^[ \t]{0,3}(#{1,6}[ \t]+)|^[ \t]{0,3}(>[ \t]?)", re.MULTILINE)
+# Markdown syntax that is hidden when a .md source is shown: heading and quote markers, a
+# heading's underline ("Usage" over "-----"), the delimiters of bold text and code when they
+# come in pairs on a line, and the brackets and address of a link (its text stays). Anything
+# else is shown as written.
+_MD_LINES = re.compile(r"^[ \t]{0,3}(#{1,6}[ \t]+)|^[ \t]{0,3}(>[ \t]?)"
+                       r"|(?<=\S\n)[ \t]{0,3}(={3,}|-{3,})[ \t]*$", re.MULTILINE)
 _MD_PAIRS = re.compile(r"(?<![\w\\])(\*\*|__)(?=\S)[^\n]*?(?<=\S)(\1)(?!\w)|(`+)[^`\n]+?(\3)")
 _MD_LINKS = re.compile(r"(!?\[)[^\]\n]*(\]\([^)\s]*\))")
 
