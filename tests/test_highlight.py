@@ -58,3 +58,16 @@ def test_a_sentence_that_repeats_the_question_is_not_marked() -> None:
     assert best == 1.0  # the relevance still counts every sentence
     # without the question, the most similar sentence is the copy
     assert highlight(passage, vectors, query)[0] == ((12, 68),)
+
+
+def test_a_copy_of_the_question_with_its_heading_markup_is_not_marked() -> None:
+    from askrel.answering.results import highlight
+    from askrel.records import Passage
+
+    text = "# Widget FAQ\n\n### How do I reset my widget?\nHold the button for ten seconds."
+    spans = ((0, 12), (14, 43), (44, 77))
+    passage = Passage(id=0, source="faq.md", page=None, char_start=0, char_end=len(text),
+                      text=text, sentences=spans, heading="# Widget FAQ")
+    query = np.array([0.1, 1.0, 0.5], dtype=np.float32)
+    assert highlight(passage, np.eye(3, dtype=np.float32), query,
+                     asked="How do I reset my widget?")[0] == ((44, 77),)

@@ -66,17 +66,27 @@ def points_elsewhere(question: str, text: str) -> tuple[int, int] | None:
     return None if copy is None or heads_an_answer(text, copy) else copy
 
 
-def heads_an_answer(text: str, copy: tuple[int, int]) -> bool:
-    """Whether the copy stands on a line of its own (markup and numbering aside) that starts
-    the text or follows a blank line or a finished sentence, and the next line that is no
-    underline or blank holds something other than another question."""
+def heading_span(text: str, copy: tuple[int, int]) -> tuple[int, int] | None:
+    """The copy's whole line, when the rest of that line is only heading markup or numbering
+    ("### How do I …?", "12. How do I …?::"); else None."""
     start, end = copy
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
-    if not (HEADING_BEFORE.fullmatch(text, line_start, start)
+    if (HEADING_BEFORE.fullmatch(text, line_start, start)
             and HEADING_AFTER.fullmatch(text, end, line_end)):
+        return line_start, line_end
+    return None
+
+
+def heads_an_answer(text: str, copy: tuple[int, int]) -> bool:
+    """Whether the copy stands on a line of its own (markup and numbering aside) that starts
+    the text or follows a blank line or a finished sentence, and the next line that is no
+    underline or blank holds something other than another question."""
+    line = heading_span(text, copy)
+    if line is None:
         return False
+    line_start, line_end = line
     if line_start and not ENDS_BEFORE_HEADING.search(text, 0, line_start):
         return False
     following = [line.strip() for line in text[line_end:].splitlines()

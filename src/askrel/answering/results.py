@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from askrel.answering.highlight import heading_lines, pick_highlights, within
-from askrel.answering.pointers import question_copy
+from askrel.answering.pointers import heading_span, question_copy
 from askrel.answering.queries import Query
 from askrel.answering.retrieval import Candidates
 from askrel.backends.base import Backend
@@ -40,7 +40,8 @@ def highlight(passage: Passage, sentence_vectors: np.ndarray, query_vector: np.n
               asked: str | None = None) -> tuple[tuple[Span, ...], float]:
     """The marked sentence(s) and the best sentence's similarity to the query. Neither the
     passage's heading line nor a copy of the question `asked` (a FAQ's question above its
-    answer) is marked unless there is nothing else."""
+    answer, with its heading markup: "### How do I …?") is marked unless there is nothing
+    else."""
     spans = passage.sentences
     if not spans:
         return (), 0.0
@@ -49,7 +50,7 @@ def highlight(passage: Passage, sentence_vectors: np.ndarray, query_vector: np.n
     skip = heading_lines(passage.text, spans, passage.heading)
     copy = question_copy(asked, passage.text) if asked else None
     if copy:
-        skip |= within(spans, copy)
+        skip |= within(spans, heading_span(passage.text, copy) or copy)
     return pick_highlights(similarity, spans, skip=skip), float(similarity.max())
 
 
