@@ -30,6 +30,7 @@ def test_questions_that_point_back(question):
     "Where does the fit command record its results?",  # "its" is the command's
     "Which package provides the file that holds the keys?",  # a relative "that"
     "Is there a way to list every installed package?",  # "there is"
+    "Are there copyright restrictions on the use of Python?",  # "are there", no place
     "Why can a 64-bit build be slower than a 32-bit build on the same machine?",
 ])
 def test_questions_that_stand_alone(question):

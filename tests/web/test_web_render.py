@@ -236,7 +236,7 @@ def test_markdown_source_is_shown_as_clean_text_with_the_marks_moved():
 
 def test_a_markdown_headings_underline_is_hidden_but_a_rule_between_paragraphs_is_not():
     text = "Usage\n-----\n\nRun it.\n\n---\n\nThe end.\nx = 1 - 2\n"
-    assert render.clean_markdown(text)[0] == "Usage\n\n\nRun it.\n\n---\n\nThe end.\nx = 1 - 2\n"
+    assert render.clean_markdown(text)[0] == "Usage\n\nRun it.\n\n---\n\nThe end.\nx = 1 - 2\n"
 
 
 @pytest.mark.parametrize("text", ["window.__pwned=1 and a_b_c", "2 ** 3 is eight",

@@ -41,7 +41,9 @@ _THAT_BACK = re.compile(
     r"do|does|did|doing|done|use|using|used|try|tried|run|running|copy|copied|"
     r"apply|applies|fix|change|set|is|was)\s+(that|this)\b|\b(that|this)\s*[?.!]*\s*$",
     re.IGNORECASE)
-_THERE_BACK = re.compile(r"\bthere\b(?!\s+(is|are|was|were|be|been|'s|any|a|an|no|some)\b)",
+# "there" as a place said before, not "there is" nor "are there …?"
+_THERE_BACK = re.compile(r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )(?<!n't )"
+                         r"\bthere\b(?!\s+(is|are|was|were|be|been|'s|any|a|an|no|some)\b)",
                          re.IGNORECASE)
 # "it" that stands for nothing: "is it safe to …", "it is possible to …"
 _DUMMY_IT = re.compile(

@@ -68,7 +68,7 @@ MARKDOWN_SUFFIXES = (".md", ".markdown")
 # come in pairs on a line, and the brackets and address of a link (its text stays). Anything
 # else is shown as written.
 _MD_LINES = re.compile(r"^[ \t]{0,3}(#{1,6}[ \t]+)|^[ \t]{0,3}(>[ \t]?)"
-                       r"|(?<=\S\n)[ \t]{0,3}(={3,}|-{3,})[ \t]*$", re.MULTILINE)
+                       r"|(?<=\S)(\n[ \t]{0,3}(?:={3,}|-{3,}))[ \t]*$", re.MULTILINE)
 _MD_PAIRS = re.compile(r"(?<![\w\\])(\*\*|__)(?=\S)[^\n]*?(?<=\S)(\1)(?!\w)|(`+)[^`\n]+?(\3)")
 _MD_LINKS = re.compile(r"(!?\[)[^\]\n]*(\]\([^)\s]*\))")
 
