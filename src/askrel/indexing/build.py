@@ -221,10 +221,9 @@ def document_passages(doc: Document, settings: ChunkSettings) -> list[Passage]:
             while marks and marks[0].start < chunk.end:
                 section = marks.pop(0).title
             spans = tuple((s - chunk.start, e - chunk.start) for s, e in chunk.sentences)
-            heading = chunk.heading if carried is None or chunk.heading is not None else carried
             passages.append(Passage(-1, doc.source, unit.page, chunk.start, chunk.end,
                                     unit.text[chunk.start:chunk.end], spans,
-                                    section or heading, unit.page_label))
+                                    section or chunk.heading or carried, unit.page_label))
             carried = None
         foot = page_foot_heading(unit, blocks) if section is None else None
         page_ends_open = (unit.page is not None and len(passages) > before

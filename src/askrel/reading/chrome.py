@@ -68,11 +68,11 @@ _TAIL_HEADING = re.compile(
     re.IGNORECASE,
 )
 _HAS_WORD = re.compile(r"[^\W\d_]{2,}")
-# A table-of-contents or index line: a title, dot leaders, a page number.
-# A line of one punctuation mark repeated, as reStructuredText and Markdown underline a title.
 # A Markdown heading line: "## How do I …?" (one to six marks and a space, then words).
 ATX_HEADING = re.compile(r"#{1,6}[ \t]+\S")
+# A line of one punctuation mark repeated, as reStructuredText and Markdown underline a title.
 ADORNMENT = re.compile(r"([=\-~^*+#_\"'`.:])\1{2,}")
+# A table-of-contents or index line: a title, dot leaders, a page number.
 _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*[\divxlc]+\s*$", re.IGNORECASE)
 MAX_PROMPT_WORDS = 16
 MIN_PROSE_WORDS = 6  # a line of at least this many words is prose, or a wrapped piece of it
@@ -358,6 +358,12 @@ def is_question_heading(lines: list[Line]) -> bool:
             and not text[:1].islower() and not lines[0].is_bullet)
 
 
+def line_below(lines: list[Line], i: int) -> Line | None:
+    """The line right under line i in the same paragraph (no blank line between), or None."""
+    below = lines[i + 1] if i + 1 < len(lines) else None
+    return None if below is None or below.starts_paragraph else below
+
+
 def opens_with_question(lines: list[Line], i: int, run: list[Line]) -> bool:
     """Whether the paragraph so far (`run`, ending at line i) is a question of at most
     MAX_OPENING_QUESTION_LINES lines that its text goes on under without a blank line, as a
@@ -365,8 +371,8 @@ def opens_with_question(lines: list[Line], i: int, run: list[Line]) -> bool:
     button …", "Which version should I use?::" over the answer): the question ends its line
     (markup after the question mark aside), and the line below starts a new sentence: not in
     lower case, and with no bullet."""
-    below = lines[i + 1] if i + 1 < len(lines) else None
-    if (below is None or below.starts_paragraph or len(run) > MAX_OPENING_QUESTION_LINES
+    below = line_below(lines, i)
+    if (below is None or len(run) > MAX_OPENING_QUESTION_LINES
             or below.text[:1].islower() or below.is_bullet):
         return False
     question = [*run[:-1], replace(run[-1], text=run[-1].text.rstrip("*_:"))]
@@ -399,9 +405,8 @@ def heads_its_paragraph(lines: list[Line], i: int) -> bool:
     line = lines[i]
     if line.indent or not ATX_HEADING.match(line.text) or line.words > MAX_QUESTION_HEADING_WORDS:
         return False
-    below = lines[i + 1] if i + 1 < len(lines) else None
-    return (below is None or below.starts_paragraph
-            or (not below.text[:1].islower() and not below.text.startswith("#")))
+    below = line_below(lines, i)
+    return below is None or (not below.text[:1].islower() and not below.text.startswith("#"))
 
 
 def underlined_titles(lines: list[Line]) -> dict[int, tuple[int, ...]]:
@@ -481,11 +486,6 @@ def content_blocks(text: str, start: int = 0, end: int | None = None, *,
         if i in adornments:
             close_run()
             continue
-        if i in titles:
-            close_run()
-            run.append(line)
-            close_run(heading=True)
-            continue
         if chrome:
             close_run()
             if i == 0 or not flags[i - 1]:
@@ -494,8 +494,8 @@ def content_blocks(text: str, start: int = 0, end: int | None = None, *,
         if run and (text.count("\n", run[-1].end, line.start) >= 2
                     or line.start in section_starts):
             close_run()
-        if (web_rules and not run and line.start not in code_lines
-                and heads_its_paragraph(lines, i)):
+        if not run and (i in titles or (web_rules and line.start not in code_lines
+                                        and heads_its_paragraph(lines, i))):
             run.append(line)
             close_run(heading=True)
             continue
