@@ -7,6 +7,8 @@ The questions are judged by answer strings in both forms, so the two can be comp
 sentence of six words or more of the gold answer that occurs once in its file (a passage
 holding one of them overlaps the answer). A question without such a sentence is left out.
 Characters outside Latin-1 (the PDF's core fonts) are replaced in both forms alike.
+`--style` says how the PDF sets each question (`STYLES`); the text files keep it as a plain
+line above its answer.
 
     python eval/faq_pdf.py --set eval/faq2 --out reports/faq2-pdf
     askrel index --sources reports/faq2-pdf/pdf/sources --index reports/faq2-pdf/pdf/index
@@ -48,12 +50,25 @@ def answer_strings(text: str, start: int, end: int) -> list[str]:
     return [s for s in sentences if len(s.split()) >= MIN_ANSWER_WORDS and whole.count(s) == 1]
 
 
-def typeset(text: str, questions: set[str], path: Path) -> None:
-    """Write text as a PDF: questions in bold 12 pt, examples (paragraphs indented deeper than
-    the prose, as askrel reads a text file's code) line by line in Courier 9 pt, prose
-    paragraphs rewrapped in Helvetica 10 pt."""
+# How each style sets the n-th question of a file: (font style, size, its line, space under it)
+STYLES = {
+    "bold": ("B", 12, lambda q, n: q, 2),  # bold and larger, a space under it
+    "numbered": ("B", 12, lambda q, n: f"{n}. {q}", 2),
+    "tight": ("B", 10, lambda q, n: q, 0),  # bold body type, the answer right under it
+    "numbered-tight": ("B", 10, lambda q, n: f"{n}. {q}", 0),
+    "plain": ("", 10, lambda q, n: q, 2),  # body type, a paragraph of its own
+    "plain-tight": ("", 10, lambda q, n: q, 0),
+}
+
+
+def typeset(text: str, questions: set[str], path: Path, style: str = "bold") -> None:
+    """Write text as a PDF: questions as `style` sets them (bold 12 pt by default), examples
+    (paragraphs indented deeper than the prose, as askrel reads a text file's code) line by
+    line in Courier 9 pt, prose paragraphs rewrapped in Helvetica 10 pt."""
     from fpdf import FPDF
 
+    font_style, size, line_of, space = STYLES[style]
+    number = 0
     prose = prose_indent(split_lines(text, 0, len(text)))
     pdf = FPDF()
     pdf.set_auto_page_break(True, 15)
@@ -67,9 +82,12 @@ def typeset(text: str, questions: set[str], path: Path) -> None:
         if not lines:
             continue
         indent = min(len(line) - len(line.lstrip()) for line in lines)
+        gap = 2
         if paragraph.strip() in questions:
-            pdf.set_font("helvetica", "B", 12)
-            cell(6, paragraph.strip())
+            number += 1
+            pdf.set_font("helvetica", font_style, size)
+            cell(size / 2, line_of(paragraph.strip(), number))
+            gap = space
         elif indent >= prose + CODE_INDENT:
             pdf.set_font("courier", "", 9)
             for line in lines:
@@ -77,11 +95,11 @@ def typeset(text: str, questions: set[str], path: Path) -> None:
         else:
             pdf.set_font("helvetica", "", 10)
             cell(5, " ".join(line.strip() for line in lines))
-        pdf.ln(2)
+        pdf.ln(gap)
     pdf.output(str(path))
 
 
-def write_forms(question_set: Path, out: Path) -> tuple[int, int]:
+def write_forms(question_set: Path, out: Path, style: str = "bold") -> tuple[int, int]:
     """Write out/pdf and out/txt; returns (questions in the set, questions kept)."""
     rows = [json.loads(line) for line in (question_set / "questions.jsonl").open()]
     by_source: dict[str, list[int]] = defaultdict(list)
@@ -99,7 +117,7 @@ def write_forms(question_set: Path, out: Path) -> tuple[int, int]:
         files = {"pdf": out / "pdf" / "sources" / f"{name}.pdf",
                  "txt": out / "txt" / "sources" / f"{name}.txt"}
         files["txt"].write_text(text, encoding="utf-8")
-        typeset(text, {"".join(latin1(c) for c in q) for q, _, _ in asked}, files["pdf"])
+        typeset(text, {"".join(latin1(c) for c in q) for q, _, _ in asked}, files["pdf"], style)
         for n, (start, end) in zip(numbers, spans, strict=True):
             answers = answer_strings(text, start, end)
             if answers:
@@ -116,8 +134,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--set", type=Path, required=True, help="a FAQ set's folder")
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--style", choices=STYLES, default="bold",
+                        help="how the PDF sets each question (the text files keep a plain line)")
     args = parser.parse_args()
-    total, kept = write_forms(args.set, args.out)
+    total, kept = write_forms(args.set, args.out, args.style)
     print(f"{kept} of {total} questions, as PDFs and as text, in {args.out}")
 
 

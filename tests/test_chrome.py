@@ -197,6 +197,16 @@ def test_a_numbered_question_is_a_heading_but_a_list_of_questions_is_not() -> No
             "That is all there is to it.")
     assert [text[b.start:b.end] for b in content_blocks(text) if b.heading] == [
         "1. How do I reset my widget?", "2. Can I use it outdoors?"]
+    # a PDF's paragraphs are read the same way
+    assert [text[b.start:b.end] for b in content_blocks(text, web_rules=False) if b.heading] == [
+        "1. How do I reset my widget?", "2. Can I use it outdoors?"]
+    # a question that ends the text (at the foot of a PDF page) is a heading too, unless it
+    # ends a list
+    page = "Yes, it is rated IP67.\n\n3. Where do I find the manual?"
+    assert [page[b.start:b.end] for b in content_blocks(page, web_rules=False) if b.heading] == [
+        "3. Where do I find the manual?"]
+    listed = "Check these:\n\n1. Is it plugged in?\n\n2. Is the power on?"
+    assert not any(b.heading for b in content_blocks(listed, web_rules=False))
 
 
 def test_pdf_mode_joins_wrapped_lines_and_skips_web_rules() -> None:
@@ -232,6 +242,9 @@ def test_running_headers_and_footers_of_pdf_pages_are_chrome() -> None:
     assert running_lines(pages[:1]) == set()
     chapter = ["Chapter 3: Utilities 7\nFirst text.", "Chapter 3: Utilities 8\nOther text."]
     assert running_lines(chapter) == {"chapter #: utilities #"}
+    # a code-heavy manual's pages often end with a closing brace: no running footer
+    code = [f"{topic.title()} are set up so.\n  print({topic})\n}}" for topic in topics]
+    assert running_lines(code) == set()
 
 
 def test_table_of_contents_lines_are_chrome() -> None:

@@ -79,6 +79,25 @@ def test_a_larger_line_after_an_example_starts_a_paragraph() -> None:
     assert paragraph_starts(texts, lines, usual) == [2, 4]
 
 
+def test_line_starts_say_whether_all_the_line_is_bold() -> None:
+    runs = [TypeRun(10.0, "How do I reset it?\n", True, 700.0),
+            TypeRun(10.0, "Hold the ", False, 688.0), TypeRun(10.0, "button", True, 688.0),
+            TypeRun(10.0, "\n", False, 688.0), TypeRun(10.0, "AddKeysToAgent", True, 676.0)]
+    assert [line.bold for line in line_starts(runs) if line] == [True, False, True]
+
+
+def test_a_question_in_bold_body_type_stands_apart_from_the_text_around_it() -> None:
+    # A FAQ that sets its questions in bold right above their answers, with no space between.
+    texts = ["Keep the receipt, as we may ask", "for it", "Where do I buy spare", "parts?",
+             "curl's shop sells them.", "AddKeysToAgent", "Specifies whether keys are added."]
+    lines = [LineStart(700.0 - 12 * n, 10.0, bold) for n, bold in
+             enumerate([False, False, True, True, False, True, False])]
+    # the question starts a paragraph (though the line above leaves its sentence open) and so
+    # does the answer under it (though it starts in lower case); a bold name that is no
+    # question stays with its description
+    assert paragraph_starts(texts, lines, {10.0: 12.0}) == [2, 4]
+
+
 def test_blank_lines_are_put_before_paragraphs_once() -> None:
     assert with_blank_lines("a.\nb\nc.\n\nd", [1, 4]) == "a.\n\nb\nc.\n\nd"
     assert with_blank_lines("a.\nb", [0]) == "a.\nb"

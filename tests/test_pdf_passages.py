@@ -134,3 +134,36 @@ def test_a_sentence_over_a_page_break_is_one_passage_cited_on_both_pages(
     assert second.text[on_second[0]:on_second[1]] == second.text[slice(*second.passage)]
     body = view_body_html(view.parts)
     assert body.count('class="cited-passage"') == 2 and '<p class="page-break">page 2</p>' in body
+
+
+def faq_pdf(entries: list[tuple[str, str]]) -> bytes:
+    """A FAQ as a PDF: each question in bold body type, its answer right under it with no
+    space between, as a word processor sets a FAQ."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    for question, answer in entries:
+        pdf.set_font("helvetica", "B", 11)
+        pdf.multi_cell(0, 6, question, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("helvetica", "", 11)
+        pdf.multi_cell(0, 6, answer, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def test_a_faq_with_bold_questions_right_above_their_answers_is_cut_at_each_question(
+        tmp_path: Path) -> None:
+    from askrel.indexing.build import ChunkSettings, document_passages
+    from askrel.reading.sources import read_document
+
+    entries = [("How long are backups kept?", "Backups are kept for two weeks on the local disk "
+                "and for a year in the archive, as the storage policy allows."),
+               ("2. Can I restore one file from a backup?", "yes, run the restore command with "
+                "the path of the file; the rest of the backup is left alone."),
+               ("Who can read the backups?", "Only the operators on call, who are listed in "
+                "the handbook.")]
+    (tmp_path / "faq.pdf").write_bytes(faq_pdf(entries))
+    doc = read_document(tmp_path / "faq.pdf", tmp_path, tmp_path)
+    passages = document_passages(doc, ChunkSettings())
+    assert [(p.heading, " ".join(p.text.split())) for p in passages] == [
+        (question, f"{question} {answer}") for question, answer in entries]

@@ -248,7 +248,8 @@ def running_lines(page_texts: list[str], min_share: float = 0.1, min_pages: int 
 
     A key must recur on `min_share` of the pages (and `min_pages` pages); one that carries a
     page number at its start or end ("Chapter 4: Function reference 12") needs only two.
-    Looks only at the first and last two lines of each page, where they sit.
+    Looks only at the first and last two lines of each page, where they sit. A line of marks
+    alone is none, though a code-heavy manual may end many pages with "}" or "};".
     """
     if len(page_texts) < 2:
         return set()
@@ -256,7 +257,8 @@ def running_lines(page_texts: list[str], min_share: float = 0.1, min_pages: int 
     for text in page_texts:
         lines = [ln for ln in text.splitlines() if ln.strip()]
         for key in {line_key(ln) for ln in lines[:2] + lines[-2:]}:
-            counts[key] = counts.get(key, 0) + 1
+            if re.search(r"[^\W_]|#", key):  # a word or a number (blanked to "#")
+                counts[key] = counts.get(key, 0) + 1
     needed = max(min_pages, min_share * len(page_texts))
     return {key for key, n in counts.items()
             if n >= needed or (n >= 2 and _PAGE_NUMBERED.search(key))}
@@ -455,8 +457,8 @@ def content_blocks(text: str, start: int = 0, end: int | None = None, *,
     A text file's FAQ and Markdown forms are read too: an underlined title
     (`underlined_titles`, whose underline belongs to no block), a Markdown heading line that
     opens a paragraph (`heads_its_paragraph`) and a question that opens one
-    (`opens_with_question`) are headings, even with text right under them, and so is a
-    numbered question alone in its paragraph (`numbered_questions`).
+    (`opens_with_question`) are headings, even with text right under them. In either, so is
+    a numbered question alone in its paragraph (`numbered_questions`).
     """
     end = len(text) if end is None else end
     lines = split_lines(text, start, end)
@@ -504,26 +506,29 @@ def content_blocks(text: str, start: int = 0, end: int | None = None, *,
         if asks or section_starts.get(line.start) == line.end:
             close_run(heading=True)
     close_run()
-    return numbered_questions(text, blocks) if web_rules else blocks
+    return numbered_questions(text, blocks)
 
 
 def numbered_questions(text: str, blocks: list[Block]) -> list[Block]:
     """The blocks with each numbered question alone in its paragraph ("3. How do I …?") made a
     heading when the paragraph after it is no item of a list, and the one before it neither
     introduces a list (ends with a colon) nor is a numbered item itself: a list of questions
-    is no list of headings."""
+    is no list of headings. A question that ends the text is a heading too (at the foot of a
+    PDF page, its answer is on the next)."""
     out = list(blocks)
-    for k, block in enumerate(blocks[:-1]):
+    for k, block in enumerate(blocks):
         paragraph = text[block.start:block.end]
         numbered = _NUMBERED.match(paragraph)
         if block.heading or numbered is None:
             continue
-        after = text[blocks[k + 1].start:blocks[k + 1].end]
+        following = blocks[k + 1] if k + 1 < len(blocks) else None
+        if following is not None and (following.segment != block.segment
+                                      or _BULLET.match(text[following.start:following.end])):
+            continue
         before = text[blocks[k - 1].start:blocks[k - 1].end] if k else ""
         listed = _NUMBERED.match(before) is not None and not out[k - 1].heading
         question = [Line(block.start, block.end, " ".join(paragraph[numbered.end():].split()))]
-        if (is_question_heading(question) and not _BULLET.match(after) and not listed
-                and blocks[k + 1].segment == block.segment and not before.endswith(":")):
+        if is_question_heading(question) and not listed and not before.endswith(":"):
             out[k] = replace(block, heading=True)
     return out
 

@@ -13,6 +13,8 @@ The gaps found this way, as a share of the usual step, across the eleven PDFs of
 evaluation sets: 1.0-1.1 within paragraphs (a raised symbol moves a line a little), 1.2-2.5
 between them (texinfo sets paragraphs 1.2 apart, groff 1.4-2.4, DocBook and Sphinx 1.7-1.9).
 Documents that mark paragraphs only by indenting their first line keep their text as it is.
+A FAQ may set its questions in bold right above their answers, with no space between: a
+question set wholly in bold is a paragraph of its own (`sets_bold_apart`).
 """
 
 from __future__ import annotations
@@ -28,10 +30,12 @@ PARAGRAPH_GAP = 1.15  # a step this much wider than the usual one starts a parag
 
 
 class LineStart(NamedTuple):
-    """Where a printed line starts: its baseline's height on the page and its type size."""
+    """Where a printed line starts: its baseline's height on the page and its type size; and
+    whether all its printed text is bold."""
 
     y: float
     size: float
+    bold: bool = False
 
 
 def line_starts(runs: Sequence[TypeRun]) -> list[LineStart | None]:
@@ -41,14 +45,17 @@ def line_starts(runs: Sequence[TypeRun]) -> list[LineStart | None]:
     position is not known)."""
     lines: list[LineStart | None] = []
     current: LineStart | None = None
+    bold = True  # every printed piece of the line so far is bold
     for run in runs:
         for n, piece in enumerate(run.text.split("\n")):
             if n:
-                lines.append(current)
-                current = None
-            elif current is None and piece.strip() and run.size:
-                current = LineStart(run.y, run.size)
-    lines.append(current)
+                lines.append(current._replace(bold=bold) if current else None)
+                current, bold = None, True
+            if piece.strip():
+                bold = bold and run.bold
+                if current is None and run.size and not n:
+                    current = LineStart(run.y, run.size)
+    lines.append(current._replace(bold=bold) if current else None)
     return lines
 
 
@@ -86,6 +93,9 @@ def paragraph_starts(texts: Sequence[str], lines: Sequence[LineStart | None],
         above, line = lines[n - 1], lines[n]
         if above is None or line is None or line.y >= above.y:
             continue
+        if sets_bold_apart(texts, lines, n):
+            starts.append(n)
+            continue
         if ends_mid_sentence(texts[n - 1]) and (
                 line.size <= above.size or texts[n].lstrip()[:1].islower()):
             continue
@@ -93,6 +103,22 @@ def paragraph_starts(texts: Sequence[str], lines: Sequence[LineStart | None],
         if step and above.y - line.y > step * PARAGRAPH_GAP:
             starts.append(n)
     return starts
+
+
+def sets_bold_apart(texts: Sequence[str], lines: Sequence[LineStart | None], n: int) -> bool:
+    """Whether line n starts a paragraph because it opens or follows a question set wholly in
+    bold, as a FAQ may set its questions right above their answers with no space between:
+    the bold lines from the first to the one that ends with a question mark stand apart from
+    the text before and after them, in the body's type as in a larger one."""
+    above, line = lines[n - 1], lines[n]
+    if above is None or line is None or above.bold == line.bold:
+        return False
+    last = n - 1  # the last of the bold lines: above this one, or from this one down
+    if line.bold:
+        last = n
+        while last + 1 < len(lines) and (below := lines[last + 1]) is not None and below.bold:
+            last += 1
+    return texts[last].rstrip().endswith("?")
 
 
 def with_blank_lines(text: str, before: Sequence[int]) -> str:
