@@ -270,3 +270,11 @@ def test_word_gaps_set_as_moves_are_read_as_spaces_whatever_the_font_claims():
     # a font whose space pypdf reads right keeps pypdf's reading
     _, (unit,) = read_pdf(tj_pdf([("The", -150), ("end", 0)], font="/Times-Roman"))
     assert unit.text.strip() == "The end"
+
+
+def test_restructuredtext_and_asciidoc_sources_are_read_as_text(tmp_path):
+    (tmp_path / "faq.rst").write_text("What is it?\n-----------\n\nA small tool.\n")
+    (tmp_path / "faq.adoc").write_text("What is it?::\n  A small tool.\n")
+    for name in ("faq.rst", "faq.adoc"):
+        doc = read_document(tmp_path / name, tmp_path, tmp_path)
+        assert "A small tool." in doc.units[0].text

@@ -219,9 +219,11 @@ def build_rate(sources_dir: Path, index_dir: Path, precision: str, log: Log) -> 
 def larger_corpus(sources_dir: Path, target: Path, copies: int) -> dict[str, Any] | None:
     """`copies` variants of each text source (a line appended so none is a duplicate), to
     show the build rate once fixed costs (model session, writing) are spread thin."""
+    from askrel.reading.sources import TEXT_SUFFIXES
+
     target.mkdir(parents=True)
     for path in sorted(sources_dir.rglob("*")):
-        if path.is_file() and path.suffix.lower() in (".txt", ".md"):
+        if path.is_file() and path.suffix.lower() in TEXT_SUFFIXES:
             text = path.read_text(encoding="utf-8", errors="replace")
             for k in range(copies):
                 (target / f"{path.stem}-copy{k}{path.suffix}").write_text(

@@ -30,8 +30,8 @@ app = typer.Typer(
 
 SourcesOpt = Annotated[Path | None, typer.Option(
     "--sources", envvar="ASKREL_SOURCES", show_default=False,
-    help="Folder of .txt, .md and .pdf sources [default: the folder the index was built from, "
-         "else sources].")]
+    help="Folder of .txt, .md, .rst, .adoc and .pdf sources [default: the folder the index "
+         "was built from, else sources].")]
 DEFAULT_SOURCES = Path("sources")
 IndexOpt = Annotated[Path, typer.Option("--index", envvar="ASKREL_INDEX",
                                         help="Folder where the index lives.")]

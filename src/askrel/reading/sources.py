@@ -22,7 +22,7 @@ from askrel.reading.sections import (
 )
 from askrel.records import Document, SourceMeta, TextUnit
 
-TEXT_SUFFIXES = frozenset({".txt", ".md"})
+TEXT_SUFFIXES = frozenset({".txt", ".md", ".rst", ".adoc"})  # plain text, markup and all
 PDF_SUFFIXES = frozenset({".pdf"})
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
 MAX_FILE_BYTES = 200_000_000
@@ -107,8 +107,8 @@ def check_file(path: Path, sources_dir: Path, max_bytes: int = MAX_FILE_BYTES) -
             raise SourceError("symbolic link to a folder; not followed")
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         raise SourceError(
-            f"unsupported file type '{path.suffix or '(none)'}'; askrel reads .txt, .md and .pdf"
-        )
+            f"unsupported file type '{path.suffix or '(none)'}'; "
+            "askrel reads .txt, .md, .rst, .adoc and .pdf")
     if not path.exists():
         raise SourceError("broken symbolic link")
     if not path.is_file():

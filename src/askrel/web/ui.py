@@ -521,7 +521,7 @@ def _sources_tab(web: WebApp, filter_box: gr.Dropdown) -> tuple[gr.HTML, gr.HTML
                 "into the sources folder; press “Rebuild index” to make them searchable. "
                 "Questions are answered from the current index until the new one is ready."
                 "</p>", js_on_load=None)
-        upload = gr.File(label=f"Upload .txt, .md or .pdf files (up to "
+        upload = gr.File(label=f"Upload .txt, .md, .rst, .adoc or .pdf files (up to "
                                f"{MAX_UPLOAD_BYTES // MIB} MB each)",
                          file_count="multiple", file_types=sorted(SUPPORTED_SUFFIXES),
                          type="filepath", elem_id="upload", height=150)
