@@ -169,6 +169,30 @@ def test_sized_lines_are_whole_lines_in_heading_sizes() -> None:
                                                (14.0, "Initialization"), (14.0, "Options")]
 
 
+def test_a_heading_wrapped_over_lines_is_one_heading() -> None:
+    from askrel.reading.chrome import content_blocks
+    from askrel.reading.sections import sized_lines
+
+    # A FAQ sets its questions in a larger type; a long one wraps. A long line in a larger
+    # type that is no question stays no heading.
+    runs = [TypeRun(*run) for run in (
+        (12.0, "How can I make my hash remember the order I put\n"),
+        (12.0, "elements into it?\n"), (10.0, "Use the Tie::IxHash module.\n"),
+        (12.0, "A long line in the larger type that runs on for more than twelve words\n"),
+        (10.0, "More text.\n"))]
+    question = "How can I make my hash remember the order I put elements into it?"
+    assert sized_lines(runs, [12.0]) == [(12.0, question)]
+    text = "".join(run.text for run in runs)
+    found = heading_line(text, question)
+    assert found and text[found.start:found.end] == question.replace("put ", "put\n")
+    blocks = content_blocks(text, web_rules=False, sections=(found,))
+    heading, answer = blocks[:2]
+    assert (text[heading.start:heading.end], heading.heading) == (
+        question.replace("put ", "put\n"), True)
+    assert text[answer.start:].startswith("Use the Tie::IxHash") and not answer.heading
+    assert heading_line(text, "How can I make my hash remember the order I got") is None
+
+
 def test_capital_lines_are_whole_lines_in_bold_capitals() -> None:
     from askrel.reading.sections import capital_lines
 

@@ -503,7 +503,7 @@ def content_blocks(text: str, start: int = 0, end: int | None = None, *,
             continue
         run.append(line)
         asks = web_rules and run[0].start not in code_lines and opens_with_question(lines, i, run)
-        if asks or section_starts.get(line.start) == line.end:
+        if asks or section_starts.get(run[0].start) == line.end:  # a heading, wrapped or not
             close_run(heading=True)
     close_run()
     return numbered_questions(text, blocks)

@@ -11,7 +11,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
-from askrel.reading.chrome import Line, line_key, running_lines, split_lines
+from askrel.reading.chrome import (
+    MAX_QUESTION_HEADING_WORDS,
+    Line,
+    line_key,
+    running_lines,
+    split_lines,
+)
 from askrel.records import Section, TextUnit
 
 SECTION_PATH_DEPTH = 3  # outline levels kept in a section's title path
@@ -59,7 +65,8 @@ def heading_line(text: str, title: str, after: int = 0) -> Section | None:
     want = _fold(title)
     if not want:
         return None
-    for found in split_lines(text, after, len(text)):
+    lines = split_lines(text, after, len(text))
+    for n, found in enumerate(lines):
         line, start = found.text, found.start
         numbering = _NUMBERING.match(line)
         for skip in (0, numbering.end()) if numbering else (0,):
@@ -70,6 +77,22 @@ def heading_line(text: str, title: str, after: int = 0) -> Section | None:
                 return Section(start, start + _title_length(line, want), title)
         if _fold(line).endswith(" " + want) and len(_fold(line).split()) <= len(want.split()) + 2:
             return Section(start, start + len(line), title)  # "Appendix A Essential ..."
+        last = wrapped_heading_end(lines, n, want)
+        if last is not None:
+            return Section(start, last.start + len(last.text), title)
+    return None
+
+
+def wrapped_heading_end(lines: list[Line], n: int, want: str) -> Line | None:
+    """The last line of a heading (folded: `want`) that starts on line n and wraps over the
+    lines under it, or None when it does not."""
+    joined = _fold(lines[n].text)
+    for below in lines[n + 1:]:
+        if not joined or not want.startswith(joined + " "):
+            return None
+        joined = f"{joined} {_fold(below.text)}"
+        if joined == want:
+            return below
     return None
 
 
@@ -310,9 +333,16 @@ def whole_lines(runs: list[TypeRun], keep: Callable[[TypeRun], bool],
     """Each line whose text is all in runs that `keep` accepts, as (its largest size, text);
     a line that mixes in other text (a larger or bold word inside a sentence) is left out, and
     so is a line of more than `max_words` words or without a word of two letters."""
-    lines: list[tuple[float, str]] = []
+    return [(size, title) for _, size, title in numbered_whole_lines(runs, keep, max_words)]
+
+
+def numbered_whole_lines(runs: list[TypeRun], keep: Callable[[TypeRun], bool],
+                         max_words: int) -> list[tuple[int, float, str]]:
+    """`whole_lines`, each with its line's number on the page."""
+    lines: list[tuple[int, float, str]] = []
     current: list[TypeRun] = []
     whole = True  # the line so far holds only kept text
+    number = 0
 
     pieces = [TypeRun(run.size, piece, run.bold) for run in runs
               for piece in re.split(r"(\n)", run.text) if piece]  # line breaks on their own
@@ -321,9 +351,10 @@ def whole_lines(runs: list[TypeRun], keep: Callable[[TypeRun], bool],
             title = " ".join("".join(r.text for r in current).split())
             if (whole and re.search(r"[^\W\d_]{2}", title)
                     and len(title.split()) <= max_words):
-                lines.append((max(r.size for r in current), title))
+                lines.append((number, max(r.size for r in current), title))
             current.clear()
             whole = True
+            number += 1
         elif keep(run):
             current.append(run)
         elif run.text.strip():
@@ -332,8 +363,18 @@ def whole_lines(runs: list[TypeRun], keep: Callable[[TypeRun], bool],
 
 
 def sized_lines(runs: list[TypeRun], sizes: list[float]) -> list[tuple[float, str]]:
-    """Each whole line set in heading sizes, as (size, text)."""
-    return whole_lines(runs, lambda run: run.size in sizes, MAX_SIZED_HEADING_WORDS)
+    """Each heading set in heading sizes, as (size, text): whole lines of one size in a row
+    (a heading may wrap), of at most MAX_SIZED_HEADING_WORDS words, or of at most
+    MAX_QUESTION_HEADING_WORDS for a question (a FAQ may set its questions so)."""
+    headings: list[tuple[int, float, str]] = []
+    for number, size, title in numbered_whole_lines(runs, lambda run: run.size in sizes,
+                                                    MAX_QUESTION_HEADING_WORDS):
+        if headings and headings[-1][:2] == (number - 1, size):
+            title = f"{headings.pop()[2]} {title}"
+        headings.append((number, size, title))
+    return [(size, title) for _, size, title in headings
+            if len(title.split()) <= (MAX_QUESTION_HEADING_WORDS if title.endswith("?")
+                                      else MAX_SIZED_HEADING_WORDS)]
 
 
 def capital_lines(runs: list[TypeRun]) -> list[str]:
