@@ -234,6 +234,26 @@ def test_a_pdf_title_taken_from_its_first_line_has_single_spaces():
     line = "FIND(1)          General Commands Manual          FIND(1)\nNAME\n"
     assert first_page_title(line) == "FIND(1) General Commands Manual FIND(1)"
     assert first_page_title("This is a sentence.\n") is None
+    assert first_page_title("Table of Contents\n1 Introduction\n") is None
+
+
+def test_a_pdf_title_that_names_no_document_is_none(tmp_path, make_pdf):
+    import io
+
+    from pypdf import PdfWriter
+
+    from askrel.reading.sources import pdf_title
+
+    assert pdf_title("Microsoft Word - Annual report 2024.docx") == "Annual report 2024.docx"
+    assert [pdf_title(t) for t in ("Contents", "untitled", "Document1", " ", None)] == [
+        None] * 5
+    assert pdf_title("Contents of the Package") == "Contents of the Package"
+    # a converter titled the PDF after its contents page: its first line is the title then
+    writer = PdfWriter(clone_from=io.BytesIO(make_pdf(["Widget Manual\nThe widget works."])))
+    writer.add_metadata({"/Title": "Contents"})
+    with (tmp_path / "ref.pdf").open("wb") as out:
+        writer.write(out)
+    assert read_document(tmp_path / "ref.pdf", tmp_path, tmp_path).meta.title == "Widget Manual"
 
 
 def tj_pdf(moves: list[tuple[str, int]], font: str = "/Courier") -> bytes:

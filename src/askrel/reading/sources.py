@@ -376,7 +376,7 @@ def read_pdf(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
                            for number, runs in type_runs.items()}
             units = sections_without_outline(units, mended_runs)
         info = reader.metadata
-        title = _as_text(info.get("/Title")) if info else None
+        title = pdf_title(_as_text(info.get("/Title"))) if info else None
         author = _as_text(info.get("/Author")) if info else None
     except SourceError:
         raise
@@ -393,13 +393,29 @@ def read_pdf(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
     return SourceMeta(title=title or first_page_title(units[0].text), author=author), tuple(units)
 
 
+# Titles that name no document: what a converter wrote for the first page it met, or for none.
+_NO_TITLE = re.compile(r"(?:table of )?contents|untitled(?: document)?|index|title|document\d*",
+                       re.IGNORECASE)
+# An office program's name before the file's: "Microsoft Word - Annual report.docx".
+_PROGRAM_PREFIX = re.compile(r"^Microsoft (?:Word|PowerPoint|Excel) - ", re.IGNORECASE)
+
+
+def pdf_title(title: str | None) -> str | None:
+    """A PDF's metadata title as a citation shows it: None when it names no document
+    ("Contents", "Untitled"), without an office program's name before it."""
+    if title is None:
+        return None
+    title = _PROGRAM_PREFIX.sub("", title).strip()
+    return None if not title or _NO_TITLE.fullmatch(title) else title
+
+
 def first_page_title(text: str, max_words: int = 12) -> str | None:
     """A PDF without a title in its metadata: its first line, when that reads as a title."""
     line = next((" ".join(ln.split()) for ln in text.splitlines() if ln.strip()), "")
     if (not line or len(line.split()) > max_words or not re.search(r"[^\W\d_]{2,}", line)
             or line.endswith((".", ",", ";", ":"))):
         return None
-    return line
+    return pdf_title(line)
 
 
 def parse_document(path: Path, data: bytes, root: Path | None) -> Document:
