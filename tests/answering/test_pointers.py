@@ -105,6 +105,10 @@ QUESTION = "How do I reverse a string?"
     "Q: how do I reverse a string?\nA: use reverse().",
     "How do I reverse a string?::\n  Use reverse().",
     "Strings are lists.\nHow do I reverse a string?\nUse reverse().",
+    # under a title line: a chapter's title, a Markdown heading, an underline
+    "7. String Functions\nHow do I reverse a string?\nUse reverse().",
+    "## Strings\nHow do I reverse a string?\nUse reverse().",
+    "Strings\n=======\nHow do I reverse a string?\nUse reverse().",
 ])
 def test_a_question_heading_its_answer_points_nowhere(text):
     assert question_copy(QUESTION, text) is not None
@@ -116,6 +120,7 @@ def test_a_question_heading_its_answer_points_nowhere(text):
     "See the answer to\nHow do I reverse a string? in perlfaq4.",
     # a quotation that starts a line, the sentence before running on to it
     "For that, read the answer to\nHow do I reverse a string?\nin perlfaq4.",
+    "For details see\nHow do I reverse a string?\nUse reverse().",
     "See also: How do I reverse a string?\n\nStrings are lists.",
     # a list of questions, as in a FAQ's contents
     "Contents\n\n1. How do I reverse a string?\n2. How do I sort a list?\n",

@@ -10,10 +10,10 @@ The reranking stage therefore reads such a passage without the copy, and does no
 first stage's scores (which measured the copy) lift it.
 
 A FAQ that keeps its questions as headings is another matter: there the copy stands on a line
-of its own, followed by its answer, and the passage that holds it is most often the answer
-(docs/experiments.md §32). Such a copy is no pointer (`points_elsewhere`). A copy on a line of
-its own that is followed by another question, as in a FAQ's list of contents, or by nothing in
-the passage, still is.
+of its own (after a blank line, a finished sentence or a title line), followed by its answer,
+and the passage that holds it is most often the answer (docs/experiments.md §32, §46). Such
+a copy is no pointer (`points_elsewhere`). A copy on a line of its own that is followed by
+another question, as in a FAQ's list of contents, or by nothing in the passage, still is.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from askrel.reading.chrome import ADORNMENT
+from askrel.reading.chrome import ADORNMENT, ATX_HEADING
 
 MIN_WORDS = 4  # shorter questions ("What is Perl?") are common phrases, not quotations
 GAP = r"[^A-Za-z0-9]{0,6}"  # punctuation, quotes, spaces or markup between the words
@@ -57,6 +57,7 @@ HEADING_AFTER = re.compile(r"[^\w\n]*")  # the question's own "()?", "<*>?", "]?
 # question that starts a line the sentence before runs on to ("described in\nHow do I …")
 # does not.
 ENDS_BEFORE_HEADING = re.compile(r"(?:\A|\n[ \t]*|[.!?:;)\"'’”])[ \t]*\n[ \t]*\Z")
+MAX_TITLE_WORDS = 8  # a title line right above a question heading: "7. PHP/CURL Issues"
 
 
 def points_elsewhere(question: str, text: str) -> tuple[int, int] | None:
@@ -81,17 +82,31 @@ def heading_span(text: str, copy: tuple[int, int]) -> tuple[int, int] | None:
 
 def heads_an_answer(text: str, copy: tuple[int, int]) -> bool:
     """Whether the copy stands on a line of its own (markup and numbering aside) that starts
-    the text or follows a blank line or a finished sentence, and the next line that is no
-    underline or blank holds something other than another question."""
+    the text or follows a blank line, a finished sentence or a title line (`is_title_line`),
+    and the next line that is no underline or blank holds something other than another
+    question."""
     line = heading_span(text, copy)
     if line is None:
         return False
     line_start, line_end = line
-    if line_start and not ENDS_BEFORE_HEADING.search(text, 0, line_start):
+    if (line_start and not ENDS_BEFORE_HEADING.search(text, 0, line_start)
+            and not is_title_line(text[text.rfind("\n", 0, line_start - 1) + 1:line_start])):
         return False
     following = [line.strip() for line in text[line_end:].splitlines()
                  if line.strip() and not ADORNMENT.fullmatch(line.strip())]
     return bool(following) and not following[0].endswith("?")
+
+
+def is_title_line(line: str) -> bool:
+    """Whether a line reads as a title, so that a question under it may head its answer:
+    a Markdown heading line, an underline, or a few words that each start with a capital or a
+    digit ("7. PHP/CURL Issues", "Installing"). A sentence running on to the next line
+    ("For that, read the answer to") is none."""
+    line = line.strip()
+    words = re.findall(r"[^\W_][\w'’/.-]*", line)
+    return bool(ATX_HEADING.match(line) or ADORNMENT.fullmatch(line)
+                or (words and len(words) <= MAX_TITLE_WORDS
+                    and all(w[0].isupper() or w[0].isdigit() for w in words)))
 
 
 def without_copy(text: str, copy: tuple[int, int]) -> str:
