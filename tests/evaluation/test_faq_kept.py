@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 
 SCRIPT = Path(__file__).resolve().parents[2] / "eval" / "faq_kept.py"
+# Two answers and their questions, given out of order: (question, answer start, answer end).
+TWO_ANSWERS = "Intro.\n\nUse reverse().\n\nUse sort().\n"
+TWO_QUESTIONS = [("How do I sort?", 24, 35), ("How do I reverse?", 8, 22)]
 
 
 @pytest.fixture(scope="module")
@@ -20,9 +23,7 @@ def faq_kept():
 
 
 def test_each_question_goes_before_its_answer_and_the_spans_follow(faq_kept):
-    text = "Intro.\n\nUse reverse().\n\nUse sort().\n"
-    questions = [("How do I sort?", 24, 35), ("How do I reverse?", 8, 22)]
-    new_text, spans = faq_kept.with_questions(text, questions, "markdown")
+    new_text, spans = faq_kept.with_questions(TWO_ANSWERS, TWO_QUESTIONS, "markdown")
     assert new_text == ("Intro.\n\n## How do I reverse?\n\nUse reverse().\n\n"
                         "## How do I sort?\n\nUse sort().\n")
     assert [new_text[s:e] for s, e in spans] == ["Use sort().", "Use reverse()."]
@@ -52,12 +53,10 @@ def test_a_set_is_written_with_its_sources_renamed(faq_kept, tmp_path, monkeypat
 
 
 def test_numbered_and_tight_styles_number_per_file_and_leave_no_blank_line(faq_kept):
-    text = "Intro.\n\nUse reverse().\n\nUse sort().\n"
-    questions = [("How do I sort?", 24, 35), ("How do I reverse?", 8, 22)]
-    numbered, _ = faq_kept.with_questions(text, questions, "numbered")
+    numbered, _ = faq_kept.with_questions(TWO_ANSWERS, TWO_QUESTIONS, "numbered")
     assert numbered == ("Intro.\n\n1. How do I reverse?\n\nUse reverse().\n\n"
                         "2. How do I sort?\n\nUse sort().\n")
-    tight, spans = faq_kept.with_questions(text, questions, "definition")
+    tight, spans = faq_kept.with_questions(TWO_ANSWERS, TWO_QUESTIONS, "definition")
     assert tight == ("Intro.\n\nHow do I reverse?::\nUse reverse().\n\n"
                      "How do I sort?::\nUse sort().\n")
     assert [tight[s:e] for s, e in spans] == ["Use sort().", "Use reverse()."]

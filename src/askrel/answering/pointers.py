@@ -85,10 +85,10 @@ def heads_an_answer(text: str, copy: tuple[int, int]) -> bool:
     the text or follows a blank line, a finished sentence or a title line (`is_title_line`),
     and the next line that is no underline or blank holds something other than another
     question."""
-    line = heading_span(text, copy)
-    if line is None:
+    heading = heading_span(text, copy)
+    if heading is None:
         return False
-    line_start, line_end = line
+    line_start, line_end = heading
     if (line_start and not ENDS_BEFORE_HEADING.search(text, 0, line_start)
             and not is_title_line(text[text.rfind("\n", 0, line_start - 1) + 1:line_start])):
         return False
