@@ -247,6 +247,23 @@ def test_running_headers_and_footers_of_pdf_pages_are_chrome() -> None:
     assert running_lines(code) == set()
 
 
+def test_a_number_alone_in_the_body_is_no_page_number() -> None:
+    """A page number recurs as a line of numbers alone; in a page's body such a line is a
+    numbered blank line of a code listing (or a table cell): kept, and it cuts nothing."""
+    from askrel.reading.chrome import running_lines
+
+    topics = ["power", "cables", "lights", "reset", "updates", "warranty"]
+    pages = [f"{n}\n{topic.title()} are set up so:\n000{n}1 int {topic};\n000{n}2\n"
+             f"000{n}3 use({topic});\n000{n}4\n000{n}5 return {topic};\nThat is all for {topic}."
+             for n, topic in enumerate(topics, start=1)]
+    running = running_lines(pages)
+    assert running == {"#"}  # the page numbers
+    blocks = content_blocks(pages[2], web_rules=False, running=running)
+    kept = [pages[2][b.start:b.end] for b in blocks]
+    assert kept == ["Lights are set up so:\n00031 int lights;\n00032\n00033 use(lights);\n"
+                    "00034\n00035 return lights;\nThat is all for lights."]
+    assert {b.segment for b in blocks} == {1}  # one segment, after the page number cut
+
 def test_table_of_contents_lines_are_chrome() -> None:
     text = ("Contents\n\nHeader file libtasn1.h . . . . . . . . . . . . 4\n"
             "Introduction.......................... iv\n\n"

@@ -267,6 +267,14 @@ def running_lines(page_texts: list[str], min_share: float = 0.1, min_pages: int 
 _PAGE_NUMBERED = re.compile(r"^#\s|\s#$")
 
 
+def is_running_line(line: Line, running: frozenset[str] | set[str], at_edge: bool) -> bool:
+    """Whether a line is one of the `running` headers or footers. One of numbers alone (a
+    page number) counts only at the page's edge: in the body, a number alone on its line is a
+    table cell, an axis label or a numbered blank line of a code listing."""
+    key = line_key(line.text)
+    return key in running and (at_edge or bool(re.search(r"[^\W\d_]", key)))
+
+
 def chrome_reasons(lines: list[Line], *, web_rules: bool = True,
                    running: frozenset[str] | set[str] = frozenset(),
                    prose: list[bool] | None = None) -> list[str | None]:
@@ -284,7 +292,7 @@ def chrome_reasons(lines: list[Line], *, web_rules: bool = True,
     for i, line in enumerate(lines):
         at_edge = not web_rules and (i < edge or i >= len(lines) - edge)
         rule = chrome_rule(line, web_rules and not prose[i], at_page_edge=at_edge)
-        if rule is None and running and line_key(line.text) in running:
+        if rule is None and running and is_running_line(line, running, at_edge):
             rule = "running"
         reasons.append(rule)
     if web_rules:
