@@ -71,3 +71,14 @@ def test_a_copy_of_the_question_with_its_heading_markup_is_not_marked() -> None:
     query = np.array([0.1, 1.0, 0.5], dtype=np.float32)
     assert highlight(passage, np.eye(3, dtype=np.float32), query,
                      asked="How do I reset my widget?")[0] == ((44, 77),)
+
+
+def test_a_numbered_heading_line_under_its_bare_outline_title_is_not_marked() -> None:
+    """An outline names a section without the number its heading line prints."""
+    text = ("5.4.3.7 Putting answers on multiple columns\n"
+            "To put the answers on two columns, use the multicol package.")
+    spans = [(0, 43), (44, len(text))]
+    heading = "LaTeX commands › Questions and answers › Putting answers on multiple columns"
+    assert heading_lines(text, spans, heading) == frozenset({0})
+    assert heading_lines(text.upper(), spans, heading) == frozenset({0})
+    assert heading_lines(text, spans, "Questions and answers › Using columns") == frozenset()

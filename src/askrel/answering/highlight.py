@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from askrel.reading.sections import SECTION_SEPARATOR
+from askrel.reading.sections import SECTION_SEPARATOR, title_forms
 from askrel.records import Span
 
 SECOND_SENTENCE_MARGIN = 0.04
@@ -21,12 +21,13 @@ SECOND_SENTENCE_MARGIN = 0.04
 
 def heading_lines(text: str, spans: Sequence[Span], heading: str | None) -> frozenset[int]:
     """Which sentences are the passage's own heading line (the last part of its section path),
-    compared with whitespace collapsed."""
+    compared folded, with or without a numbering on either ("5.4.3.7 Putting answers on
+    multiple columns" under the outline's "Putting answers on multiple columns")."""
     if not heading:
         return frozenset()
-    title = " ".join(heading.split(SECTION_SEPARATOR)[-1].split())
+    title = title_forms(heading.split(SECTION_SEPARATOR)[-1])
     return frozenset(i for i, (start, end) in enumerate(spans)
-                     if " ".join(text[start:end].split()) == title)
+                     if title_forms(text[start:end]) & title)
 
 
 def within(spans: Sequence[Span], outer: Span) -> frozenset[int]:

@@ -57,6 +57,15 @@ def _fold(text: str) -> str:
     return " ".join(re.sub(r"[\W_]+", " ", text).split()).casefold()
 
 
+def title_forms(line: str) -> frozenset[str]:
+    """A heading folded (`_fold`), as it stands and without its numbering: "5.4.3.7 Putting
+    answers on multiple columns" is also "putting answers on multiple columns"."""
+    line = " ".join(line.split())
+    numbering = _NUMBERING.match(line)
+    forms = {_fold(line), _fold(line[numbering.end():]) if numbering else ""}
+    return frozenset(forms - {""})
+
+
 def heading_line(text: str, title: str, after: int = 0) -> Section | None:
     """Where the heading `title` is in text, at or after `after`: a line that is the title,
     perhaps numbered ("2.1 Simple compilation"), or a line that starts with it (a run-in
