@@ -56,8 +56,8 @@ def test_a_sentence_that_repeats_the_question_is_not_marked() -> None:
     marked, best = highlight(passage, vectors, query, asked=question)
     assert marked == ((69, 92),)
     assert best == 1.0  # the relevance still counts every sentence
-    # without the question, the most similar sentence is the copy
-    assert highlight(passage, vectors, query)[0] == ((12, 68),)
+    # without the question asked, its copy is still a question: not marked either
+    assert highlight(passage, vectors, query)[0] == ((69, 92),)
 
 
 def test_a_copy_of_the_question_with_its_heading_markup_is_not_marked() -> None:
@@ -82,3 +82,26 @@ def test_a_numbered_heading_line_under_its_bare_outline_title_is_not_marked() ->
     assert heading_lines(text, spans, heading) == frozenset({0})
     assert heading_lines(text.upper(), spans, heading) == frozenset({0})
     assert heading_lines(text, spans, "Questions and answers › Using columns") == frozenset()
+
+
+def test_a_writers_question_is_not_marked_as_the_answer() -> None:
+    from askrel.answering.highlight import question_lines
+    from askrel.answering.results import highlight
+    from askrel.records import Passage
+
+    text = ("The two have had ups and downs. What is the issue between them? Are ties "
+            "getting better? Find all the answers in this article.")
+    sentences = ["The two have had ups and downs.", "What is the issue between them?",
+                 "Are ties getting better?", "Find all the answers in this article."]
+    spans = tuple((text.index(x), text.index(x) + len(x)) for x in sentences)
+    assert question_lines(text, spans) == frozenset({1, 2})
+    assert question_lines('He asked: "Why now?"', [(0, 20)]) == frozenset({0})
+    passage = Passage(id=0, source="news.txt", page=None, char_start=0, char_end=len(text),
+                      text=text, sentences=spans)
+    query = np.array([0.80, 0.90, 0.85, 0.30], dtype=np.float32)
+    assert highlight(passage, np.eye(4, dtype=np.float32), query)[0] == ((0, 31),)
+    # a passage of questions alone still marks its best one
+    questions = " ".join(sentences[1:3])
+    only = Passage(id=1, source="news.txt", page=None, char_start=0, char_end=len(questions),
+                   text=questions, sentences=((0, 31), (32, len(questions))))
+    assert highlight(only, np.eye(2, dtype=np.float32), query[1:3])[0] == ((0, 31),)

@@ -4,11 +4,12 @@ Each sentence is scored by the cosine similarity of its in-context vector (poole
 passage's own forward pass) to the question. Adding a lexical term-overlap score did not
 help on the question set (docs/experiments.md), so the score is the similarity alone. The
 passage's heading line is never marked: it names the topic and answers nothing; nor is a
-sentence that repeats the question (results.py).
+question, nor a sentence that repeats the question asked (results.py).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -28,6 +29,17 @@ def heading_lines(text: str, spans: Sequence[Span], heading: str | None) -> froz
     title = title_forms(heading.split(SECTION_SEPARATOR)[-1])
     return frozenset(i for i, (start, end) in enumerate(spans)
                      if title_forms(text[start:end]) & title)
+
+
+_QUESTION_END = re.compile(r"\?[\"'\u201d\u2019)\]]*\Z")
+
+
+def question_lines(text: str, spans: Sequence[Span]) -> frozenset[int]:
+    """Which sentences are questions: a question answers nothing, whether it heads the answer
+    or is a writer's rhetorical one ("What is the issue between them? Find all the answers
+    in this article.")."""
+    return frozenset(i for i, (start, end) in enumerate(spans)
+                     if _QUESTION_END.search(text[start:end].rstrip()))
 
 
 def within(spans: Sequence[Span], outer: Span) -> frozenset[int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from askrel.answering.highlight import heading_lines, pick_highlights, within
+from askrel.answering.highlight import heading_lines, pick_highlights, question_lines, within
 from askrel.answering.pointers import heading_span, question_copy
 from askrel.answering.queries import Query
 from askrel.answering.retrieval import Candidates
@@ -39,15 +39,16 @@ def build_hits(backend: Backend, candidates: Candidates, passages: dict[int, Pas
 def highlight(passage: Passage, sentence_vectors: np.ndarray, query_vector: np.ndarray,
               asked: str | None = None) -> tuple[tuple[Span, ...], float]:
     """The marked sentence(s) and the best sentence's similarity to the query. Neither the
-    passage's heading line nor a copy of the question `asked` (a FAQ's question above its
-    answer, with its heading markup: "### How do I …?") is marked unless there is nothing
-    else."""
+    passage's heading line, nor a question, nor a copy of the question `asked` (a FAQ's
+    question above its answer, with its heading markup: "### How do I …?") is marked unless
+    there is nothing else."""
     spans = passage.sentences
     if not spans:
         return (), 0.0
     vectors = np.asarray(sentence_vectors[:len(spans)], dtype=np.float32)
     similarity = vectors @ query_vector
-    skip = heading_lines(passage.text, spans, passage.heading)
+    skip = (heading_lines(passage.text, spans, passage.heading)
+            | question_lines(passage.text, spans))
     copy = question_copy(asked, passage.text) if asked else None
     if copy:
         skip |= within(spans, heading_span(passage.text, copy) or copy)
