@@ -201,6 +201,11 @@ def test_a_space_lost_where_the_font_changes_is_put_back() -> None:
                                      ("Serif", "or the"), ("Serif", ""), ("Bold", "Maintainer"),
                                      ("Serif", "field")))
     assert "".join(run.text for run in spaced) == "if the postinst or the Maintainer field"
+    # a name that ends in a digit ("why3", "G2") is a word too; a number alone is not
+    spaced = space_font_changes(runs(("Mono", "/usr/share/why3"), ("Serif", "after install "),
+                                     ("Mono", "G2"), ("Serif", "is"), ("Serif", " 10"),
+                                     ("Italic", "pt")))
+    assert "".join(run.text for run in spaced) == "/usr/share/why3 after install G2 is 10pt"
     # within a word: a plural or a ligature set apart, or part of a word English knows
     for pieces in ((("Mono", "conffile"), ("Serif", "s are")),
                    (("Serif", "de"), ("Sym", "ﬁ"), ("Serif", "ne")),

@@ -280,8 +280,9 @@ def fonts_running_words_together(runs_by_page: Sequence[Sequence[TypeRun]]) -> s
 # width it reads for the fonts: where that width is read too wide, "thepostinst" is left.
 # Within a word the font rarely changes, and then to set a letter or a suffix apart
 # ("conffile" then "s", a ligature "ﬁ" from another font) or part of a word English knows
-# ("re" then "build").
-_END_LETTERS = re.compile(r"[^\W\d_]+\Z")  # \Z: "$" would match before a line end
+# ("re" then "build"). The word before may end in digits, as names do ("why3", "G2"); a
+# number alone is not read, as its unit may follow in another font ("10" then "pt").
+_END_LETTERS = re.compile(r"[^\W\d_][^\W_]*\Z")  # \Z: "$" would match before a line end
 _START_LETTERS = re.compile(r"^[^\W\d_]+")
 
 
