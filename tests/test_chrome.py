@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from askrel.chunking import chunk_text
 from askrel.reading.chrome import content_blocks, is_aside, split_lines, underlined_titles
+from askrel.records import Section
 
 ARTICLE = """menu_open Columnists
 We use cookies to provide some features and experiences on this site
@@ -263,6 +264,53 @@ def test_a_number_alone_in_the_body_is_no_page_number() -> None:
     assert kept == ["Lights are set up so:\n00031 int lights;\n00032\n00033 use(lights);\n"
                     "00034\n00035 return lights;\nThat is all for lights."]
     assert {b.segment for b in blocks} == {1}  # one segment, after the page number cut
+
+def test_a_chapters_running_head_is_chrome_at_the_page_edge_only() -> None:
+    """A running head that names the chapter recurs on that chapter's pages alone, too few
+    for the share a document-wide head needs; it is cut where it stands atop a page, and kept
+    in the page's body."""
+    from askrel.reading.chrome import chapter_heads, running_lines
+
+    words = ["cables", "power", "lights", "reset", "updates", "warranty", "cleaning",
+             "storage", "travel", "batteries", "screens", "keys", "ports", "fans", "noise"]
+    pages = [f"Setup\nThe {w} come first in a sentence that\nruns over the page break: "
+             f"{w} go on here." for w in words[:5]]
+    pages += [f"Use\nThe use of {w} is\nthen {w} alone." for w in words[5:]] * 6
+    assert chapter_heads(pages) == {"setup", "use"}
+    assert chapter_heads(pages[:3]) == set()  # three pages make no run
+    running = running_lines(pages)
+    text = pages[2] + "\nSetup is the chapter's subject."
+    kept = [text[b.start:b.end] for b in content_blocks(text, web_rules=False, running=running)]
+    assert kept[0].startswith("The lights come first in a sentence")
+    assert kept[-1].endswith("Setup is the chapter's subject.")  # in the body: text
+    # a chapter's title on its first page heads its section, though it runs atop the others
+    heading = Section(0, 5, "Setup")
+    blocks = content_blocks(pages[0], web_rules=False, running=running, sections=(heading,))
+    assert (blocks[0].start, blocks[0].end, blocks[0].heading) == (0, 5, True)
+
+
+def test_a_line_with_the_pages_printed_number_is_a_running_head() -> None:
+    """A running head may name the section on each page with the page's printed number
+    ("Main Menus 6"): each is on one page alone, so only the number tells it. A line that
+    opens with the number and ends a sentence is a footnote."""
+    from askrel.reading.chrome import folio_lines, running_lines
+
+    titles = ["Main Menus", "File Menu", "Edit Menu", "View Menu", "Snap Menu", "Help Menu"]
+    verbs = ["save", "open", "cut", "zoom", "align", "seek"]
+    pages = [f"The {t.lower()} holds commands.\nTo {verb} is one of them.\n{t} {n + 2}"
+             for n, (t, verb) in enumerate(zip(titles, verbs, strict=True), start=4)]
+    pages[1] = pages[1].replace("\nFile Menu 7", "\n7 A footnote, on page seven.\nFile Menu 7")
+    numbers = list(range(4, 10))
+    assert folio_lines(pages, numbers) == {f"{t.lower()} {n + 2}"
+                                           for n, t in enumerate(titles, start=4)}
+    assert folio_lines(pages, [n + 1 for n in numbers]) != set()  # the offset is found
+    assert folio_lines(pages[:2], numbers[:2]) == set()  # two pages agree on nothing
+    running = running_lines(pages, page_numbers=numbers)
+    kept = [pages[1][b.start:b.end]
+            for b in content_blocks(pages[1], web_rules=False, running=running)]
+    assert kept == ["The file menu holds commands.\nTo open is one of them.\n"
+                    "7 A footnote, on page seven."]
+
 
 def test_table_of_contents_lines_are_chrome() -> None:
     text = ("Contents\n\nHeader file libtasn1.h . . . . . . . . . . . . 4\n"

@@ -196,7 +196,7 @@ def document_passages(doc: Document, settings: ChunkSettings) -> list[Passage]:
     """
     passages: list[Passage] = []
     pages = [u for u in doc.units if u.page is not None]
-    running = running_lines([u.text for u in pages])
+    running = running_lines([u.text for u in pages], page_numbers=[u.page or 0 for u in pages])
     navigation = {pages[i].page for i in navigation_pages([u.text for u in pages])}
     section: str | None = None
     unfinished: Passage | None = None  # the previous page's last passage, cut mid-sentence

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from askrel.records import Block, Section
@@ -83,6 +84,8 @@ MAX_HEADING_WORDS = 20
 MAX_QUESTION_HEADING_WORDS = 40  # a FAQ's question may run over a few lines
 MAX_OPENING_QUESTION_LINES = 3  # and so may one set right above its answer
 PAGE_EDGE_LINES = 2  # a page's number sits in its first or last lines
+CHAPTER_HEAD_PAGES = 4  # a line at the edge of this many pages in a row is a running head
+MAX_FOLIO_LINE_WORDS = 12  # a running head with the page's number: "Chapter 2: Setup 14"
 _MARKS = r"[\s\-–—/|.()\[\]]"  # what surrounds a printed page number: "- 17 -", "17/33", "[3]"
 _PAGE_NUMBER = re.compile(rf"{_MARKS}*\d{{1,4}}(?:{_MARKS}+\d{{1,4}})?{_MARKS}*")
 
@@ -243,36 +246,117 @@ def line_key(text: str) -> str:
     return re.sub(r"\d+", "#", " ".join(text.split()).casefold())
 
 
-def running_lines(page_texts: list[str], min_share: float = 0.1, min_pages: int = 3) -> set[str]:
+def edge_lines(text: str) -> list[str]:
+    """A page's first and last `PAGE_EDGE_LINES` lines with text, where running heads sit."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    return lines[:PAGE_EDGE_LINES] + lines[-PAGE_EDGE_LINES:]
+
+
+def running_lines(page_texts: list[str], min_share: float = 0.1, min_pages: int = 3,
+                  page_numbers: Sequence[int] | None = None) -> set[str]:
     """Line keys that recur at the top or bottom of pages: running headers and footers.
 
     A key must recur on `min_share` of the pages (and `min_pages` pages); one that carries a
     page number at its start or end ("Chapter 4: Function reference 12") needs only two.
     Looks only at the first and last two lines of each page, where they sit. A line of marks
     alone is none, though a code-heavy manual may end many pages with "}" or "};".
+    A chapter's running head (`chapter_heads`) recurs on its chapter's pages only, and a
+    line that carries the page's printed number (`folio_lines`) on one page alone; such lines
+    are kept marked (`_AT_EDGES`), as they count only at a page's edge (`running_rule`).
+    `page_numbers`: the pages' numbers in the file, when not 0, 1, 2, ….
     """
     if len(page_texts) < 2:
         return set()
     counts: dict[str, int] = {}
     for text in page_texts:
-        lines = [ln for ln in text.splitlines() if ln.strip()]
-        for key in {line_key(ln) for ln in lines[:2] + lines[-2:]}:
+        for key in {line_key(ln) for ln in edge_lines(text)}:
             if re.search(r"[^\W_]|#", key):  # a word or a number (blanked to "#")
                 counts[key] = counts.get(key, 0) + 1
     needed = max(min_pages, min_share * len(page_texts))
     return {key for key, n in counts.items()
-            if n >= needed or (n >= 2 and _PAGE_NUMBERED.search(key))}
+            if n >= needed or (n >= 2 and _PAGE_NUMBERED.search(key))
+            } | {_AT_EDGES + line for line in chapter_heads(page_texts)
+                 | folio_lines(page_texts, page_numbers or range(len(page_texts)))}
+
+
+_AT_EDGES = "\x1e"  # marks a running line that counts only at a page's edge
+_FOLIO = re.compile(r"^(\d{1,4})\s|\s(\d{1,4})$")  # a number that opens or ends a line
+
+
+def folio_lines(page_texts: list[str], page_numbers: Sequence[int],
+                min_share: float = 0.2, min_pages: int = 3) -> set[str]:
+    """Lines (folded) that open or close a page and carry its printed number, with words:
+    "Main Menus 6" at the foot of page 10, "254 File Documentation" atop page 272. The
+    printed number is the page's number in the file plus an offset that most pages agree on
+    (at least `min_share` of the pages, and `min_pages`). A running line is short, and one
+    that opens with the number ends no sentence: "1 e.g. GNU tar …." is a footnote, whatever
+    page it is on."""
+    numbered: list[list[tuple[int, str]]] = []  # per page: (number, folded line)
+    offsets: dict[int, int] = {}
+    for text, page in zip(page_texts, page_numbers, strict=True):
+        found = []
+        lines = [ln for ln in text.splitlines() if ln.strip()]
+        for line in {lines[0], lines[-1]} if lines else ():
+            folded = _folded(line)
+            match = _FOLIO.search(folded)
+            if (match and re.search(r"[^\W\d_]", folded)
+                    and len(folded.split()) <= MAX_FOLIO_LINE_WORDS
+                    and not (match.group(1) and folded[-1] in ".,;:!?")):
+                found.append((int(match.group(1) or match.group(2)), folded))
+        numbered.append(found)
+        for offset in {number - page for number, _ in found}:
+            offsets[offset] = offsets.get(offset, 0) + 1
+    if not offsets:
+        return set()
+    offset, support = max(offsets.items(), key=lambda item: (item[1], -abs(item[0])))
+    if support < max(min_pages, min_share * len(page_texts)):
+        return set()
+    return {line for found, page in zip(numbered, page_numbers, strict=True)
+            for number, line in found if number == page + offset}
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def chapter_heads(page_texts: list[str], min_pages: int = CHAPTER_HEAD_PAGES,
+                  max_step: int = 2) -> set[str]:
+    """Lines (folded) that stand at the edge of `min_pages` pages in a row or more, each at
+    most `max_step` pages from the last: a chapter's running head ("Business Features" over
+    each of its pages, or over every other page, the section's title over the others).
+    Compared as they are, numbers too: the changelog's "22.4 Version 4.5.1" at the top of
+    many pages are headings, each its own."""
+    pages: dict[str, list[int]] = {}
+    for n, text in enumerate(page_texts):
+        for line in {_folded(ln) for ln in edge_lines(text)}:
+            if re.search(r"[^\W\d_]", line):
+                pages.setdefault(line, []).append(n)
+    heads = set()
+    for line, found in pages.items():
+        run = 1
+        for before, after in zip(found, found[1:], strict=False):
+            run = run + 1 if after - before <= max_step else 1
+            if run >= min_pages:
+                heads.add(line)
+                break
+    return heads
 
 
 _PAGE_NUMBERED = re.compile(r"^#\s|\s#$")
 
 
-def is_running_line(line: Line, running: frozenset[str] | set[str], at_edge: bool) -> bool:
-    """Whether a line is one of the `running` headers or footers. One of numbers alone (a
-    page number) counts only at the page's edge: in the body, a number alone on its line is a
-    table cell, an axis label or a numbered blank line of a code listing."""
+def running_rule(line: Line, running: frozenset[str] | set[str], at_edge: bool) -> str | None:
+    """"running" when a line is one of the `running` headers or footers, "chapter head" when
+    it is a chapter's running head (`chapter_heads`, only at a page's edge), else None. A line
+    of numbers alone (a page number) counts only at the page's edge too: in the body, a
+    number alone on its line is a table cell, an axis label or a numbered blank line of a
+    code listing."""
     key = line_key(line.text)
-    return key in running and (at_edge or bool(re.search(r"[^\W\d_]", key)))
+    if key in running and (at_edge or bool(re.search(r"[^\W\d_]", key))):
+        return "running"
+    if at_edge and _AT_EDGES + _folded(line.text) in running:
+        return "chapter head"
+    return None
 
 
 def chrome_reasons(lines: list[Line], *, web_rules: bool = True,
@@ -292,8 +376,8 @@ def chrome_reasons(lines: list[Line], *, web_rules: bool = True,
     for i, line in enumerate(lines):
         at_edge = not web_rules and (i < edge or i >= len(lines) - edge)
         rule = chrome_rule(line, web_rules and not prose[i], at_page_edge=at_edge)
-        if rule is None and running and is_running_line(line, running, at_edge):
-            rule = "running"
+        if rule is None and running:
+            rule = running_rule(line, running, at_edge)
         reasons.append(rule)
     if web_rules:
         _flag_promo_bullets(lines, reasons)
@@ -471,14 +555,18 @@ def content_blocks(text: str, start: int = 0, end: int | None = None, *,
     end = len(text) if end is None else end
     lines = split_lines(text, start, end)
     prose = running_text(lines) if web_rules else [False] * len(lines)
-    flags = chrome_flags(lines, web_rules=web_rules, running=running, prose=prose)
+    section_starts = {s.start: s.end for s in sections if s.end > s.start}
+    # a chapter's title on its first page is its heading, though it is its running head too
+    flags = [reason is not None and not (reason == "chapter head" and line.start in section_starts)
+             for line, reason in zip(lines, chrome_reasons(lines, web_rules=web_rules,
+                                                           running=running, prose=prose),
+                                     strict=True)]
     titles = underlined_titles(lines) if web_rules else {}
     titles = {i: marks for i, marks in titles.items() if not flags[i]}
     adornments = {j for marks in titles.values() for j in marks}
     flags = [flag and i not in adornments for i, flag in enumerate(flags)]
     code_lines = {line.start for line, set_apart in zip(lines, prose, strict=True)
                   if set_apart and is_code(line.text)}
-    section_starts = {s.start: s.end for s in sections if s.end > s.start}
     blocks: list[Block] = []
     run: list[Line] = []
     segment = 0
