@@ -312,6 +312,28 @@ def test_a_line_with_the_pages_printed_number_is_a_running_head() -> None:
                     "7 A footnote, on page seven."]
 
 
+def test_a_sites_menus_above_the_article_and_its_cookie_notice_are_chrome() -> None:
+    """Six short lines or more in a row above the first sentence are a site's menu; the same
+    short lines in the text are a list, and a title block of fewer lines is the text's own."""
+    menu = "News\nOpinion\nSport\nCulture\nLifestyle\nMore\n"
+    article = ("Giant telescope opens to astronomers worldwide\nBy Jane Doe\n"
+               "The telescope in Guizhou has opened to scientists from all countries, its "
+               "operators said.\nIt needs:\nPower\nCables\nCooling\nStaff\nTime\nMoney\n"
+               "All of it is ready now, the operators said.\n")
+    notice = ("We use cookies and other tracking technologies to improve your browsing "
+              "experience on our site. Find out more in our cookie policy.\n")
+    text = "Skip to navigation\n" + menu + article + notice
+    kept = [text[b.start:b.end] for b in content_blocks(text)]
+    assert kept == [article.rstrip("\n")]
+    # a title block of a few short lines above the text is kept
+    faq = "Widget FAQ\nVersion 2\nContents\n" + article
+    assert [faq[b.start:b.end] for b in content_blocks(faq)] == [faq.rstrip("\n")]
+    # a sentence that names a site's cookies without pointing to a policy is text
+    sentence = ("Google uses cookies to follow its users across many other sites, a study by "
+                "two universities found last year.\n")
+    assert [sentence[b.start:b.end] for b in content_blocks(sentence)] == [sentence.strip()]
+
+
 def test_table_of_contents_lines_are_chrome() -> None:
     text = ("Contents\n\nHeader file libtasn1.h . . . . . . . . . . . . 4\n"
             "Introduction.......................... iv\n\n"

@@ -48,6 +48,12 @@ _PROMPT = re.compile(
     r"^\s*(?:©|\(c\)(?=.*\b(?:1[89]|20)\d\d\b)|copyright\b)",  # "(c)" with a year, not item (c)
     re.IGNORECASE,
 )
+# A cookie notice, however long: its first words say the site uses cookies ("We use cookies
+# to improve …", "Boing Boing uses cookies and …"), and it points to a policy or settings.
+_COOKIE_NOTICE = re.compile(r"^[^.!?]{0,40}\buses? cookies\b", re.IGNORECASE)
+_NOTICE_POINTER = re.compile(
+    r"\b(?:privacy|cookie|data protection) (?:policy|declaration|statement|notice|settings)\b|"
+    r"\b(?:more information|learn more|find out more|read about)\b", re.IGNORECASE)
 # Names of icon-font ligatures ("menu_open", "arrow_forward") that captures keep as text.
 _ICON_NAME = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
 # A line of words alone, as an icon's name beside its label is ("menu_open Columnists"); code
@@ -76,6 +82,9 @@ ADORNMENT = re.compile(r"([=\-~^*+#_\"'`.:])\1{2,}")
 # A table-of-contents or index line: a title, dot leaders, a page number.
 _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*[\divxlc]+\s*$", re.IGNORECASE)
 MAX_PROMPT_WORDS = 16
+MIN_MENU_LINES = 6  # short lines in a row above the text: a site's menu
+MAX_MENU_ITEM_WORDS = 3
+_CLOSING_STOP = re.compile(r"[.!?:]\s*$")
 MIN_PROSE_WORDS = 6  # a line of at least this many words is prose, or a wrapped piece of it
 CODE_INDENT = 2  # columns deeper than the prose that set a line apart as code or a quotation
 MIN_WRAPPED_WORDS = 4  # a line of at least this many words may wrap on to the next
@@ -224,6 +233,8 @@ def chrome_rule(line: Line, web_rules: bool = True, at_page_edge: bool = True) -
     if (line.words <= MAX_PROMPT_WORDS and _PROMPT.search(line.text)
             and not is_lower_case_sentence(line)):
         return "prompt"
+    if _COOKIE_NOTICE.search(line.text) and _NOTICE_POINTER.search(line.text):
+        return "cookie-notice"
     return None
 
 
@@ -380,18 +391,32 @@ def chrome_reasons(lines: list[Line], *, web_rules: bool = True,
             rule = running_rule(line, running, at_edge)
         reasons.append(rule)
     if web_rules:
+        _flag_menus(lines, reasons, prose)
         _flag_promo_bullets(lines, reasons)
         _flag_tail(lines, reasons, prose)
         _flag_trailing_fragments(lines, reasons)
     return reasons
 
 
-def chrome_flags(lines: list[Line], *, web_rules: bool = True,
-                 running: frozenset[str] | set[str] = frozenset(),
-                 prose: list[bool] | None = None) -> list[bool]:
-    """For each line, whether it is chrome (`chrome_reasons`)."""
-    return [r is not None
-            for r in chrome_reasons(lines, web_rules=web_rules, running=running, prose=prose)]
+def _flag_menus(lines: list[Line], flags: list[str | None], prose: list[bool]) -> None:
+    """A site's menus: above the first sentence of prose, a run of `MIN_MENU_LINES` or more
+    short lines (`MAX_MENU_ITEM_WORDS` words, no closing stop) that are not yet chrome
+    ("News", "Opinion", "Sport", "Culture", …). A text's own title block or contents list
+    is shorter, or holds longer lines."""
+    first = next((i for i, line in enumerate(lines)
+                  if line.words >= MIN_PROSE_WORDS and line.is_sentence), len(lines))
+    run: list[int] = []
+    for i in [*range(first), None]:
+        if i is not None and not prose[i] and (flags[i] is not None or (
+                lines[i].words <= MAX_MENU_ITEM_WORDS
+                and not _CLOSING_STOP.search(lines[i].text))):
+            run.append(i)
+            continue
+        items = [j for j in run if flags[j] is None]
+        if len(items) >= MIN_MENU_LINES:
+            for j in items:
+                flags[j] = "menu"
+        run = []
 
 
 def _flag_promo_bullets(lines: list[Line], flags: list[str | None]) -> None:
