@@ -105,3 +105,17 @@ def test_a_writers_question_is_not_marked_as_the_answer() -> None:
     only = Passage(id=1, source="news.txt", page=None, char_start=0, char_end=len(questions),
                    text=questions, sentences=((0, 31), (32, len(questions))))
     assert highlight(only, np.eye(2, dtype=np.float32), query[1:3])[0] == ((0, 31),)
+
+
+def test_a_sentence_that_introduces_what_follows_takes_it_along() -> None:
+    from askrel.answering.highlight import introducing_lines
+
+    text = "To import QIF files: Select File, Import, then QIF. Check the accounts. Done."
+    spans = ((0, 20), (21, 51), (52, 71), (72, 77))
+    assert introducing_lines(text, spans) == frozenset({0})
+    scores = np.array([0.9, 0.5, 0.3, 0.1])
+    assert pick_highlights(scores, spans, introducing=frozenset({0})) == ((0, 51),)
+    assert pick_highlights(scores, spans) == ((0, 20),)
+    # not into a sentence that is never marked (a heading under it)
+    assert pick_highlights(scores, spans, skip=frozenset({1}),
+                           introducing=frozenset({0})) == ((0, 20),)

@@ -42,6 +42,13 @@ def question_lines(text: str, spans: Sequence[Span]) -> frozenset[int]:
                      if _QUESTION_END.search(text[start:end].rstrip()))
 
 
+def introducing_lines(text: str, spans: Sequence[Span]) -> frozenset[int]:
+    """Which sentences end with a colon: they introduce what follows ("To import QIF files:"
+    before the steps), which is the answer."""
+    return frozenset(i for i, (start, end) in enumerate(spans)
+                     if text[start:end].rstrip().endswith(":"))
+
+
 def within(spans: Sequence[Span], outer: Span) -> frozenset[int]:
     """Which spans lie inside `outer`."""
     return frozenset(i for i, (start, end) in enumerate(spans)
@@ -50,9 +57,11 @@ def within(spans: Sequence[Span], outer: Span) -> frozenset[int]:
 
 def pick_highlights(scores: np.ndarray, spans: Sequence[Span],
                     margin: float = SECOND_SENTENCE_MARGIN,
-                    skip: frozenset[int] = frozenset()) -> tuple[Span, ...]:
+                    skip: frozenset[int] = frozenset(),
+                    introducing: frozenset[int] = frozenset()) -> tuple[Span, ...]:
     """The best sentence, plus a neighbour scoring within `margin` of it (merged into one span).
-    Sentences in `skip` are not marked unless there is nothing else."""
+    Sentences in `skip` are not marked unless there is nothing else. A marked sentence in
+    `introducing` takes the sentence after it too, unless that one is in `skip`."""
     if len(spans) == 0:
         return ()
     eligible = np.asarray(scores, dtype=np.float64).copy()
@@ -65,4 +74,7 @@ def pick_highlights(scores: np.ndarray, spans: Sequence[Span],
             chosen.append(neighbour)
             break
     chosen.sort()
+    after = chosen[-1] + 1
+    if chosen[-1] in introducing and after < len(spans) and np.isfinite(eligible[after]):
+        chosen.append(after)
     return ((spans[chosen[0]][0], spans[chosen[-1]][1]),)

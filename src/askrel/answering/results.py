@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from askrel.answering.highlight import heading_lines, pick_highlights, question_lines, within
+from askrel.answering.highlight import (
+    heading_lines,
+    introducing_lines,
+    pick_highlights,
+    question_lines,
+    within,
+)
 from askrel.answering.pointers import heading_span, question_copy
 from askrel.answering.queries import Query
 from askrel.answering.retrieval import Candidates
@@ -41,7 +47,7 @@ def highlight(passage: Passage, sentence_vectors: np.ndarray, query_vector: np.n
     """The marked sentence(s) and the best sentence's similarity to the query. Neither the
     passage's heading line, nor a question, nor a copy of the question `asked` (a FAQ's
     question above its answer, with its heading markup: "### How do I …?") is marked unless
-    there is nothing else."""
+    there is nothing else; a marked sentence that ends with a colon takes the next one too."""
     spans = passage.sentences
     if not spans:
         return (), 0.0
@@ -52,7 +58,9 @@ def highlight(passage: Passage, sentence_vectors: np.ndarray, query_vector: np.n
     copy = question_copy(asked, passage.text) if asked else None
     if copy:
         skip |= within(spans, heading_span(passage.text, copy) or copy)
-    return pick_highlights(similarity, spans, skip=skip), float(similarity.max())
+    return (pick_highlights(similarity, spans, skip=skip,
+                            introducing=introducing_lines(passage.text, spans)),
+            float(similarity.max()))
 
 
 def citation(passage: Passage, meta: SourceMeta) -> Citation:
