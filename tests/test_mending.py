@@ -220,3 +220,17 @@ def test_a_space_lost_where_the_font_changes_is_put_back() -> None:
         ["Use thepostinstscript.", "Something else."], [page, page])
     assert text == "Use the postinst script." == "".join(run.text for run in mended)
     assert other == "Something else."
+
+
+def test_a_web_address_run_into_the_word_before_it_is_set_apart() -> None:
+    from askrel.reading.mending import space_before_addresses
+
+    text = "Find it athttps://example.org/amc, and seehttp://gnu.org/licenses/."
+    assert space_before_addresses(text) == (
+        "Find it at https://example.org/amc, and see http://gnu.org/licenses/.")
+    for kept in ("git+https://example.org/x", "xqzhttps://example.org", "Visit:https://a.org",
+                 "https://example.org"):
+        assert space_before_addresses(kept) == kept
+    # pages are mended so when read
+    assert mend_pages(["The site is athttps://example.org today."])[0] == [
+        "The site is at https://example.org today."]

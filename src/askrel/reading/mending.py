@@ -150,7 +150,19 @@ def _rejoin_hyphenated(match: re.Match[str]) -> str:
 
 def _mend(text: str, pairs: list[tuple[int, int, float]], bar: float) -> str:
     hyphenated = _HYPHENATED_SPLIT if bar <= PRONE_SCORE else _HYPHENATED
-    return hyphenated.sub(_rejoin_hyphenated, _join(text, pairs, bar))
+    return space_before_addresses(hyphenated.sub(_rejoin_hyphenated, _join(text, pairs, bar)))
+
+
+# A web address run into the word before it, where a link starts within one font and the
+# reader loses the gap: "athttps://…", "seehttp://…". No address starts with a word.
+_WORD_BEFORE_ADDRESS = re.compile(r"(?<![\w/.@+\-])([^\W\d_]{2,})(?=https?://)")
+
+
+def space_before_addresses(text: str) -> str:
+    """`text` with a space put back between a common word and the web address run into it."""
+    return _WORD_BEFORE_ADDRESS.sub(
+        lambda m: m.group(1) + " " if zipf(m.group(1).lower()) >= MIN_JOINED_ZIPF
+        else m.group(1), text)
 
 
 def mend_split_words(text: str, bar: float = SPLIT_SCORE) -> str:
