@@ -30,6 +30,8 @@ app = typer.Typer(
 
 SourcesOpt = Annotated[Path | None, typer.Option(
     "--sources", envvar="ASKREL_SOURCES", show_default=False,
+    # the types of reading.sources.suffix_list(), written out: importing the readers here
+    # would slow every command's start
     help="Folder of .txt, .md, .rst, .adoc and .pdf sources [default: the folder the index "
          "was built from, else sources].")]
 DEFAULT_SOURCES = Path("sources")

@@ -58,6 +58,7 @@ from askrel.reading.sources import (
     parse_document,
     printable_name,
     read_source_bytes,
+    suffix_list,
 )
 from askrel.records import (
     JOIN,
@@ -486,8 +487,8 @@ def _open_previous(previous: Path, model: str, settings: ChunkSettings, precisio
 
 def _nothing_to_index(sources_dir: Path, report: BuildReport) -> str:
     if not report.problems and not report.skipped:
-        return (f"No sources to index in {sources_dir}: add .txt, .md, .rst, .adoc or .pdf "
-                "files there and run askrel index again.")
+        return (f"No sources to index in {sources_dir}: add {suffix_list('or')} files there "
+                "and run askrel index again.")
     lines = [f"None of the files in {sources_dir} could be indexed:"]
     lines += [f"  {p.source}: {p.reason}" for p in report.problems[:10]]
     if len(report.problems) > 10:

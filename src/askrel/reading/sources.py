@@ -22,7 +22,8 @@ from askrel.reading.sections import (
 )
 from askrel.records import Document, SourceMeta, TextUnit
 
-TEXT_SUFFIXES = frozenset({".txt", ".md", ".rst", ".adoc"})  # plain text, markup and all
+READ_SUFFIXES = (".txt", ".md", ".rst", ".adoc", ".pdf")  # as messages name them
+TEXT_SUFFIXES = frozenset(READ_SUFFIXES[:-1])  # plain text, markup and all
 PDF_SUFFIXES = frozenset({".pdf"})
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
 MAX_FILE_BYTES = 200_000_000
@@ -97,6 +98,12 @@ def human_size(n: int) -> str:
     return f"{n} bytes"  # pragma: no cover
 
 
+def suffix_list(last: str = "and") -> str:
+    """The file types askrel reads, as a message names them: ".txt, .md, .rst, .adoc and
+    .pdf" (`last`: the word before the last one)."""
+    return f"{', '.join(READ_SUFFIXES[:-1])} {last} {READ_SUFFIXES[-1]}"
+
+
 def check_file(path: Path, sources_dir: Path, max_bytes: int = MAX_FILE_BYTES) -> None:
     """Refuse files askrel will not read, with the reason."""
     if path.is_symlink():
@@ -107,8 +114,7 @@ def check_file(path: Path, sources_dir: Path, max_bytes: int = MAX_FILE_BYTES) -
             raise SourceError("symbolic link to a folder; not followed")
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         raise SourceError(
-            f"unsupported file type '{path.suffix or '(none)'}'; "
-            "askrel reads .txt, .md, .rst, .adoc and .pdf")
+            f"unsupported file type '{path.suffix or '(none)'}'; askrel reads {suffix_list()}")
     if not path.exists():
         raise SourceError("broken symbolic link")
     if not path.is_file():

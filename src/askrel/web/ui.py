@@ -21,7 +21,7 @@ from askrel.indexing.build import (
     current_build,
     cut_by_other_code,
 )
-from askrel.reading.sources import SUPPORTED_SUFFIXES, discover, display_path
+from askrel.reading.sources import SUPPORTED_SUFFIXES, discover, display_path, suffix_list
 from askrel.web import render
 from askrel.web.documents import DocumentCache, ViewerError, source_view
 from askrel.web.uploads import MAX_UPLOAD_BYTES, MIB, UploadError, remove_source, save_upload
@@ -521,7 +521,7 @@ def _sources_tab(web: WebApp, filter_box: gr.Dropdown) -> tuple[gr.HTML, gr.HTML
                 "into the sources folder; press “Rebuild index” to make them searchable. "
                 "Questions are answered from the current index until the new one is ready."
                 "</p>", js_on_load=None)
-        upload = gr.File(label=f"Upload .txt, .md, .rst, .adoc or .pdf files (up to "
+        upload = gr.File(label=f"Upload {suffix_list('or')} files (up to "
                                f"{MAX_UPLOAD_BYTES // MIB} MB each)",
                          file_count="multiple", file_types=sorted(SUPPORTED_SUFFIXES),
                          type="filepath", elem_id="upload", height=150)
