@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from askrel.chunking import introduces
 from askrel.reading.sections import SECTION_SEPARATOR, title_forms
 from askrel.records import Span
 
@@ -45,8 +46,7 @@ def question_lines(text: str, spans: Sequence[Span]) -> frozenset[int]:
 def introducing_lines(text: str, spans: Sequence[Span]) -> frozenset[int]:
     """Which sentences end with a colon: they introduce what follows ("To import QIF files:"
     before the steps), which is the answer."""
-    return frozenset(i for i, (start, end) in enumerate(spans)
-                     if text[start:end].rstrip().endswith(":"))
+    return frozenset(i for i, (start, end) in enumerate(spans) if introduces(text[start:end]))
 
 
 def within(spans: Sequence[Span], outer: Span) -> frozenset[int]:

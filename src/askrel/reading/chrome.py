@@ -252,15 +252,19 @@ def is_chrome_line(line: Line, web_rules: bool = True, at_page_edge: bool = True
     return chrome_rule(line, web_rules, at_page_edge) is not None
 
 
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
 def line_key(text: str) -> str:
     """A line with its numbers blanked, so "Page 3 of 40" and "Page 4 of 40" compare equal."""
-    return re.sub(r"\d+", "#", " ".join(text.split()).casefold())
+    return re.sub(r"\d+", "#", _folded(text))
 
 
-def edge_lines(text: str) -> list[str]:
-    """A page's first and last `PAGE_EDGE_LINES` lines with text, where running heads sit."""
+def edge_lines(text: str, width: int = PAGE_EDGE_LINES) -> list[str]:
+    """A page's first and last `width` lines with text, where running heads sit."""
     lines = [ln for ln in text.splitlines() if ln.strip()]
-    return lines[:PAGE_EDGE_LINES] + lines[-PAGE_EDGE_LINES:]
+    return lines[:width] + lines[-width:]
 
 
 def running_lines(page_texts: list[str], min_share: float = 0.1, min_pages: int = 3,
@@ -306,8 +310,7 @@ def folio_lines(page_texts: list[str], page_numbers: Sequence[int],
     offsets: dict[int, int] = {}
     for text, page in zip(page_texts, page_numbers, strict=True):
         found = []
-        lines = [ln for ln in text.splitlines() if ln.strip()]
-        for line in {lines[0], lines[-1]} if lines else ():
+        for line in set(edge_lines(text, 1)):
             folded = _folded(line)
             match = _FOLIO.search(folded)
             if (match and re.search(r"[^\W\d_]", folded)
@@ -324,10 +327,6 @@ def folio_lines(page_texts: list[str], page_numbers: Sequence[int],
         return set()
     return {line for found, page in zip(numbered, page_numbers, strict=True)
             for number, line in found if number == page + offset}
-
-
-def _folded(text: str) -> str:
-    return " ".join(text.split()).casefold()
 
 
 def chapter_heads(page_texts: list[str], min_pages: int = CHAPTER_HEAD_PAGES,
