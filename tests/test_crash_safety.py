@@ -13,7 +13,6 @@ import threading
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from askrel.indexing.build import BUILDS, CURRENT, PARTIAL_SUFFIX, build_index, current_build
@@ -100,7 +99,7 @@ def check_index(index: Path, revisions: dict[int, dict[str, str]], embedder=None
     """The live build is whole: it matches exactly one revision of the sources, its counts
     agree everywhere, citations slice the source text, and it answers. Returns the revision."""
     from askrel.answering.search import Searcher
-    from askrel.indexing.vectors import VectorIndex
+    from askrel.indexing.vectors import VectorIndex, load_npy
 
     build = current_build(index)
     assert build is not None, "no live index"
@@ -114,9 +113,10 @@ def check_index(index: Path, revisions: dict[int, dict[str, str]], embedder=None
     try:
         n = manifest["passages"]
         assert len(store) == n == sum(e["passages"] for e in manifest["sources"].values())
-        assert np.load(build / "embeddings.npy", mmap_mode="r").shape[0] == n
-        assert np.load(build / "sentence_vectors.npy",
-                       mmap_mode="r").shape[0] == manifest["sentences"]
+        # load_npy, not np.load: the reader thread loads headers at the same time (gh-106905)
+        assert load_npy(build / "embeddings.npy", mmap_mode="r").shape[0] == n
+        assert load_npy(build / "sentence_vectors.npy",
+                        mmap_mode="r").shape[0] == manifest["sentences"]
         assert VectorIndex.load(build).size == n
         for name, text in texts.items():
             for passage, _ in store.passages_of(f"sources/{name}"):
