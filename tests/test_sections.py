@@ -7,7 +7,7 @@ from pathlib import Path
 from fpdf import FPDF
 
 from askrel.indexing.build import ChunkSettings, document_passages
-from askrel.reading.sections import TypeRun, heading_line, heading_sizes
+from askrel.reading.sections import TypeRun, heading_line, heading_sizes, locate_sections
 from askrel.reading.sources import parse_document
 from askrel.records import Document, SourceMeta, TextUnit
 
@@ -191,6 +191,20 @@ def test_a_heading_wrapped_over_lines_is_one_heading() -> None:
         question.replace("put ", "put\n"), True)
     assert text[answer.start:].startswith("Use the Tie::IxHash") and not answer.heading
     assert heading_line(text, "How can I make my hash remember the order I got") is None
+
+
+def test_a_numbered_heading_wrapped_over_lines_is_found_with_its_number() -> None:
+    # The outline names the entry without its number; the page sets it numbered and wrapped.
+    text = ("7.33 Why are powers of negative numbers wrong?\nYou are probably seeing -4.\n"
+            "7.34 How can I save the result of each iteration in a loop\n"
+            "into a separate file?\nUse the function save().\n")
+    title = "How can I save the result of each iteration in a loop into a separate file?"
+    found = heading_line(text, title)
+    assert found and text[found.start:found.end] == (
+        "7.34 How can I save the result of each iteration in a loop\ninto a separate file?")
+    sections = locate_sections(text, ["7 R Miscellanea › Why are powers of negative numbers "
+                                      "wrong?", f"7 R Miscellanea › {title}"])
+    assert text[sections[0].end:sections[1].start].strip() == "You are probably seeing -4."
 
 
 def test_capital_lines_are_whole_lines_in_bold_capitals() -> None:

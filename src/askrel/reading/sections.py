@@ -86,16 +86,18 @@ def heading_line(text: str, title: str, after: int = 0) -> Section | None:
                 return Section(start, start + _title_length(line, want), title)
         if _fold(line).endswith(" " + want) and len(_fold(line).split()) <= len(want.split()) + 2:
             return Section(start, start + len(line), title)  # "Appendix A Essential ..."
-        last = wrapped_heading_end(lines, n, want)
-        if last is not None:
-            return Section(start, last.start + len(last.text), title)
+        for skip in (0, numbering.end()) if numbering else (0,):
+            last = wrapped_heading_end(lines, n, want, skip)
+            if last is not None:
+                return Section(start, last.start + len(last.text), title)
     return None
 
 
-def wrapped_heading_end(lines: list[Line], n: int, want: str) -> Line | None:
-    """The last line of a heading (folded: `want`) that starts on line n and wraps over the
-    lines under it, or None when it does not."""
-    joined = _fold(lines[n].text)
+def wrapped_heading_end(lines: list[Line], n: int, want: str, skip: int = 0) -> Line | None:
+    """The last line of a heading (folded: `want`) that starts on line n, `skip` characters
+    in (past its numbering: "7.34 How can I save the result of each iteration in a loop" /
+    "into a separate file?"), and wraps over the lines under it, or None when it does not."""
+    joined = _fold(lines[n].text[skip:])
     for below in lines[n + 1:]:
         if not joined or not want.startswith(joined + " "):
             return None
