@@ -312,6 +312,31 @@ def test_a_line_with_the_pages_printed_number_is_a_running_head() -> None:
                     "7 A footnote, on page seven."]
 
 
+def test_the_printed_number_under_a_document_wide_head_and_roman_page_numbers() -> None:
+    """A page may open with the book's running head and put the chapter's head with the
+    page's number on the next line ("CLIPS Reference Manual" / "72 Section 7: Deffunction
+    Construct"); front matter numbers its pages in roman numerals ("Guide xi"), which
+    count as the same running line as "Guide 12"."""
+    from askrel.reading.chrome import folio_lines, line_key, running_lines
+
+    topics = ["rules", "facts", "slots", "modules", "methods", "classes"]
+    pages = [f"Reference Manual\n{n - 20} Section {n // 3}: {t.title()}\nThe {t} are "
+             f"declared so." if n % 2 == 0 else
+             f"Reference Manual\nGuide {n - 20}\nThe {t} are declared so."
+             for n, t in enumerate(topics, start=30)]
+    assert folio_lines(pages, range(30, 36)) == {
+        f"{n - 20} section {n // 3}: {t}" if n % 2 == 0 else f"guide {n - 20}"
+        for n, t in enumerate(topics, start=30)}
+    running = running_lines(pages, page_numbers=range(30, 36))
+    kept = [pages[2][b.start:b.end]
+            for b in content_blocks(pages[2], web_rules=False, running=running)]
+    assert kept == ["The slots are declared so."]
+    assert line_key("Guide xi") == line_key("Guide 12") == "guide #"
+    assert line_key("xiv Preface") == "# preface" and line_key("iii") == "#"
+    # a single letter is a word, a variable or a plot's label, not a page number
+    assert [line_key(t) for t in ("x", "i = 0", "v Preface")] == ["x", "i = #", "v preface"]
+
+
 def test_a_sites_menus_above_the_article_and_its_cookie_notice_are_chrome() -> None:
     """Six short lines or more in a row above the first sentence are a site's menu; the same
     short lines in the text are a list, and a title block of fewer lines is the text's own."""

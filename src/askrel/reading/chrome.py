@@ -256,9 +256,18 @@ def _folded(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+# A page number in lower-case roman numerals (i to xxxix), as front matter numbers its pages,
+# when it opens or closes a line or stands alone: "CLIPS Basic Programming Guide xi", "xiv
+# Preface", "iii". A single letter that opens a line or stands alone is a word, a variable or
+# a plot's label ("i = 0", "x").
+_ROMAN_AT_EDGE = re.compile(r"^(?=[ivx])(?![ivx](?:\s|$))x{0,3}(?:ix|iv|v?i{0,3})(?=\s|$)"
+                            r"|(?<=\s)(?=[ivx])x{0,3}(?:ix|iv|v?i{0,3})$")
+
+
 def line_key(text: str) -> str:
-    """A line with its numbers blanked, so "Page 3 of 40" and "Page 4 of 40" compare equal."""
-    return re.sub(r"\d+", "#", _folded(text))
+    """A line with its numbers blanked, so "Page 3 of 40" and "Page 4 of 40" compare equal,
+    and "Guide xi" (a page of the front matter) equals "Guide 12"."""
+    return re.sub(r"\d+", "#", _folded(_ROMAN_AT_EDGE.sub("#", " ".join(text.split()))))
 
 
 def edge_lines(text: str, width: int = PAGE_EDGE_LINES) -> list[str]:
@@ -310,7 +319,7 @@ def folio_lines(page_texts: list[str], page_numbers: Sequence[int],
     offsets: dict[int, int] = {}
     for text, page in zip(page_texts, page_numbers, strict=True):
         found = []
-        for line in set(edge_lines(text, 1)):
+        for line in set(edge_lines(text)):
             folded = _folded(line)
             match = _FOLIO.search(folded)
             if (match and re.search(r"[^\W\d_]", folded)
