@@ -106,6 +106,32 @@ def test_pdf_without_outline_takes_sections_from_numbered_headings_in_order() ->
     ]
 
 
+def test_a_chapters_label_above_its_title_heads_the_chapter() -> None:
+    """A word processor's chapter opening: "Section 2:" on a line, the title under it; the
+    chapters' subheadings follow on, and a running head with the page's number is none."""
+    from askrel.reading.sections import numbered_sections
+    from askrel.records import TextUnit
+
+    units = [
+        TextUnit("Section 1:\nIntroduction\nCLIPS is a tool.\n", page=1),
+        TextUnit("Section 2:\nBasic Elements\nThere are three.\n2.1 Data Types\nSix.\n",
+                 page=2),
+        TextUnit("Reference Manual\n12 Section 2: Basic Elements\n2.2 Functions\nCalls.\n",
+                 page=3),
+        TextUnit("Appendix A:\nSupport Information\nA.1 Questions\nAsk.\n", page=4),
+    ]
+    found = [(u.page, s.title, u.text[s.start:s.end]) for u in numbered_sections(units)
+             for s in u.sections]
+    assert found == [
+        (1, "Section 1: Introduction", "Section 1:\nIntroduction"),
+        (2, "Section 2: Basic Elements", "Section 2:\nBasic Elements"),
+        (2, "Section 2: Basic Elements › 2.1 Data Types", "2.1 Data Types"),
+        (3, "Section 2: Basic Elements › 2.2 Functions", "2.2 Functions"),
+        (4, "Appendix A: Support Information", "Appendix A:\nSupport Information"),
+        (4, "Appendix A: Support Information › A.1 Questions", "A.1 Questions"),
+    ]
+
+
 def test_heading_chain_takes_the_longest_run_in_order() -> None:
     from askrel.reading.sections import heading_chain
 
@@ -119,6 +145,13 @@ def test_heading_chain_takes_the_longest_run_in_order() -> None:
     # of two equal runs (a contents list, then the body) the later wins
     assert heading_chain([(2,), (2, 1), (2,), (2, 1)]) == [2, 3]
     assert heading_chain([(4, 2), (5, 3)]) == []
+    # chapters 3, 4, 6 and 7 have no numbered heading that reads as one (a chapter's title
+    # stands apart from its number): the run goes on from chapter to chapter, in order
+    numbers = [(2, 1), (2, 2), (5, 1), (5, 2), (3, 1), (8, 1), (8, 2), (1001, 1)]
+    assert heading_chain(numbers) == [0, 1, 2, 3, 5, 6, 7]
+    # a chapter's number alone does not jump: even pages' running heads "12 Setup", "14
+    # Setup", "16 Setup" are no run
+    assert len(heading_chain([(12,), (14,), (16,), (18,)])) == 1
 
 
 def test_chapter_without_outline_keeps_body_headings_not_its_contents_list() -> None:

@@ -13,9 +13,11 @@ from typing import NamedTuple
 
 from askrel.reading.chrome import (
     MAX_QUESTION_HEADING_WORDS,
+    PAGE_EDGE_LINES,
     Line,
     line_key,
     running_lines,
+    running_rule,
     split_lines,
 )
 from askrel.records import Section, TextUnit
@@ -130,13 +132,18 @@ def locate_sections(text: str, paths: list[str]) -> tuple[Section, ...]:
 
 # A numbered heading line: "2 Installing R", "2.1 Simple compilation", "Appendix B Paths".
 _NUMBERED_HEADING = re.compile(
-    r"(?:(?i:chapter|section|part)\s+)?"
-    r"(?P<number>\d{1,2}(?:\.\d{1,2}){0,3}|[A-Z](?:\.\d{1,2}){1,3})\.?\s+"
+    r"(?i:chapter|section|part)\s+(?P<cnumber>\d{1,2}(?:\.\d{1,2}){0,3})[.:]?\s+"
+    r"(?P<ctitle>[A-Z][^\n]{1,80})"
+    r"|(?P<number>\d{1,2}(?:\.\d{1,2}){0,3}|[A-Z](?:\.\d{1,2}){1,3})\.?\s+"
     r"(?P<title>[A-Z][^\n]{1,80})"
     r"|[Aa](?:ppendix|PPENDIX)\s+(?P<appendix>[A-Z])\.?:?\s+(?P<atitle>[A-Z][^\n]{1,80})")
+# A chapter's label on a line of its own, its title on the next: "Section 6:" / "Defglobal
+# Construct", "Appendix A:" / "Support Information", "Chapter 3" / "Installation".
+_LABEL_LINE = re.compile(r"(?i:chapter|section|part|appendix)\s+(?:\d{1,2}|[A-Z])[.:]?")
+MAX_LABELLED_TITLE_WORDS = 8
 # Any line that starts with a numbering, heading or not: "2.1 Vectors", "8.1.3. Migrating to
 # UTF-8", "Appendix B Paths". Runs of them are lists.
-_NUMBERED_LINE = re.compile(r"(?:(?i:chapter|section|part|appendix)\s+\w{1,2}"
+_NUMBERED_LINE = re.compile(r"(?:(?i:chapter|section|part|appendix)\s+\w{1,2}:?"
                             r"|\d{1,2}(?:\.\d{1,2})*|[A-Z](?:\.\d{1,2})+)\.?\s")
 MAX_NUMBERED_HEADING_WORDS = 10
 Numbering = tuple[int, ...]
@@ -151,7 +158,8 @@ def numbered_heading(line: str) -> tuple[Numbering, str] | None:
     match = _NUMBERED_HEADING.fullmatch(line)
     if not match or len(line.split()) > MAX_NUMBERED_HEADING_WORDS:
         return None
-    number, title = match["number"] or match["appendix"], (match["title"] or match["atitle"])
+    number = match["cnumber"] or match["number"] or match["appendix"]
+    title = match["ctitle"] or match["title"] or match["atitle"]
     title = title.rstrip()
     if title[-1] in ".,;:!?" or title[-1].isdigit() or not re.search(r"[a-z]{2}", title):
         return None  # a sentence, a running header ending in its page number, a table row
@@ -172,7 +180,10 @@ def _predecessor_keys(number: Numbering) -> list[tuple[str, Numbering]]:
     A heading follows its parent ("2.1" after "2"), its previous sibling or anything under
     that ("2.2" after "2.1" or "2.1.3"), or, for an appendix, any chapter. It may also come
     after a gap of unread headings whose numbering it implies: "6.2.1" after "6.1.6" when
-    "6.2" was not read as a heading.
+    "6.2" was not read as a heading. (In `heading_chain`, a chapter's first subheading,
+    "8.1", may also follow any heading of an earlier chapter: chapters 6 to 8 may have no
+    heading that could be read. A chapter's number alone may not: "72 Installing", "74
+    Installing" are running heads with their pages' numbers.)
     """
     keys: list[tuple[str, Numbering]] = []
     depth = len(number)
@@ -202,6 +213,7 @@ def heading_chain(numbers: list[Numbering]) -> list[int]:
     score: list[float] = []
     back: list[int | None] = []
     best: dict[tuple[str, Numbering], int] = {}
+    chapter_best: dict[int, int] = {}  # the best run ending under each chapter
 
     def keep(key: tuple[str, Numbering], i: int) -> None:
         if key not in best or score[i] >= score[best[key]]:  # a tie goes to the later line
@@ -209,6 +221,8 @@ def heading_chain(numbers: list[Numbering]) -> list[int]:
 
     for i, number in enumerate(numbers):
         before = [best[k] for k in _predecessor_keys(number) if k in best]
+        if len(number) > 1 and can_start(number) and number[0] < 1000:  # any earlier chapter
+            before += [j for chapter, j in chapter_best.items() if chapter < number[0]]
         j = max(before, key=lambda n: score[n], default=None)
         if j is None and not can_start(number):
             score.append(float("-inf"))
@@ -219,6 +233,7 @@ def heading_chain(numbers: list[Numbering]) -> list[int]:
         keep(("exact", number), i)
         for depth in range(1, len(number) + 1):
             keep(("prefix", number[:depth]), i)
+        chapter_best[number[0]] = best[("prefix", number[:1])]
         if number[0] < 1000:
             keep(("chapters", ()), i)
     if not score or max(score) == float("-inf"):
@@ -252,6 +267,22 @@ def _runs(flags: list[bool]) -> list[tuple[int, int]]:
     return runs
 
 
+def with_labels_joined(lines: list[Line]) -> list[Line]:
+    """The lines, with a chapter's label that stands alone (`_LABEL_LINE`) and the title on
+    the line under it made one line: "Section 6: Defglobal Construct". A title is short, opens
+    with a capital and ends with no stop."""
+    joined: list[Line] = []
+    for line in lines:
+        label = joined[-1] if joined else None
+        if (label is not None and _LABEL_LINE.fullmatch(label.text)
+                and line.text[:1].isupper() and line.words <= MAX_LABELLED_TITLE_WORDS
+                and line.text[-1] not in ".,;:!?"):
+            joined[-1] = replace(label, end=line.end, text=f"{label.text} {line.text}")
+        else:
+            joined.append(line)
+    return joined
+
+
 def numbered_sections(units: list[TextUnit], running: set[str] | None = None
                       ) -> list[TextUnit]:
     """For a PDF without an outline: sections from numbered heading lines that follow each
@@ -267,8 +298,10 @@ def numbered_sections(units: list[TextUnit], running: set[str] | None = None
         running = running_lines([unit.text for unit in units])
     found: list[tuple[int, Line, Numbering]] = []
     for n, unit in enumerate(units):
-        lines = [line for line in split_lines(unit.text, 0, len(unit.text))
-                 if line_key(line.text) not in running]
+        page = split_lines(unit.text, 0, len(unit.text))
+        edge = {*range(PAGE_EDGE_LINES), *range(len(page) - PAGE_EDGE_LINES, len(page))}
+        lines = with_labels_joined([line for i, line in enumerate(page)
+                                    if running_rule(line, running, i in edge) is None])
         headings = [numbered_heading(line.text) for line in lines]
         for start, end in _runs([bool(_NUMBERED_LINE.match(line.text)) for line in lines]):
             if end - start >= MIN_LIST_LINES:
