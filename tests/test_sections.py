@@ -152,6 +152,10 @@ def test_heading_chain_takes_the_longest_run_in_order() -> None:
     # a chapter's number alone does not jump: even pages' running heads "12 Setup", "14
     # Setup", "16 Setup" are no run
     assert len(heading_chain([(12,), (14,), (16,), (18,)])) == 1
+    # a section's subheadings not read as headings (a question that wraps, a sentence)
+    # leave a gap the run steps over, in order
+    assert heading_chain([(1,), (1, 3), (1, 3, 2), (1, 3, 4), (1, 4)]) == [0, 1, 2, 3, 4]
+    assert len(heading_chain([(1,), (1, 3), (1, 3, 4), (1, 3, 3), (1, 4)])) == 4  # not both
 
 
 def test_chapter_without_outline_keeps_body_headings_not_its_contents_list() -> None:

@@ -161,8 +161,9 @@ def numbered_heading(line: str) -> tuple[Numbering, str] | None:
     number = match["cnumber"] or match["number"] or match["appendix"]
     title = match["ctitle"] or match["title"] or match["atitle"]
     title = title.rstrip()
-    if title[-1] in ".,;:!?" or title[-1].isdigit() or not re.search(r"[a-z]{2}", title):
+    if title[-1] in ".,;:!" or title[-1].isdigit() or not re.search(r"[a-z]{2}", title):
         return None  # a sentence, a running header ending in its page number, a table row
+    # (a question is a heading: "1.1.4 Does GNUstep run on Windows?" in a FAQ)
     parts = number.split(".")
     head = int(parts[0]) if parts[0].isdigit() else 1000 + ord(parts[0].upper()) - 64
     return (head, *(int(p) for p in parts[1:])), title
@@ -180,7 +181,8 @@ def _predecessor_keys(number: Numbering) -> list[tuple[str, Numbering]]:
     A heading follows its parent ("2.1" after "2"), its previous sibling or anything under
     that ("2.2" after "2.1" or "2.1.3"), or, for an appendix, any chapter. It may also come
     after a gap of unread headings whose numbering it implies: "6.2.1" after "6.1.6" when
-    "6.2" was not read as a heading. (In `heading_chain`, a chapter's first subheading,
+    "6.2" was not read as a heading, or "1.3.4" after "1.3.2" (or "1.3") when "1.3.3" was
+    not; a chapter's number skips none. (In `heading_chain`, a chapter's first subheading,
     "8.1", may also follow any heading of an earlier chapter: chapters 6 to 8 may have no
     heading that could be read. A chapter's number alone may not: "72 Installing", "74
     Installing" are running heads with their pages' numbers.)
@@ -193,6 +195,9 @@ def _predecessor_keys(number: Numbering) -> list[tuple[str, Numbering]]:
             keys.append(("exact", head))  # "2.1" after "2"
         if head[-1] > 1:
             keys.append(("prefix", (*head[:-1], head[-1] - 1)))  # "2.2" after "2.1" or "2.1.3"
+            if depth > 1:  # "1.3.4" after "1.3.2" or "1.3" when "1.3.3" was not read
+                keys += [("prefix", (*head[:-1], k)) for k in range(head[-1] - 2, 0, -1)]
+                keys.append(("exact", head[:-1]))
         if head[-1] != 1:
             break
         depth -= 1
