@@ -132,6 +132,20 @@ def test_a_chapters_label_above_its_title_heads_the_chapter() -> None:
     ]
 
 
+def test_a_numbered_question_is_a_heading_however_long() -> None:
+    from askrel.reading.sections import numbered_heading
+
+    question = "1.5.3 What is the current state of development of the front-end?"
+    assert numbered_heading(question) == (
+        (1, 5, 3), "What is the current state of development of the front-end?")
+    assert numbered_heading("1.1.4 Does GNUstep run on Windows?") == (
+        (1, 1, 4), "Does GNUstep run on Windows?")
+    # a statement of that length is a numbered sentence or list item, not a heading
+    assert numbered_heading("1.5.3 The current state of development of the front-end is "
+                            "good") is None
+    assert numbered_heading("2 Then run the installer.") is None
+
+
 def test_heading_chain_takes_the_longest_run_in_order() -> None:
     from askrel.reading.sections import heading_chain
 

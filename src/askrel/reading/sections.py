@@ -156,7 +156,8 @@ def numbered_heading(line: str) -> tuple[Numbering, str] | None:
     """(numbering, title) when a line reads as a numbered section heading, else None.
     Letters count from 1001 ("A.2" is (1001, 2)), so appendices follow chapters."""
     match = _NUMBERED_HEADING.fullmatch(line)
-    if not match or len(line.split()) > MAX_NUMBERED_HEADING_WORDS:
+    longest = MAX_QUESTION_HEADING_WORDS if line.endswith("?") else MAX_NUMBERED_HEADING_WORDS
+    if not match or len(line.split()) > longest:
         return None
     number = match["cnumber"] or match["number"] or match["appendix"]
     title = match["ctitle"] or match["title"] or match["atitle"]
