@@ -83,10 +83,15 @@ def test_heading_line_finds_numbered_run_in_and_appendix_headings() -> None:
     assert heading_line(text, "Missing title") is None
 
 
-def test_pdf_without_outline_takes_sections_from_numbered_headings_in_order() -> None:
+def sections_found(units: list[TextUnit]) -> list[tuple[int | None, str, str]]:
+    """(page, title path, heading's text) of each section `numbered_sections` finds."""
     from askrel.reading.sections import numbered_sections
-    from askrel.records import TextUnit
 
+    return [(u.page, s.title, u.text[s.start:s.end]) for u in numbered_sections(units)
+            for s in u.sections]
+
+
+def test_pdf_without_outline_takes_sections_from_numbered_headings_in_order() -> None:
     units = [
         TextUnit("Contents\n1 Start . . . 3\nAppendix A Extra notes on the\n", page=1),
         TextUnit("1 Getting started\nText.\n1.1 Requirements\nYou need 4 GB.\n", page=2),
@@ -94,9 +99,7 @@ def test_pdf_without_outline_takes_sections_from_numbered_headings_in_order() ->
         TextUnit("Chapter 2: Configuring 4\n2.1 Options file\nMore.\nAppendix A Licence\n"
                  "A.1 Free documentation\n", page=4),
     ]
-    found = [(u.page, s.title, u.text[s.start:s.end]) for u in numbered_sections(units)
-             for s in u.sections]
-    assert found == [
+    assert sections_found(units) == [
         (2, "1 Getting started", "1 Getting started"),
         (2, "1 Getting started › 1.1 Requirements", "1.1 Requirements"),
         (3, "2 Configuring", "2 Configuring"),
@@ -109,9 +112,6 @@ def test_pdf_without_outline_takes_sections_from_numbered_headings_in_order() ->
 def test_a_chapters_label_above_its_title_heads_the_chapter() -> None:
     """A word processor's chapter opening: "Section 2:" on a line, the title under it; the
     chapters' subheadings follow on, and a running head with the page's number is none."""
-    from askrel.reading.sections import numbered_sections
-    from askrel.records import TextUnit
-
     units = [
         TextUnit("Section 1:\nIntroduction\nCLIPS is a tool.\n", page=1),
         TextUnit("Section 2:\nBasic Elements\nThere are three.\n2.1 Data Types\nSix.\n",
@@ -120,9 +120,7 @@ def test_a_chapters_label_above_its_title_heads_the_chapter() -> None:
                  page=3),
         TextUnit("Appendix A:\nSupport Information\nA.1 Questions\nAsk.\n", page=4),
     ]
-    found = [(u.page, s.title, u.text[s.start:s.end]) for u in numbered_sections(units)
-             for s in u.sections]
-    assert found == [
+    assert sections_found(units) == [
         (1, "Section 1: Introduction", "Section 1:\nIntroduction"),
         (2, "Section 2: Basic Elements", "Section 2:\nBasic Elements"),
         (2, "Section 2: Basic Elements › 2.1 Data Types", "2.1 Data Types"),
