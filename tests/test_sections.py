@@ -128,6 +128,14 @@ def test_a_chapters_label_above_its_title_heads_the_chapter() -> None:
         (4, "Appendix A: Support Information", "Appendix A:\nSupport Information"),
         (4, "Appendix A: Support Information › A.1 Questions", "A.1 Questions"),
     ]
+    # a question over a numbered list of its own heads it; the list's items are no headings
+    faq = [TextUnit("1 Developing\n1.1 How can I start?\nRead the guide.\n", page=1),
+           TextUnit("1.2 How can I help?\n1. Write code\n2. Write documentation\n"
+                    "3. Test it\n4. Tell others\nAll help is welcome.\n1.3 Who are you?\nA team.\n",
+                    page=2)]
+    assert [title for _, title, _ in sections_found(faq)] == [
+        "1 Developing", "1 Developing › 1.1 How can I start?",
+        "1 Developing › 1.2 How can I help?", "1 Developing › 1.3 Who are you?"]
 
 
 def test_a_numbered_question_is_a_heading_however_long() -> None:

@@ -146,6 +146,7 @@ MAX_LABELLED_TITLE_WORDS = 8
 _NUMBERED_LINE = re.compile(r"(?:(?i:chapter|section|part|appendix)\s+\w{1,2}:?"
                             r"|\d{1,2}(?:\.\d{1,2})*|[A-Z](?:\.\d{1,2})+)\.?\s")
 MAX_NUMBERED_HEADING_WORDS = 10
+_FRESH_LIST = re.compile(r"1[.)]?\s")  # a list's first item: "1. Write code"
 Numbering = tuple[int, ...]
 # This many numbered lines in a row are a list (a contents list, numbered steps), not
 # headings; a heading stacked on its subheadings ("2", "2.1", "2.1.1") makes at most 3.
@@ -255,11 +256,16 @@ def heading_chain(numbers: list[Numbering]) -> list[int]:
 MIN_NUMBERED_HEADINGS = 2
 
 
-def _introduces(first: tuple[Numbering, str] | None,
-                second: tuple[Numbering, str] | None) -> bool:
-    """Whether a list of headings opens with a heading over its own contents ("Chapter 6",
-    then "6.1", "6.2", ...): that first line is the chapter's heading."""
-    return first is not None and second is not None and second[0] == (*first[0], 1)
+def _introduces(first: tuple[Numbering, str] | None, second: str) -> bool:
+    """Whether a list of numbered lines opens with a heading over what follows: over its own
+    contents ("Chapter 6", then "6.1", "6.2", ...), or a subsection's heading over a list
+    of its own ("1.2.2 How can I help?", then "1. Write code", "2. Write documentation"):
+    that first line is a heading."""
+    if first is None:
+        return False
+    under = numbered_heading(second)
+    return ((under is not None and under[0] == (*first[0], 1))
+            or (len(first[0]) > 1 and _FRESH_LIST.match(second) is not None))
 
 
 def _runs(flags: list[bool]) -> list[tuple[int, int]]:
@@ -297,8 +303,8 @@ def numbered_sections(units: list[TextUnit], running: set[str] | None = None
     Among all lines that read as numbered headings, the longest run in order is taken.
     Running headers do not count, nor do lines in a list of such lines (a contents list
     printed without page numbers, numbered steps), except a first line over its own
-    contents (a chapter's opening page). `running`: the document's running lines, when
-    already known.
+    contents (a chapter's opening page) or over a list of its own (`_introduces`).
+    `running`: the document's running lines, when already known.
     """
     if running is None:
         running = running_lines([unit.text for unit in units])
@@ -311,7 +317,7 @@ def numbered_sections(units: list[TextUnit], running: set[str] | None = None
         headings = [numbered_heading(line.text) for line in lines]
         for start, end in _runs([bool(_NUMBERED_LINE.match(line.text)) for line in lines]):
             if end - start >= MIN_LIST_LINES:
-                end = start + 1 if _introduces(headings[start], headings[start + 1]) else start
+                end = start + 1 if _introduces(headings[start], lines[start + 1].text) else start
             for line, heading in zip(lines[start:end], headings[start:end], strict=True):
                 if heading:
                     found.append((n, line, heading[0]))
