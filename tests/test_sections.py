@@ -152,6 +152,28 @@ def test_a_numbered_question_is_a_heading_however_long() -> None:
     assert numbered_heading("2 Then run the installer.") is None
 
 
+def test_a_chapter_over_its_own_contents_and_a_title_ending_in_a_digit() -> None:
+    """ "2. How to use bzip2" is a chapter's heading: a name may end in a digit, a running
+    head ends in a number of its own. A chapter that opens with its own contents list (each
+    line ending in its page's number) heads the chapter; the list's lines head nothing."""
+    from askrel.reading.sections import numbered_heading
+
+    assert numbered_heading("2. How to use bzip2") == ((2,), "How to use bzip2")
+    assert numbered_heading("4.2 Using IPv6") == ((4, 2), "Using IPv6")
+    assert numbered_heading("Chapter 2: Setup 14") is None
+    assert numbered_heading("22.4 Version 4.5.1") is None
+    contents = "".join(f"2.{n}. {t} . . . . . . {n + 1}\n" for n, t in enumerate(
+        ["Name", "Synopsis", "Description", "Options"], start=1))
+    units = [TextUnit("1. Introduction\nIt compresses files.\n", page=1),
+             TextUnit(f"2. How to use bzip2\n{contents}This chapter is the man page.\n"
+                      "2.1. Name\nbzip2, bunzip2.\n", page=2),
+             TextUnit("2.2. Synopsis\nbzip2 [ -cdfkqstvzVL123456789 ] [ filenames ... ]\n",
+                      page=3)]
+    assert [title for _, title, _ in sections_found(units)] == [
+        "1. Introduction", "2. How to use bzip2", "2. How to use bzip2 › 2.1. Name",
+        "2. How to use bzip2 › 2.2. Synopsis"]
+
+
 def test_heading_chain_takes_the_longest_run_in_order() -> None:
     from askrel.reading.sections import heading_chain
 

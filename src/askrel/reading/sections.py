@@ -147,6 +147,7 @@ _NUMBERED_LINE = re.compile(r"(?:(?i:chapter|section|part|appendix)\s+\w{1,2}:?"
                             r"|\d{1,2}(?:\.\d{1,2})*|[A-Z](?:\.\d{1,2})+)\.?\s")
 MAX_NUMBERED_HEADING_WORDS = 10
 _FRESH_LIST = re.compile(r"1[.)]?\s")  # a list's first item: "1. Write code"
+_LEADING_NUMBER = re.compile(r"(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s")  # "2.1. NAME . . . 2"
 Numbering = tuple[int, ...]
 # This many numbered lines in a row are a list (a contents list, numbered steps), not
 # headings; a heading stacked on its subheadings ("2", "2.1", "2.1.1") makes at most 3.
@@ -163,8 +164,10 @@ def numbered_heading(line: str) -> tuple[Numbering, str] | None:
     number = match["cnumber"] or match["number"] or match["appendix"]
     title = match["ctitle"] or match["title"] or match["atitle"]
     title = title.rstrip()
-    if title[-1] in ".,;:!" or title[-1].isdigit() or not re.search(r"[a-z]{2}", title):
+    if (title[-1] in ".,;:!" or re.search(r"(?:^|\s)[\d.,]+$", title)
+            or not re.search(r"[a-z]{2}", title)):
         return None  # a sentence, a running header ending in its page number, a table row
+    # (a name that ends in a digit is a word: "2. How to use bzip2")
     # (a question is a heading: "1.1.4 Does GNUstep run on Windows?" in a FAQ)
     parts = number.split(".")
     head = int(parts[0]) if parts[0].isdigit() else 1000 + ord(parts[0].upper()) - 64
@@ -263,8 +266,8 @@ def _introduces(first: tuple[Numbering, str] | None, second: str) -> bool:
     that first line is a heading."""
     if first is None:
         return False
-    under = numbered_heading(second)
-    return ((under is not None and under[0] == (*first[0], 1))
+    under = _LEADING_NUMBER.match(second)  # a contents line may end in its page's number
+    return ((under is not None and tuple(map(int, under[1].split("."))) == (*first[0], 1))
             or (len(first[0]) > 1 and _FRESH_LIST.match(second) is not None))
 
 
