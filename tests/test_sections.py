@@ -172,6 +172,12 @@ def test_a_chapter_over_its_own_contents_and_a_title_ending_in_a_digit() -> None
     assert [title for _, title, _ in sections_found(units)] == [
         "1. Introduction", "2. How to use bzip2", "2. How to use bzip2 › 2.1. Name",
         "2. How to use bzip2 › 2.2. Synopsis"]
+    # an appendix over its own contents too
+    appendix = "".join(f"A.{n} Part {t}\n" for n, t in enumerate("WXYZ", start=1))
+    units[2] = TextUnit(f"Appendix A Licence\n{appendix}The licence follows.\n"
+                        "A.1 Part W\nText.\n", page=3)
+    assert [title for _, title, _ in sections_found(units)][-2:] == [
+        "Appendix A Licence", "Appendix A Licence › A.1 Part W"]
 
 
 def test_heading_chain_takes_the_longest_run_in_order() -> None:

@@ -164,11 +164,11 @@ def numbered_heading(line: str) -> tuple[Numbering, str] | None:
     number = match["cnumber"] or match["number"] or match["appendix"]
     title = match["ctitle"] or match["title"] or match["atitle"]
     title = title.rstrip()
+    # No heading: a sentence, a running head that ends in its page's number, a table row.
+    # A title may end in a name with a digit ("How to use bzip2") or be a FAQ's question.
     if (title[-1] in ".,;:!" or re.search(r"(?:^|\s)[\d.,]+$", title)
             or not re.search(r"[a-z]{2}", title)):
-        return None  # a sentence, a running header ending in its page number, a table row
-    # (a name that ends in a digit is a word: "2. How to use bzip2")
-    # (a question is a heading: "1.1.4 Does GNUstep run on Windows?" in a FAQ)
+        return None
     parts = number.split(".")
     head = int(parts[0]) if parts[0].isdigit() else 1000 + ord(parts[0].upper()) - 64
     return (head, *(int(p) for p in parts[1:])), title
@@ -266,9 +266,10 @@ def _introduces(first: tuple[Numbering, str] | None, second: str) -> bool:
     that first line is a heading."""
     if first is None:
         return False
-    under = _LEADING_NUMBER.match(second)  # a contents line may end in its page's number
-    return ((under is not None and tuple(map(int, under[1].split("."))) == (*first[0], 1))
-            or (len(first[0]) > 1 and _FRESH_LIST.match(second) is not None))
+    heading = numbered_heading(second)
+    leading = _LEADING_NUMBER.match(second)  # a contents line may end in its page's number
+    under = heading[0] if heading else tuple(map(int, leading[1].split("."))) if leading else None
+    return under == (*first[0], 1) or (len(first[0]) > 1 and bool(_FRESH_LIST.match(second)))
 
 
 def _runs(flags: list[bool]) -> list[tuple[int, int]]:
