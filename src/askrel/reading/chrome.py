@@ -266,8 +266,16 @@ _ROMAN_AT_EDGE = re.compile(r"^(?=[ivx])(?![ivx](?:\s|$))x{0,3}(?:ix|iv|v?i{0,3}
 
 def line_key(text: str) -> str:
     """A line with its numbers blanked, so "Page 3 of 40" and "Page 4 of 40" compare equal,
-    and "Guide xi" (a page of the front matter) equals "Guide 12"."""
-    return re.sub(r"\d+", "#", _folded(_ROMAN_AT_EDGE.sub("#", " ".join(text.split()))))
+    and "Guide xi" (a page of the front matter) equals "Guide 12". (Roman numerals are read
+    before folding: only lower-case ones are page numbers.)"""
+    spaced = " ".join(text.split())
+    return re.sub(r"\d+", "#", _ROMAN_AT_EDGE.sub("#", spaced).casefold())
+
+
+def at_page_edge(i: int, count: int) -> bool:
+    """Whether line i of a page's `count` lines is among its first or last PAGE_EDGE_LINES,
+    where running heads sit."""
+    return i < PAGE_EDGE_LINES or i >= count - PAGE_EDGE_LINES
 
 
 def edge_lines(text: str, width: int = PAGE_EDGE_LINES) -> list[str]:
@@ -388,12 +396,11 @@ def chrome_reasons(lines: list[Line], *, web_rules: bool = True,
     hard-wrapped paragraph (`running_text`, or `prose` when the caller has it) is never chrome
     by its own words.
     """
-    edge = PAGE_EDGE_LINES
     if prose is None:
         prose = running_text(lines) if web_rules else [False] * len(lines)
     reasons: list[str | None] = []
     for i, line in enumerate(lines):
-        at_edge = not web_rules and (i < edge or i >= len(lines) - edge)
+        at_edge = not web_rules and at_page_edge(i, len(lines))
         rule = chrome_rule(line, web_rules and not prose[i], at_page_edge=at_edge)
         if rule is None and running:
             rule = running_rule(line, running, at_edge)

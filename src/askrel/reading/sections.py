@@ -13,8 +13,8 @@ from typing import NamedTuple
 
 from askrel.reading.chrome import (
     MAX_QUESTION_HEADING_WORDS,
-    PAGE_EDGE_LINES,
     Line,
+    at_page_edge,
     line_key,
     running_lines,
     running_rule,
@@ -169,9 +169,14 @@ def numbered_heading(line: str) -> tuple[Numbering, str] | None:
     if (title[-1] in ".,;:!" or re.search(r"(?:^|\s)[\d.,]+$", title)
             or not re.search(r"[a-z]{2}", title)):
         return None
+    return _numbering(number), title
+
+
+def _numbering(number: str) -> Numbering:
+    """"2.1" as (2, 1); letters count from 1001 ("A.2" is (1001, 2))."""
     parts = number.split(".")
     head = int(parts[0]) if parts[0].isdigit() else 1000 + ord(parts[0].upper()) - 64
-    return (head, *(int(p) for p in parts[1:])), title
+    return (head, *(int(p) for p in parts[1:]))
 
 
 def can_start(number: Numbering) -> bool:
@@ -223,7 +228,7 @@ def heading_chain(numbers: list[Numbering]) -> list[int]:
     score: list[float] = []
     back: list[int | None] = []
     best: dict[tuple[str, Numbering], int] = {}
-    chapter_best: dict[int, int] = {}  # the best run ending under each chapter
+    chapters: set[int] = set()  # the chapters seen (best run under each: "prefix", (c,))
 
     def keep(key: tuple[str, Numbering], i: int) -> None:
         if key not in best or score[i] >= score[best[key]]:  # a tie goes to the later line
@@ -232,7 +237,7 @@ def heading_chain(numbers: list[Numbering]) -> list[int]:
     for i, number in enumerate(numbers):
         before = [best[k] for k in _predecessor_keys(number) if k in best]
         if len(number) > 1 and can_start(number) and number[0] < 1000:  # any earlier chapter
-            before += [j for chapter, j in chapter_best.items() if chapter < number[0]]
+            before += [best[("prefix", (c,))] for c in chapters if c < number[0]]
         j = max(before, key=lambda n: score[n], default=None)
         if j is None and not can_start(number):
             score.append(float("-inf"))
@@ -243,7 +248,7 @@ def heading_chain(numbers: list[Numbering]) -> list[int]:
         keep(("exact", number), i)
         for depth in range(1, len(number) + 1):
             keep(("prefix", number[:depth]), i)
-        chapter_best[number[0]] = best[("prefix", number[:1])]
+        chapters.add(number[0])
         if number[0] < 1000:
             keep(("chapters", ()), i)
     if not score or max(score) == float("-inf"):
@@ -259,17 +264,17 @@ def heading_chain(numbers: list[Numbering]) -> list[int]:
 MIN_NUMBERED_HEADINGS = 2
 
 
-def _introduces(first: tuple[Numbering, str] | None, second: str) -> bool:
+def _introduces(first: tuple[Numbering, str] | None, second: tuple[Numbering, str] | None,
+                second_text: str) -> bool:
     """Whether a list of numbered lines opens with a heading over what follows: over its own
     contents ("Chapter 6", then "6.1", "6.2", ...), or a subsection's heading over a list
     of its own ("1.2.2 How can I help?", then "1. Write code", "2. Write documentation"):
-    that first line is a heading."""
+    that first line is a heading. `second`: the next line as `numbered_heading` reads it."""
     if first is None:
         return False
-    heading = numbered_heading(second)
-    leading = _LEADING_NUMBER.match(second)  # a contents line may end in its page's number
-    under = heading[0] if heading else tuple(map(int, leading[1].split("."))) if leading else None
-    return under == (*first[0], 1) or (len(first[0]) > 1 and bool(_FRESH_LIST.match(second)))
+    leading = _LEADING_NUMBER.match(second_text)  # a contents line may end in its page number
+    under = second[0] if second else _numbering(leading[1]) if leading else None
+    return under == (*first[0], 1) or (len(first[0]) > 1 and bool(_FRESH_LIST.match(second_text)))
 
 
 def _runs(flags: list[bool]) -> list[tuple[int, int]]:
@@ -315,13 +320,14 @@ def numbered_sections(units: list[TextUnit], running: set[str] | None = None
     found: list[tuple[int, Line, Numbering]] = []
     for n, unit in enumerate(units):
         page = split_lines(unit.text, 0, len(unit.text))
-        edge = {*range(PAGE_EDGE_LINES), *range(len(page) - PAGE_EDGE_LINES, len(page))}
-        lines = with_labels_joined([line for i, line in enumerate(page)
-                                    if running_rule(line, running, i in edge) is None])
+        lines = with_labels_joined([
+            line for i, line in enumerate(page)
+            if running_rule(line, running, at_page_edge(i, len(page))) is None])
         headings = [numbered_heading(line.text) for line in lines]
         for start, end in _runs([bool(_NUMBERED_LINE.match(line.text)) for line in lines]):
             if end - start >= MIN_LIST_LINES:
-                end = start + 1 if _introduces(headings[start], lines[start + 1].text) else start
+                opens = _introduces(headings[start], headings[start + 1], lines[start + 1].text)
+                end = start + 1 if opens else start
             for line, heading in zip(lines[start:end], headings[start:end], strict=True):
                 if heading:
                     found.append((n, line, heading[0]))
