@@ -141,6 +141,20 @@ def test_answering_sentence_outranks_the_other_sentences(encoder):
 
 
 @pytest.mark.slow
+def test_a_pdfs_ligatures_read_as_their_letters(encoder):
+    # PDF text often holds the ligatures "ﬁ" and "ﬂ"; the model's own tokenizer would read
+    # "conﬁguration" as "con ##ﬁ ##gur ##ation" and score the passage lower.
+    question = "Which configuration file does a login shell read first?"
+    plain = "A login shell first reads the configuration file /etc/profile, if that file exists."
+    ligatures = plain.replace("fi", "\ufb01")
+    assert ligatures != plain
+    np.testing.assert_allclose(encoder.score(question, [ligatures]),
+                               encoder.score(question, [plain]), atol=1e-5)
+    tokens = encoder._load()[1].encode(question, ligatures).tokens
+    assert not any("\ufb01" in token for token in tokens)
+
+
+@pytest.mark.slow
 def test_scores_do_not_depend_on_what_else_is_scored(encoder):
     question, answer, topic_only = EXAMPLES[0]
     texts = [answer, "Short.", topic_only + " " + topic_only, EXAMPLES[1][1]]

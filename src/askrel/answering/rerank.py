@@ -30,6 +30,7 @@ import numpy as np
 
 from askrel.answering.fusion import zscore
 from askrel.answering.pointers import points_elsewhere, without_copy
+from askrel.embedding.base import read_compatibility_forms
 
 if TYPE_CHECKING:
     from askrel.answering.retrieval import Candidates
@@ -249,10 +250,12 @@ class CrossEncoder:
         session = ort.InferenceSession(str(directory / MODEL_FILE), options,
                                        providers=["CPUExecutionProvider"])
         pairs = Tokenizer.from_file(str(directory / TOKENIZER_FILE))
+        read_compatibility_forms(pairs)
         # The shipped tokenizer pads every input to 512 tokens; padding is done per batch here.
         pairs.no_padding()
         pairs.enable_truncation(self.max_tokens, strategy="only_second")
         questions = Tokenizer.from_file(str(directory / TOKENIZER_FILE))
+        read_compatibility_forms(questions)
         questions.no_padding()
         questions.no_truncation()
         return session, pairs, questions
