@@ -185,7 +185,7 @@ def mend_pages(pages: Sequence[str]) -> tuple[list[str], float]:
 # it takes for the font's space. Where that width is read wrong (in xdvipdfmx's PDFs, from a
 # glyph twice a space's width), the narrower gaps of a justified line are lost:
 # "informationisused to controlwhichpackages". The reader now takes such moves for gaps
-# (`sources.WORD_GAP`); for a PDF that still runs words together some other way, a font that
+# (`word_gaps.WORD_GAP`); for a PDF that still runs words together some other way, a font that
 # does shows itself by how many of its words are unknown to English and read as a few common
 # ones, and only its runs are split again.
 

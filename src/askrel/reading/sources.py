@@ -20,6 +20,7 @@ from askrel.reading.sections import (
     run_size,
     sections_without_outline,
 )
+from askrel.reading.word_gaps import gap_keeper, spacing_read_as_moves
 from askrel.records import Document, SourceMeta, TextUnit
 
 READ_SUFFIXES = (".txt", ".md", ".rst", ".adoc", ".pdf")  # as messages name them
@@ -282,63 +283,6 @@ def _recorder(runs: list[TypeRun]) -> Callable[..., None]:
     return visit
 
 
-# A word gap that a PDF sets as a move in a TJ array ("[(word) -250 (gap)] TJ") is read by
-# pypdf as a space when the move reaches 0.95 of half the width it reads for the font's space.
-# Where that width is read too wide (a monospaced font's 600 for a gap set at a text font's
-# 250, in groff's manual pages; a wrong glyph sent to U+0020, in xdvipdfmx's PDFs: 564 for
-# FreeSerif's 250), the narrower gaps of a justified line are lost and words run together.
-# A space is never wider than a third of an em in a text font, so a move right of 0.16 em
-# (0.95 of half a third of an em) or more is a gap, whatever width the font claims; kerning
-# moves glyphs by a few hundredths of an em.
-WORD_GAP = 160  # thousandths of an em, the unit of TJ moves
-
-
-def _space_bar(font: object) -> float | None:
-    """The move (in thousandths of an em) from which pypdf reads a space in a TJ array set in
-    this font dictionary, or None when it cannot be told."""
-    try:
-        from pypdf.generic._font import Font
-
-        read = Font.from_font_resource(font.get_object())  # type: ignore[attr-defined]
-        width = (read.space_width if read.character_widths.get(read.space_char, 0) != 0
-                 else 200.0)  # pypdf's space width for a font that gives its space none
-        return 0.95 * float(width) / 2
-    except Exception:  # noqa: BLE001 - an unreadable font keeps pypdf's reading
-        return None
-
-
-def _gap_keeper(page: object) -> Callable[..., None]:
-    """A pypdf operand visitor that makes each TJ move of `WORD_GAP` or more, which pypdf
-    would not read as a space in its font, just wide enough to be read as one. Only the page
-    read in memory changes; the move grows by a few hundredths of an em at most."""
-    from pypdf.generic import ArrayObject, FloatObject
-
-    try:
-        fonts = page["/Resources"]["/Font"].get_object()  # type: ignore[index]
-    except Exception:  # noqa: BLE001 - a page without fonts has no moves to read
-        fonts = {}
-    bars: dict[str, float | None] = {}
-    bar: list[float | None] = [None]
-
-    def visit(operator: bytes, operands: list[object], cm: object, tm: object) -> None:
-        if operator == b"Tf" and operands:
-            name = str(operands[0])
-            if name not in bars:
-                bars[name] = _space_bar(fonts[name]) if name in fonts else None
-            bar[0] = bars[name]
-        elif operator == b"TJ" and operands and isinstance(operands[0], ArrayObject):
-            limit = bar[0]
-            if limit is None or limit <= WORD_GAP:
-                return
-            items = operands[0]
-            for i, item in enumerate(items):
-                if (isinstance(item, (int, float)) and not isinstance(item, bool)
-                        and WORD_GAP <= -float(item) < limit):
-                    items[i] = FloatObject(-limit / 0.95)
-
-    return visit
-
-
 def read_pdf(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
     """One text unit per PDF page that has text; page numbers count from 1."""
     from pypdf import PdfReader
@@ -364,8 +308,9 @@ def read_pdf(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
         pages = []
         for number, page in enumerate(reader.pages, start=1):
             visitor = _recorder(type_runs.setdefault(number, []))
-            pages.append(page.extract_text(visitor_text=visitor,
-                                           visitor_operand_before=_gap_keeper(page)) or "")
+            with spacing_read_as_moves(page, reader):
+                pages.append(page.extract_text(visitor_text=visitor,
+                                               visitor_operand_before=gap_keeper(page)) or "")
         pages, runs = split_run_together_words(pages, list(type_runs.values()))
         type_runs = dict(zip(type_runs, runs, strict=True))
         pages = paragraph_pages(pages, runs)
