@@ -28,6 +28,14 @@ from askrel.answering.answer_type import (
     ("When does find print its warnings, and when does it stay quiet?", None),
     ("When is a unit restarted?", None),
     ("What value should I give the encoding option?", None),  # values are often not numbers
+    # a port, a timeout, a version or an amount in a unit is a number, wherever it is asked
+    ("What TCP port does the handler connect to if I give none?", "number"),
+    ("I run a cache on our LAN. Which port do the clients need?", "number"),
+    ("What timeout does download.file use by default?", "number"),
+    ("What is the maximum size in megabytes of an upload?", "number"),
+    ("What is the actual numeric value of MAX_NAME_SIZE?", "number"),
+    ("Which Python version added possessive quantifiers?", "number"),
+    ("How do I tell what version of sed I am using?", None),  # run it with --version
 ])
 def test_expected_answer_type(question: str, kind: str | None) -> None:
     assert expected_answer_type(question) == kind

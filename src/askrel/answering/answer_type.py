@@ -13,6 +13,17 @@ _NUMBER_QUESTION = re.compile(
     r"^\s*(?:and\s+)?(?:how (?:many|much|large|big|far|long|old|tall|high|often)|"
     r"what (?:percentage|percent|share|proportion|number|amount|size|sum)|"
     r"roughly how|by how much)\b", re.IGNORECASE)
+# A value that is a number whatever the question's first words: a port, a timeout, a numeric
+# value, an amount in a unit ("What TCP port does it connect to?", "the maximum size in
+# megabytes"), or a version ("Which Python version added it?"), unless the question asks how
+# to learn the version ("How do I tell what version of sed I have?": run it with --version).
+_VALUE_QUESTION = re.compile(
+    r"\b(?:(?:what|which)\s+(?:(?:tcp|udp|default)\s+)?port|"
+    r"(?:what|which)\s+(?:default\s+)?timeout|numeric value|"
+    r"in\s+(?:bytes|kilobytes|megabytes|gigabytes|seconds|milliseconds|minutes|hours|days|"
+    r"percent))\b", re.IGNORECASE)
+_VERSION_QUESTION = re.compile(r"^(?!\s*how\b).*\b(?:what|which)\s+(?:\w+\s+)?version\b",
+                               re.IGNORECASE)
 # "When did/was …" asks for a date. "When does find print warnings?" asks for a condition
 # (what something does, in the present tense, happens whenever a condition holds), and
 # "When I export a file, …" only sets the scene.
@@ -33,7 +44,8 @@ _NUMBER_WORD = re.compile(
 
 def expected_answer_type(question: str) -> str | None:
     """'number', 'date', or None when the question does not ask for either."""
-    if _NUMBER_QUESTION.search(question):
+    if any(rule.search(question)
+           for rule in (_NUMBER_QUESTION, _VALUE_QUESTION, _VERSION_QUESTION)):
         return "number"
     if _DATE_QUESTION.search(question):
         return "date"
