@@ -325,6 +325,42 @@ def test_pdf_whose_headings_are_bold_capitals_takes_sections_from_them() -> None
     assert {p.heading for p in passages if "equals sign" in p.text} == {"FILES"}
 
 
+def indented_manual_page_pdf() -> bytes:
+    """A manual page as groff sets it: section headings in bold capitals at the margin,
+    subsection headings in bold a little further in, and the body further in still, where
+    a list's terms (the variables "HOME", "TMPDIR") stand in bold capitals too."""
+    pdf = FPDF()
+    pdf.add_page()
+
+    def line(indent: float, text: str, bold: bool = False) -> None:
+        pdf.set_font("helvetica", style="B" if bold else "", size=11)
+        pdf.set_x(pdf.l_margin + indent)
+        pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+
+    line(0, "NAME", bold=True)
+    line(12, "widget - turn the widget.")
+    line(0, "PARAMETERS", bold=True)
+    line(12, INSTALL)
+    line(5, "Shell Variables", bold=True)
+    line(12, "The following variables are set by the shell.")
+    for term, text in (("HOME", "The home folder of the current user. " * 2),
+                       ("TMPDIR", CONFIG)):
+        line(12, term, bold=True)
+        line(24, text)
+    line(0, "FILES", bold=True)
+    line(12, CONFIG)
+    return bytes(pdf.output())
+
+
+def test_a_manual_pages_headings_nest_by_indent_and_its_list_terms_are_no_headings() -> None:
+    doc = parse_document(Path("widget.pdf"), indented_manual_page_pdf(), None)
+    titles = [s.title for u in doc.units for s in u.sections]
+    assert titles == ["NAME", "PARAMETERS", "PARAMETERS › Shell Variables", "FILES"]
+    passages = document_passages(doc, ChunkSettings(max_words=100, min_words=10))
+    assert {p.heading for p in passages if "home folder of the current" in p.text} == {
+        "PARAMETERS › Shell Variables"}
+
+
 def test_bold_faces_are_read_from_the_font_name_or_weight() -> None:
     from pypdf.generic import DictionaryObject, NameObject, NumberObject
 
@@ -375,11 +411,11 @@ def test_runs_whose_size_cannot_be_read_keep_their_text_with_size_zero() -> None
 
     runs: list = []
     visit = _recorder(runs)
-    visit("Title", [1, 0, 0, 1, 0, 0], [1, 0, 0, 12, 0, 700], None, 1.5)
+    visit("Title", [1, 0, 0, 1, 0, 0], [1, 0, 0, 12, 72, 700], None, 1.5)
     visit("broken", None, [1], None, "x")
     visit("huge", [1, 0, 0, 1, 0, 0], [0, 0, 0, float("inf"), 0, 0], None, 2.0)
     # the text stays (lines are matched to the page text by it); size 0 is never a heading's
-    assert runs == [TypeRun(18.0, "Title", False, 700.0), TypeRun(0.0, "broken"),
+    assert runs == [TypeRun(18.0, "Title", False, 700.0, x=72.0), TypeRun(0.0, "broken"),
                     TypeRun(0.0, "huge")]
     assert heading_sizes([runs]) == []
 

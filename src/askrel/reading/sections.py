@@ -7,6 +7,7 @@ Every passage then carries the title path of its section."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import NamedTuple
@@ -348,13 +349,25 @@ def numbered_sections(units: list[TextUnit], running: set[str] | None = None
 # Headings told by type size, for a PDF with neither an outline nor numbered headings.
 class TypeRun(NamedTuple):
     """A run of text as the PDF sets it: its type size in points, whether it is bold, the
-    height of its baseline on the page in points (from the bottom), and its font's name."""
+    height of its baseline on the page in points (from the bottom), its font's name, and
+    where it starts across the page in points (from the left; None when not known)."""
 
     size: float
     text: str
     bold: bool = False
     y: float = 0.0
     font: str = ""
+    x: float | None = None
+
+
+class WholeLine(NamedTuple):
+    """A line of a page told from its runs: its number on the page, its largest type size,
+    its text, and where its first run starts across the page (None when not known)."""
+
+    number: int
+    size: float
+    text: str
+    x: float | None
 
 
 def runs_text(runs: Sequence[TypeRun]) -> str:
@@ -367,6 +380,7 @@ HEADING_SIZE_RATIO = 1.15  # a heading's type is at least this much larger than 
 MAX_HEADING_SIZE_SHARE = 0.05  # and a heading size sets at most this share of the text
 MAX_SIZED_HEADING_WORDS = 12
 MAX_CAPITAL_HEADING_WORDS = 6
+SAME_X = 2.0  # points: two lines that start this close across the page start together
 
 
 def run_size(size: float, matrix: list[float], ctm: list[float]) -> float:
@@ -399,25 +413,27 @@ def whole_lines(runs: list[TypeRun], keep: Callable[[TypeRun], bool],
     """Each line whose text is all in runs that `keep` accepts, as (its largest size, text);
     a line that mixes in other text (a larger or bold word inside a sentence) is left out, and
     so is a line of more than `max_words` words or without a word of two letters."""
-    return [(size, title) for _, size, title in numbered_whole_lines(runs, keep, max_words)]
+    return [(line.size, line.text) for line in numbered_whole_lines(runs, keep, max_words)]
 
 
 def numbered_whole_lines(runs: list[TypeRun], keep: Callable[[TypeRun], bool],
-                         max_words: int) -> list[tuple[int, float, str]]:
-    """`whole_lines`, each with its line's number on the page."""
-    lines: list[tuple[int, float, str]] = []
+                         max_words: int) -> list[WholeLine]:
+    """`whole_lines`, each with its line's number on the page and where it starts."""
+    lines: list[WholeLine] = []
     current: list[TypeRun] = []
     whole = True  # the line so far holds only kept text
     number = 0
 
-    pieces = [TypeRun(run.size, piece, run.bold) for run in runs
-              for piece in re.split(r"(\n)", run.text) if piece]  # line breaks on their own
+    pieces = [TypeRun(run.size, piece, run.bold, x=run.x if n == 0 else None)
+              for run in runs  # line breaks on their own; a run's start is its first piece's
+              for n, piece in enumerate(p for p in re.split(r"(\n)", run.text) if p)]
     for run in [*pieces, TypeRun(0.0, "\n")]:
         if run.text == "\n":
             title = " ".join("".join(r.text for r in current).split())
             if (whole and re.search(r"[^\W\d_]{2}", title)
                     and len(title.split()) <= max_words):
-                lines.append((number, max(r.size for r in current), title))
+                lines.append(WholeLine(number, max(r.size for r in current), title,
+                                       current[0].x))
             current.clear()
             whole = True
             number += 1
@@ -433,8 +449,8 @@ def sized_lines(runs: list[TypeRun], sizes: list[float]) -> list[tuple[float, st
     (a heading may wrap), of at most MAX_SIZED_HEADING_WORDS words, or of at most
     MAX_QUESTION_HEADING_WORDS for a question (a FAQ may set its questions so)."""
     headings: list[tuple[int, float, str]] = []
-    for number, size, title in numbered_whole_lines(runs, lambda run: run.size in sizes,
-                                                    MAX_QUESTION_HEADING_WORDS):
+    for number, size, title, _ in numbered_whole_lines(runs, lambda run: run.size in sizes,
+                                                       MAX_QUESTION_HEADING_WORDS):
         if headings and headings[-1][:2] == (number - 1, size):
             title = f"{headings.pop()[2]} {title}"
         headings.append((number, size, title))
@@ -445,9 +461,60 @@ def sized_lines(runs: list[TypeRun], sizes: list[float]) -> list[tuple[float, st
 
 def capital_lines(runs: list[TypeRun]) -> list[str]:
     """Each whole line in bold capitals ("EXIT STATUS", "NON-BUGS")."""
-    return [title for _, title in whole_lines(runs, lambda run: run.bold,
-                                              MAX_CAPITAL_HEADING_WORDS)
-            if title.upper() == title]
+    return [line.text for line in _capital_lines(runs)]
+
+
+def _capital_lines(runs: list[TypeRun]) -> list[WholeLine]:
+    return [line for line in numbered_whole_lines(runs, lambda run: run.bold,
+                                                  MAX_CAPITAL_HEADING_WORDS)
+            if line.text.upper() == line.text]
+
+
+class ManualIndents(NamedTuple):
+    """Where a manual page's lines start across the page: its headings, and its body."""
+
+    headings: float
+    body: float
+
+
+def manual_indents(pages: list[list[TypeRun]]) -> ManualIndents | None:
+    """The indents of a page laid out as a manual page is, when its lines in bold capitals
+    that start furthest left (the headings) start left of the lines under them (the body).
+    None when the capitals start no further left than the lines under them (headings flush
+    with the body, or centred over it) or where lines start is not known."""
+    capitals = [[line for line in _capital_lines(runs) if line.x is not None]
+                for runs in pages]
+    if not any(capitals):
+        return None
+    headings = min(line.x for lines in capitals for line in lines if line.x is not None)
+    under: list[int] = []
+    for runs, page_capitals in zip(pages, capitals, strict=True):
+        numbers = {line.number for line in page_capitals
+                   if line.x is not None and line.x <= headings + SAME_X}
+        lines = numbered_whole_lines(runs, lambda run: True, len(runs_text(runs)))
+        under += [round(after.x) for line, after in zip(lines, lines[1:], strict=False)
+                  if line.number in numbers and after.x is not None]
+    if not under:
+        return None
+    body = Counter(under).most_common(1)[0][0]
+    return ManualIndents(headings, body) if headings < body - SAME_X else None
+
+
+def manual_headings(runs: list[TypeRun], indents: ManualIndents) -> list[tuple[int, str]]:
+    """A manual page's headings on a page, as (level, title): bold capitals at the headings'
+    indent (level 0); whole bold lines, in capitals or not, indented less than the body
+    (level 1: "Shell Variables" under "PARAMETERS"). Bold lines that start with the body or
+    further in are the terms of a list (an option, the variables "HOME", "TMPDIR"), not
+    headings."""
+    found = []
+    for line in numbered_whole_lines(runs, lambda run: run.bold, MAX_CAPITAL_HEADING_WORDS):
+        capitals = line.text.upper() == line.text
+        if line.x is None or line.x <= indents.headings + SAME_X:
+            if capitals:
+                found.append((0, line.text))
+        elif line.x < indents.body - SAME_X:
+            found.append((1, line.text))
+    return found
 
 
 def _heading_sections(units: list[TextUnit],
@@ -489,7 +556,12 @@ def sized_sections(units: list[TextUnit], runs_by_page: dict[int, list[TypeRun]]
 def capital_sections(units: list[TextUnit], runs_by_page: dict[int, list[TypeRun]],
                      running: set[str] | None = None) -> list[TextUnit]:
     """For a PDF whose headings are set in bold capitals of the body's size, as a manual
-    page's are: sections from those lines, all at one level."""
+    page's are: sections from those lines, all at one level, or, where the headings start
+    left of the body, at the two levels of a manual page (`manual_headings`)."""
+    indents = manual_indents(list(runs_by_page.values()))
+    if indents is not None:
+        return _heading_sections(units, lambda unit: manual_headings(
+            runs_by_page.get(unit.page or 0, []), indents), running)
     return _heading_sections(units, lambda unit: [
         (0, title) for title in capital_lines(runs_by_page.get(unit.page or 0, []))],
         running)

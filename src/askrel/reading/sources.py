@@ -264,21 +264,24 @@ def font_name(font: object) -> str:
 
 
 def _recorder(runs: list[TypeRun]) -> Callable[..., None]:
-    """A pypdf text visitor that keeps each text run with its printed size, weight and height
-    on the page (a run whose size cannot be read gets size 0: it is still part of a line)."""
+    """A pypdf text visitor that keeps each text run with its printed size, weight, height
+    and start across the page (a run whose size cannot be read gets size 0: it is still part
+    of a line)."""
     fonts: dict[int, tuple[bool, str]] = {}  # by font dictionary: few fonts set many runs
 
     def visit(text: str, ctm: list[float], matrix: list[float], font: object,
               size: float) -> None:
+        x: float | None
         try:
             printed = run_size(float(size), list(matrix), list(ctm))
+            x = float(matrix[4] * ctm[0] + matrix[5] * ctm[2] + ctm[4])
             y = float(matrix[4] * ctm[1] + matrix[5] * ctm[3] + ctm[5])
         except (TypeError, ValueError, OverflowError, IndexError):
-            printed, y = 0.0, 0.0
+            printed, x, y = 0.0, None, 0.0
         if id(font) not in fonts:
             fonts[id(font)] = (is_bold(font), font_name(font))
         bold, name = fonts[id(font)]
-        runs.append(TypeRun(printed, str(text), bold, y, name))
+        runs.append(TypeRun(printed, str(text), bold, y, name, x))
 
     return visit
 
