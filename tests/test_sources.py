@@ -292,6 +292,15 @@ def test_word_gaps_set_as_moves_are_read_as_spaces_whatever_the_font_claims():
     assert unit.text.strip() == "The end"
 
 
+def test_control_characters_of_pdf_text_are_dropped():
+    from askrel.reading.sources import read_pdf
+
+    # a list's bullet whose glyph maps to no character reads as U+0000
+    data = tj_pdf([(r"\000", -300), ("First", -300), ("item.", 0)])
+    _, (unit,) = read_pdf(data)
+    assert unit.text.strip() == "First item."
+
+
 def test_restructuredtext_and_asciidoc_sources_are_read_as_text(tmp_path):
     (tmp_path / "faq.rst").write_text("What is it?\n-----------\n\nA small tool.\n")
     (tmp_path / "faq.adoc").write_text("What is it?::\n  A small tool.\n")

@@ -286,6 +286,16 @@ def _recorder(runs: list[TypeRun]) -> Callable[..., None]:
     return visit
 
 
+# Control characters a PDF's text may hold where a glyph maps to none (a list's bullet read
+# as U+0000): never text to show. Tabs and line ends stay.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def without_controls(text: str) -> str:
+    """PDF text without control characters (other than tabs and line ends)."""
+    return _CONTROL.sub("", text)
+
+
 def read_pdf(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
     """One text unit per PDF page that has text; page numbers count from 1."""
     from pypdf import PdfReader
@@ -312,9 +322,11 @@ def read_pdf(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
         for number, page in enumerate(reader.pages, start=1):
             visitor = _recorder(type_runs.setdefault(number, []))
             with spacing_read_as_moves(page, reader):
-                pages.append(page.extract_text(visitor_text=visitor,
-                                               visitor_operand_before=gap_keeper(page)) or "")
-        pages, runs = split_run_together_words(pages, list(type_runs.values()))
+                pages.append(without_controls(page.extract_text(
+                    visitor_text=visitor, visitor_operand_before=gap_keeper(page)) or ""))
+        runs = [[run._replace(text=without_controls(run.text)) for run in page_runs]
+                for page_runs in type_runs.values()]
+        pages, runs = split_run_together_words(pages, runs)
         type_runs = dict(zip(type_runs, runs, strict=True))
         pages = paragraph_pages(pages, runs)
         pages, bar = mend_pages(pages)
