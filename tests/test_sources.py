@@ -207,6 +207,26 @@ def test_front_matter_gives_metadata_and_body_start():
     assert text[start:] == "Body text."
 
 
+BODY = "Tokyo and Seoul agreed on Monday to restore the trade status each had revoked in 2019.\n"
+
+
+@pytest.mark.parametrize("text, title", [
+    ("Japan and Korea mend ties\n\n" + BODY, "Japan and Korea mend ties"),  # a headline
+    ("# Frequently Asked Questions\n\n" + BODY, "Frequently Asked Questions"),
+    ("The zlib FAQ\n============\n\n" + BODY, "The zlib FAQ"),  # underlined
+    ("---\ntitle: Given\n---\n# Other\n\n" + BODY, "Given"),  # front matter first
+    (BODY + "\nMore text.\n", None),  # no heading first
+    ("What is zlib?\n\n" + BODY, None),  # a question heads its answer
+    ("Skip to main content\nMenu\nHome\nNews\n\nJapan and Korea mend ties\n\n" + BODY, None),
+])
+def test_a_text_file_without_a_title_takes_its_opening_heading(text, title):
+    from askrel.reading.sources import read_text_file
+
+    meta, (unit,) = read_text_file(text.encode())
+    assert meta.title == title
+    assert unit.text == text  # the heading stays in the text, and offsets stay as they were
+
+
 def test_bad_front_matter_is_a_source_error():
     with pytest.raises(SourceError, match="front matter"):
         parse_front_matter("---\ntitle: [unclosed\n---\nBody.")

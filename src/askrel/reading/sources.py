@@ -8,7 +8,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from askrel.reading.mending import mend_pages, mend_split_words, split_run_together_words
@@ -224,7 +224,30 @@ def read_text_file(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
     meta, body_start = parse_front_matter(text)
     if not text[body_start:].strip():
         raise SourceError("no text in the file")
+    if meta.title is None:
+        meta = replace(meta, title=first_heading_title(text, body_start))
     return meta, (TextUnit(text=text, page=None, body_start=body_start),)
+
+
+MAX_TITLE_WORDS = 15
+TITLE_WINDOW = 4000  # characters of a text file's opening read for its title
+
+
+def first_heading_title(text: str, start: int = 0) -> str | None:
+    """A text file without a title in its front matter: its first paragraph, when that is a
+    heading (a headline alone on its line, a Markdown "# Title", an underlined title), as a
+    citation shows it; None when the text opens otherwise: with a paragraph, with a question
+    (which heads its answer), or with page chrome such as a menu."""
+    from askrel.reading.chrome import content_blocks
+
+    head = text.find("\n", start + TITLE_WINDOW)  # the opening is enough to tell
+    blocks = content_blocks(text, start, len(text) if head < 0 else head)
+    if not blocks or not blocks[0].heading or text[start:blocks[0].start].strip():
+        return None  # no heading first, or one under cut chrome (a web page's menu)
+    title = " ".join(text[blocks[0].start:blocks[0].end].strip().strip("#").split())
+    if len(title.split()) > MAX_TITLE_WORDS or title.endswith("?"):
+        return None  # a question heads its answer; it names no document
+    return pdf_title(title)
 
 
 def printed_page_labels(reader: object) -> dict[int, str]:
