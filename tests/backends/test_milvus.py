@@ -126,8 +126,10 @@ def test_citations_are_exact(built, embedder) -> None:
             if c.source == "sources/orchard.txt":  # its metadata came through Milvus
                 assert (c.title, c.publisher, c.date) == ("Bravo orchard", "Valley Gazette",
                                                           "2024-05-01")
-            else:
-                assert c.title is None
+            else:  # no front matter: the title is the file's opening heading, and nothing else
+                assert c.title == {"sources/harbour.txt": "Alpha harbour",
+                                   "sources/observatory.txt": "Charlie observatory"}[c.source]
+                assert (c.publisher, c.date) == (None, None)
 
 
 def test_filtered_ask_and_names(built, embedder) -> None:
