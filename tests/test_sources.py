@@ -218,6 +218,11 @@ BODY = "Tokyo and Seoul agreed on Monday to restore the trade status each had re
     (BODY + "\nMore text.\n", None),  # no heading first
     ("What is zlib?\n\n" + BODY, None),  # a question heads its answer
     ("Skip to main content\nMenu\nHome\nNews\n\nJapan and Korea mend ties\n\n" + BODY, None),
+    # reStructuredText's overlined title under its field lines and labels; AsciiDoc's title
+    # over its author and attribute lines
+    (":tocdepth: 2\n\n.. _faq:\n\n===\nFAQ\n===\n\n" + BODY, "FAQ"),
+    ("= The Widget Guide\nAnn Author\n:toc:\n\n" + BODY, "The Widget Guide"),
+    ("#include <stdio.h>\n\n" + BODY, None),  # code
 ])
 def test_a_text_file_without_a_title_takes_its_opening_heading(text, title):
     from askrel.reading.sources import read_text_file

@@ -230,6 +230,14 @@ def read_text_file(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
 
 
 MAX_TITLE_WORDS = 15
+# A document title marked as one on the text's first line: Markdown's "# Title" or AsciiDoc's
+# "= Title" (its author and attribute lines may follow right under it).
+_MARKED_TITLE = re.compile(r"\s*(?:#|=)[ \t]+(\S[^\n]*)")
+_TITLE_MARKER = re.compile(r"^(?:#{1,6}|={1,6})[ \t]+|[ \t]+#+$")
+# What may stand above a title without being text: blank lines, a reStructuredText title's
+# overline ("====="), its comments and labels (".. _faq:"), its field lines (":tocdepth: 2").
+_MARKUP_ONLY = re.compile(r"(?:\s*(?:([=\-~*+^#\"'`_.:])\1{2,}|\.\.[ \t][^\n]*"
+                          r"|:\w[\w-]*:[^\n]*))*\s*")
 TITLE_WINDOW = 4000  # characters of a text file's opening read for its title
 
 
@@ -241,11 +249,21 @@ def first_heading_title(text: str, start: int = 0) -> str | None:
     from askrel.reading.chrome import content_blocks
 
     head = text.find("\n", start + TITLE_WINDOW)  # the opening is enough to tell
-    blocks = content_blocks(text, start, len(text) if head < 0 else head)
-    if not blocks or not blocks[0].heading or text[start:blocks[0].start].strip():
-        return None  # no heading first, or one under cut chrome (a web page's menu)
-    title = " ".join(text[blocks[0].start:blocks[0].end].strip().strip("#").split())
-    if len(title.split()) > MAX_TITLE_WORDS or title.endswith("?"):
+    opening = text[start:len(text) if head < 0 else head]
+    marked = _MARKED_TITLE.match(opening)
+    if marked:
+        title = marked.group(1)
+    else:
+        blocks = [block for block in content_blocks(text, start, len(text) if head < 0 else head)
+                  if not _MARKUP_ONLY.fullmatch(text[block.start:block.end])]
+        if not blocks or not blocks[0].heading or not _MARKUP_ONLY.fullmatch(
+                text[start:blocks[0].start]):
+            return None  # no heading first, or one under cut chrome (a web page's menu)
+        title = text[blocks[0].start:blocks[0].end]
+        if re.match(r"#\S", title):
+            return None  # "#include <stdio.h>", "#!/bin/sh": code, not a title
+    title = " ".join(_TITLE_MARKER.sub("", title.strip()).split())
+    if not title or len(title.split()) > MAX_TITLE_WORDS or title.endswith("?"):
         return None  # a question heads its answer; it names no document
     return pdf_title(title)
 
