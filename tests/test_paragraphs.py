@@ -114,3 +114,20 @@ def test_paragraph_pages_marks_gaps_and_leaves_unmatched_pages_alone() -> None:
         "This is the default.\n\n-L Follow symbolic links."]
     # text that is not the runs' text (lines cannot be matched to positions) is kept as it is
     assert paragraph_pages(["Other text.\nHere."], [runs]) == ["Other text.\nHere."]
+
+
+def test_a_bold_term_set_out_from_the_description_above_opens_an_entry() -> None:
+    from askrel.reading.paragraphs import opens_list_entry
+
+    # a shell's variables, as groff sets them: the term at the body's indent, the
+    # description further in, and no space between one entry and the next
+    lines = [LineStart(700.0, 10.0, True, x=108.0, opens_bold=True),    # FCEDIT
+             LineStart(688.0, 10.0, False, x=144.0),                    # The default editor…
+             LineStart(676.0, 10.0, True, x=108.0, opens_bold=True),    # FIGNORE
+             LineStart(664.0, 10.0, False, x=144.0),                    # A colon-separated …
+             LineStart(652.0, 10.0, False, x=108.0, opens_bold=False),  # roman, out: no term
+             LineStart(640.0, 10.0, False, x=108.0, opens_bold=True)]   # bold, not out
+    assert [n for n in range(1, len(lines)) if opens_list_entry(lines, n)] == [2]
+    texts = ["FCEDIT", "The default editor for the fc builtin command.", "FIGNORE",
+             "A colon-separated list of suffixes to ignore.", "And more.", "Bold."]
+    assert 2 in paragraph_starts(texts, lines, usual_steps([lines]))

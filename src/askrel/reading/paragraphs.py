@@ -14,7 +14,10 @@ evaluation sets: 1.0-1.1 within paragraphs (a raised symbol moves a line a littl
 between them (texinfo sets paragraphs 1.2 apart, groff 1.4-2.4, DocBook and Sphinx 1.7-1.9).
 Documents that mark paragraphs only by indenting their first line keep their text as it is.
 A FAQ may set its questions in bold right above their answers, with no space between: a
-question set wholly in bold is a paragraph of its own (`sets_bold_apart`).
+question set wholly in bold is a paragraph of its own (`sets_bold_apart`). A list of terms
+(a manual page's options and variables) may set its entries with no space between them
+either: a line that starts with a bold term out from the description above it starts an
+entry (`opens_list_entry`).
 """
 
 from __future__ import annotations
@@ -27,15 +30,19 @@ from askrel.chunking import ends_mid_sentence
 from askrel.reading.sections import TypeRun, runs_text
 
 PARAGRAPH_GAP = 1.15  # a step this much wider than the usual one starts a paragraph
+OUTDENT = 2.0  # points: a line that starts this much left of the line above starts out from it
 
 
 class LineStart(NamedTuple):
-    """Where a printed line starts: its baseline's height on the page and its type size; and
-    whether all its printed text is bold."""
+    """Where a printed line starts: its baseline's height on the page and its type size;
+    whether all its printed text is bold; where it starts across the page (None when not
+    known) and whether its first printed text is bold."""
 
     y: float
     size: float
     bold: bool = False
+    x: float | None = None
+    opens_bold: bool = False
 
 
 def line_starts(runs: Sequence[TypeRun]) -> list[LineStart | None]:
@@ -54,7 +61,7 @@ def line_starts(runs: Sequence[TypeRun]) -> list[LineStart | None]:
             if piece.strip():
                 bold = bold and run.bold
                 if current is None and run.size and not n:
-                    current = LineStart(run.y, run.size)
+                    current = LineStart(run.y, run.size, x=run.x, opens_bold=run.bold)
     lines.append(current._replace(bold=bold) if current else None)
     return lines
 
@@ -93,7 +100,7 @@ def paragraph_starts(texts: Sequence[str], lines: Sequence[LineStart | None],
         above, line = lines[n - 1], lines[n]
         if above is None or line is None or line.y >= above.y:
             continue
-        if sets_bold_apart(texts, lines, n):
+        if sets_bold_apart(texts, lines, n) or opens_list_entry(lines, n):
             starts.append(n)
             continue
         if ends_mid_sentence(texts[n - 1]) and (
@@ -119,6 +126,15 @@ def sets_bold_apart(texts: Sequence[str], lines: Sequence[LineStart | None], n: 
         while last + 1 < len(lines) and (below := lines[last + 1]) is not None and below.bold:
             last += 1
     return texts[last].rstrip().endswith("?")
+
+
+def opens_list_entry(lines: Sequence[LineStart | None], n: int) -> bool:
+    """Whether line n opens an entry of a list of terms: it starts with a term in bold, left
+    of where the line above starts, as a manual page sets an option or a variable ("HOME",
+    "-daystart") out from the end of the description above it, often with no space between."""
+    above, line = lines[n - 1], lines[n]
+    return (above is not None and line is not None and line.opens_bold
+            and above.x is not None and line.x is not None and line.x < above.x - OUTDENT)
 
 
 def with_blank_lines(text: str, before: Sequence[int]) -> str:
