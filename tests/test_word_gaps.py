@@ -115,3 +115,16 @@ def test_moves_for_spacing_adds_the_word_spacing_of_a_strings_spaces_after_the_l
 ])
 def test_moves_for_spacing_leaves_other_runs_alone(items, spacing, word_spacing):
     assert moves_for_spacing(items, spacing, word_spacing, space_move=300) is None
+
+
+def test_a_page_whose_spacing_cannot_be_read_is_read_as_it_is(monkeypatch):
+    from askrel.reading import word_gaps
+
+    def broken(operations, fonts):
+        raise ValueError("an operand of an unexpected kind")
+
+    monkeypatch.setattr(word_gaps, "_with_moves", broken)
+    data = _page_showing(SPACED_GLYPHS)
+    assert _read_by_pypdf(data, mended=True) == _read_by_pypdf(data, mended=False)
+    _, units = read_pdf(data)
+    assert "shell, and an" in units[0].text  # the text is still read

@@ -167,11 +167,11 @@ def spacing_read_as_moves(page: Any, reader: Any) -> Iterator[None]:
         content = contents if isinstance(contents, ContentStream) \
             else ContentStream(contents, reader, "bytes")
         data = content.get_data()
-    except Exception:  # noqa: BLE001 - pypdf reports an unreadable content stream itself
-        yield
+        if b"Tc" in data or b"Tw" in data:
+            content.operations = _with_moves(content.operations, page_fonts(page))
+    except Exception:  # noqa: BLE001 - pypdf reads (or reports) a content it cannot parse
+        yield  # the page as it is
         return
-    if b"Tc" in data or b"Tw" in data:
-        content.operations = _with_moves(content.operations, page_fonts(page))
     page[NameObject("/Contents")] = content
     try:
         yield
