@@ -27,10 +27,9 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from askrel.chunking import ends_mid_sentence
-from askrel.reading.sections import TypeRun, runs_text
+from askrel.reading.sections import SAME_X, TypeRun, runs_text
 
 PARAGRAPH_GAP = 1.15  # a step this much wider than the usual one starts a paragraph
-OUTDENT = 2.0  # points: a line that starts this much left of the line above starts out from it
 
 
 class LineStart(NamedTuple):
@@ -134,7 +133,7 @@ def opens_list_entry(lines: Sequence[LineStart | None], n: int) -> bool:
     "-daystart") out from the end of the description above it, often with no space between."""
     above, line = lines[n - 1], lines[n]
     return (above is not None and line is not None and line.opens_bold
-            and above.x is not None and line.x is not None and line.x < above.x - OUTDENT)
+            and above.x is not None and line.x is not None and line.x < above.x - SAME_X)
 
 
 def with_blank_lines(text: str, before: Sequence[int]) -> str:

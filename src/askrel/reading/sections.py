@@ -491,6 +491,8 @@ def manual_indents(pages: list[list[TypeRun]]) -> ManualIndents | None:
     for runs, page_capitals in zip(pages, capitals, strict=True):
         numbers = {line.number for line in page_capitals
                    if line.x is not None and line.x <= headings + SAME_X}
+        if not numbers:
+            continue  # no heading on the page, so no line under one
         lines = numbered_whole_lines(runs, lambda run: True, len(runs_text(runs)))
         under += [round(after.x) for line, after in zip(lines, lines[1:], strict=False)
                   if line.number in numbers and after.x is not None]

@@ -242,19 +242,21 @@ TITLE_WINDOW = 4000  # characters of a text file's opening read for its title
 
 
 def first_heading_title(text: str, start: int = 0) -> str | None:
-    """A text file without a title in its front matter: its first paragraph, when that is a
-    heading (a headline alone on its line, a Markdown "# Title", an underlined title), as a
-    citation shows it; None when the text opens otherwise: with a paragraph, with a question
-    (which heads its answer), or with page chrome such as a menu."""
+    """A text file without a title in its front matter: its opening heading, as a citation
+    shows it: a first line marked as a title ("# Title", AsciiDoc's "= Title"), else a first
+    paragraph that is a heading (a headline alone on its line, an underlined or over- and
+    underlined title, below any `_MARKUP_ONLY` lines). None when the text opens otherwise:
+    with a paragraph, a question (which heads its answer), code, or page chrome such as a
+    menu."""
     from askrel.reading.chrome import content_blocks
 
     head = text.find("\n", start + TITLE_WINDOW)  # the opening is enough to tell
-    opening = text[start:len(text) if head < 0 else head]
-    marked = _MARKED_TITLE.match(opening)
+    end = len(text) if head < 0 else head
+    marked = _MARKED_TITLE.match(text, start, end)
     if marked:
         title = marked.group(1)
     else:
-        blocks = [block for block in content_blocks(text, start, len(text) if head < 0 else head)
+        blocks = [block for block in content_blocks(text, start, end)
                   if not _MARKUP_ONLY.fullmatch(text[block.start:block.end])]
         if not blocks or not blocks[0].heading or not _MARKUP_ONLY.fullmatch(
                 text[start:blocks[0].start]):

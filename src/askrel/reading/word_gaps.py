@@ -50,6 +50,11 @@ def space_bar(font: object) -> float | None:
         return None
 
 
+def read_as_space(bar: float) -> float:
+    """A move pypdf surely reads as a space, for a font whose `space_bar` is `bar`."""
+    return bar / 0.95
+
+
 def page_fonts(page: Any) -> dict[str, Any]:
     """The page's font dictionaries by resource name ("/R7"), or none when they cannot be read."""
     try:
@@ -80,9 +85,8 @@ def gap_keeper(page: Any) -> Callable[..., None]:
                 return
             items = operands[0]
             for i, item in enumerate(items):
-                if (isinstance(item, (int, float)) and not isinstance(item, bool)
-                        and WORD_GAP <= -float(item) < limit):
-                    items[i] = FloatObject(-limit / 0.95)
+                if _is_number(item) and WORD_GAP <= -float(item) < limit:
+                    items[i] = FloatObject(-read_as_space(limit))
 
     return visit
 
@@ -223,4 +227,4 @@ def _space_move(font: Any) -> float | None:
     except Exception:  # noqa: BLE001
         return None
     bar = space_bar(font)
-    return None if bar is None else max(bar / 0.95, WORD_GAP)
+    return None if bar is None else max(read_as_space(bar), WORD_GAP)
