@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from askrel.reading.decoding import SourceError, decode_text
+from askrel.reading.html import read_html_file
 from askrel.reading.mending import mend_pages, mend_split_words, split_run_together_words
 from askrel.reading.paragraphs import paragraph_pages
 from askrel.reading.sections import (
@@ -23,17 +25,14 @@ from askrel.reading.sections import (
 from askrel.reading.word_gaps import gap_keeper, spacing_read_as_moves
 from askrel.records import Document, SourceMeta, TextUnit
 
-READ_SUFFIXES = (".txt", ".md", ".rst", ".adoc", ".pdf")  # as messages name them
-TEXT_SUFFIXES = frozenset(READ_SUFFIXES[:-1])  # plain text, markup and all
+READ_SUFFIXES = (".txt", ".md", ".rst", ".adoc", ".html", ".htm", ".pdf")  # as messages name them
+TEXT_SUFFIXES = frozenset({".txt", ".md", ".rst", ".adoc"})  # plain text, markup and all
+HTML_SUFFIXES = frozenset({".html", ".htm"})
 PDF_SUFFIXES = frozenset({".pdf"})
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
 MAX_FILE_BYTES = 200_000_000
 META_FIELDS = ("title", "publisher", "author", "date", "url")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
-
-
-class SourceError(Exception):
-    """A source file that cannot be indexed; the message says why, for a person."""
 
 
 @dataclass(frozen=True)
@@ -142,55 +141,6 @@ def read_source_bytes(path: Path, sources_dir: Path, max_bytes: int = MAX_FILE_B
     if not data:
         raise SourceError("empty file")
     return data
-
-
-def decode_text(data: bytes) -> str:
-    """Decode text bytes: a BOM's encoding (UTF-8/16/32), UTF-16 without BOM, UTF-8,
-    else Windows-1252 or Latin-1 when the result reads as text."""
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"),
-                       (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"),
-                       (b"\xfe\xff", "utf-16")):
-        if data.startswith(bom):
-            return _decode(data, codec)
-    head = data[:8192]
-    if b"\x00" in head:
-        utf16 = _utf16_without_bom(head)
-        if utf16 is None:
-            raise SourceError("binary data, not text (contains NUL bytes)")
-        return _decode(data, utf16)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
-    controls = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\n\r\t\f")
-    if controls > 0.01 * min(len(text), 20000) + 2:
-        raise SourceError("binary data, not text (many control characters)")
-    return text
-
-
-def _utf16_without_bom(head: bytes) -> str | None:
-    """'utf-16-le' or 'utf-16-be' when NUL bytes fall on one side only, as in ASCII-range
-    UTF-16; None for anything else."""
-    even, odd = head[0::2], head[1::2]
-    if len(head) >= 4 and odd.count(0) >= 0.9 * len(odd) and even.count(0) == 0:
-        return "utf-16-le"
-    if len(head) >= 4 and even.count(0) >= 0.9 * len(even) and odd.count(0) == 0:
-        return "utf-16-be"
-    return None
-
-
-def _decode(data: bytes, codec: str) -> str:
-    try:
-        text = data.decode(codec)
-    except UnicodeDecodeError as exc:
-        raise SourceError(f"not valid {codec.upper()} text ({exc.reason} at byte "
-                          f"{exc.start})") from exc
-    if "\x00" in text:
-        raise SourceError(f"binary data, not text (NUL characters after decoding {codec})")
-    return text
 
 
 def parse_front_matter(text: str) -> tuple[SourceMeta, int]:
@@ -431,6 +381,8 @@ def parse_document(path: Path, data: bytes, root: Path | None) -> Document:
     """A Document from a source file's bytes, or SourceError saying why not."""
     if path.suffix.lower() in PDF_SUFFIXES:
         meta, units = read_pdf(data)
+    elif path.suffix.lower() in HTML_SUFFIXES:
+        meta, units = read_html_file(data)
     else:
         meta, units = read_text_file(data)
     return Document(source=display_path(path, root), meta=meta, units=units,

@@ -1,0 +1,181 @@
+"""Reading HTML files: a saved web page, an HTML FAQ or manual, as the text a browser shows.
+
+The page is laid out as text by inscriptis (paragraphs apart, lists, tables and `<pre>` blocks
+kept line by line), without what a reader never reads as the page's text: scripts, styles,
+forms, and the site's navigation, header, footer and sidebars outside the page's main
+content. Headings become Markdown heading lines ("## Installing"), so sections are found as in
+a Markdown file, and the rest of the text pipeline (chrome rules, paragraphs, passages) reads
+it as it reads any text file. What the page's `<head>` states of it — title, author, date,
+site, address — is its metadata; nothing is guessed from the text.
+
+A citation's characters are those of this text, which the source viewer shows.
+"""
+
+from __future__ import annotations
+
+import re
+
+from askrel.reading.decoding import SourceError, decode_text
+from askrel.records import SourceMeta, TextUnit
+
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# Elements whose text is not the page's: code and styling, forms, embedded frames.
+NEVER_TEXT = ("script", "style", "noscript", "template", "svg", "canvas", "form", "button",
+              "select", "textarea", "iframe", "object", "embed", "dialog")
+# A site's furniture around the page's content; kept where it stands inside the content
+# (an article's own header holds its headline and byline).
+FURNITURE = ("nav", "header", "footer", "aside")
+CONTENT = ("main", "article")
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
+
+
+def decode_html(data: bytes) -> str:
+    """The page's text: in the encoding its `<meta charset>` declares, when it declares one
+    Python knows and the bytes are in it, else as any text file is decoded."""
+    if not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        declared = _CHARSET.search(data[:4096])
+        if declared:
+            try:
+                text = data.decode(declared.group(1).decode("ascii"))
+            except (LookupError, UnicodeDecodeError):
+                pass
+            else:
+                if "\x00" not in text:
+                    return text
+    return decode_text(data)
+
+
+def read_html_file(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
+    """The page's metadata and its text, as one text unit."""
+    import lxml.html
+    from lxml import etree
+
+    text = decode_html(data)
+    if not text.strip():
+        raise SourceError("no text in the file")
+    try:
+        root = lxml.html.document_fromstring(re.sub(r"^\s*<\?xml[^>]*>", "", text))
+    except (etree.ParserError, ValueError) as exc:
+        raise SourceError(f"not readable as HTML ({exc})") from exc
+    meta = page_meta(root)
+    body = page_text(root)
+    if not body.strip():
+        raise SourceError("no text in the page")
+    return meta, (TextUnit(text=body, page=None, body_start=0),)
+
+
+def page_text(root) -> str:
+    """The text of the page's content, headings as Markdown heading lines."""
+    from inscriptis import get_annotated_text
+    from inscriptis.model.config import ParserConfig
+    from lxml import etree
+
+    for element in root.xpath("//*[@hidden] | //comment() | //processing-instruction()"):
+        _drop(element)
+    for element in list(root.iter(*NEVER_TEXT)):
+        _drop(element)
+    content = _content(root)
+    for element in list(content.iter(*FURNITURE)):
+        if not any(a.tag in CONTENT for a in element.iterancestors()) and element is not content:
+            _drop(element)
+    html = etree.tostring(content, encoding="unicode", method="html")
+    rules = {tag: [tag] for tag in (*HEADINGS, "pre")}
+    annotated = get_annotated_text(html, ParserConfig(annotation_rules=rules,
+                                                      display_links=False,
+                                                      display_images=False))
+    return marked_headings(annotated["text"], annotated["label"])
+
+
+def _content(root):
+    """The page's main content: its one `<article>`, else its one `<main>` (or element with
+    role "main"), else its body."""
+    for query in ("//article", "//main | //*[@role='main']"):
+        found = root.xpath(query)
+        if len(found) == 1:
+            return found[0]
+    body = root.find("body")
+    return body if body is not None else root
+
+
+def _drop(element) -> None:
+    """Remove an element and its text, keeping the text that follows it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail
+    if tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)
+
+
+def marked_headings(text: str, labels: list[tuple[int, int, str]]) -> str:
+    """The text with each heading (a span labelled "h1" … "h6") on one line behind as many
+    "#" as its level, and each `<pre>` block (labelled "pre") set apart by blank lines and
+    four spaces in, as code stands in a text file. Other lines start at the margin (the
+    layout indents nested blocks, which a text file's reading would take for code); blank
+    headings are left out, and runs of blank lines cut to one."""
+    pieces, position = [], 0
+    for start, end, tag in sorted(labels):
+        if start < position:  # inside a span already written out
+            continue
+        span = text[start:end]
+        pieces.append(_at_margin(text[position:start]))
+        if tag == "pre":
+            code = "\n".join("    " + line if line.strip() else ""
+                             for line in span.strip("\n").splitlines())
+            pieces.append("\n\n" + code + "\n\n")
+        elif title := " ".join(span.split()):  # on a line of its own
+            pieces.append("\n" + "#" * int(tag[1]) + " " + title + "\n\n")
+        position = end
+    pieces.append(_at_margin(text[position:]))
+    lines = [line.rstrip() for line in "".join(pieces).splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n") + "\n"
+
+
+def _at_margin(text: str) -> str:
+    return re.sub(r"(?m)^[ \t]+", "", text)
+
+
+# What a page's <head> may state of it, by field, in the order they are preferred.
+_META = {
+    "title": ("og:title", "twitter:title", "dc.title", "citation_title"),
+    "author": ("author", "article:author", "dc.creator", "citation_author", "byl"),
+    "date": ("article:published_time", "datepublished", "dc.date", "dc.date.issued",
+             "citation_publication_date", "date", "pubdate", "og:published_time"),
+    "publisher": ("og:site_name", "dc.publisher", "citation_publisher", "publisher"),
+    "url": ("og:url",),
+}
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{4}/\d{2}/\d{2}")
+
+
+def page_meta(root) -> SourceMeta:
+    """Title, author, date, publisher and address as the page's `<head>` states them."""
+    stated: dict[str, str] = {}
+    for element in root.iter("meta"):
+        key = (element.get("property") or element.get("name") or element.get("itemprop")
+               or "").strip().lower()
+        value = " ".join((element.get("content") or "").split())
+        if key and value and key not in stated:
+            stated[key] = value
+
+    def first(field: str) -> str | None:
+        return next((stated[k] for k in _META[field] if k in stated), None)
+
+    title_element = root.find(".//title")
+    title = first("title") or (" ".join(title_element.text_content().split())
+                               if title_element is not None else None)
+    author = first("author")
+    if author and re.match(r"https?://", author):  # a profile's address names no one
+        author = None
+    date = first("date")
+    if date:
+        found = _DATE.search(date)
+        date = found.group(0).replace("/", "-") if found else None
+    canonical = root.xpath("//link[@rel='canonical']/@href")
+    url = (canonical[0].strip() if canonical else None) or first("url")
+    return SourceMeta(title=title or None, publisher=first("publisher"), author=author,
+                      date=date, url=url or None)

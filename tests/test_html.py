@@ -1,0 +1,136 @@
+"""Reading HTML files: the page's text without its furniture, headings marked, metadata from
+its head, and bad pages refused with a reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from askrel.answering.search import RankSettings, Searcher
+from askrel.embedding.fake import fake_embedder
+from askrel.indexing.build import build_index
+from askrel.reading.html import marked_headings, read_html_file
+from askrel.reading.sources import SourceError, read_document
+
+ARTICLE = """<!DOCTYPE html>
+<html lang="en"><head>
+<meta charset="utf-8">
+<title>Seoul and Tokyo agree on export deal | World News Daily</title>
+<meta property="og:title" content="Seoul and Tokyo agree on export deal">
+<meta property="og:site_name" content="World News Daily">
+<meta name="author" content="Jane Doe">
+<meta property="article:published_time" content="2023-03-16T09:30:00+09:00">
+<link rel="canonical" href="https://news.example.com/2023/export-deal">
+<script>var tracking = "<p>tracking pixel</p>";</script>
+<style>p { color: red }</style>
+</head><body>
+<header><nav><a href="/">Home</a> <a href="/world">World</a></nav></header>
+<div class="cookies" hidden>We use cookies. Accept all?</div>
+<main>
+<article>
+<header><h1>Seoul and Tokyo agree on export deal</h1><p>By Jane Doe</p></header>
+<p>Japan lifted its export controls on three chemicals used to make semiconductors,
+and South Korea withdrew its complaint at the World Trade Organization.</p>
+<h2>What the deal <em>changes</em></h2>
+<p>Companies can trade photoresists and hydrogen fluoride without licences.</p>
+<ul><li>Licences are no longer needed.</li><li>Shipments resume this month.</li></ul>
+<pre>make deal
+  --now</pre>
+<p>A source may say &lt;script&gt;alert(1)&lt;/script&gt; in its text.</p>
+<script>document.write("written by a script")</script>
+<form><button>Subscribe to our newsletter</button></form>
+</article>
+<aside>Most read: ten recipes for summer</aside>
+</main>
+<footer>All rights reserved. <a href="/privacy">Privacy</a></footer>
+</body></html>
+"""
+
+
+def text_of(html: str | bytes) -> str:
+    _, (unit,) = read_html_file(html.encode("utf-8") if isinstance(html, str) else html)
+    return unit.text
+
+
+def test_an_article_is_read_without_the_sites_furniture_and_its_scripts() -> None:
+    text = text_of(ARTICLE)
+    assert text.startswith("# Seoul and Tokyo agree on export deal\n\nBy Jane Doe\n\n")
+    assert "Japan lifted its export controls" in text
+    assert "* Licences are no longer needed.\n* Shipments resume this month." in text
+    for furniture in ("Home", "cookies", "tracking pixel", "color: red", "written by a script",
+                      "Subscribe", "Most read", "All rights reserved"):
+        assert furniture not in text
+    # text that shows markup is kept as the words it shows, never run
+    assert "A source may say <script>alert(1)</script> in its text." in text
+
+
+def test_headings_are_markdown_lines_and_preformatted_text_is_set_in_as_code() -> None:
+    text = text_of(ARTICLE)
+    assert "\n\n## What the deal changes\n\n" in text
+    assert "\n\n    make deal\n      --now\n\n" in text
+
+
+def test_the_head_gives_title_publisher_author_date_and_address() -> None:
+    meta, _ = read_html_file(ARTICLE.encode("utf-8"))
+    assert meta.title == "Seoul and Tokyo agree on export deal"  # og:title, without the site
+    assert meta.publisher == "World News Daily"
+    assert meta.author == "Jane Doe"
+    assert meta.date == "2023-03-16"
+    assert meta.url == "https://news.example.com/2023/export-deal"
+
+
+def test_a_page_that_states_nothing_of_itself_has_only_its_title() -> None:
+    meta, _ = read_html_file(b"<html><head><title>Notes</title>"
+                             b'<meta name="author" content="https://example.com/me"></head>'
+                             b"<body><p>Some notes of mine.</p></body></html>")
+    assert (meta.title, meta.author, meta.date, meta.publisher, meta.url) == (
+        "Notes", None, None, None, None)
+
+
+def test_the_declared_encoding_is_read() -> None:
+    page = ('<html><head><meta charset="iso-8859-1"></head>'
+            "<body><p>Caf\u00e9 cr\u00e8me, \u00e0 la carte.</p></body></html>")
+    assert "Café crème, à la carte." in text_of(page.encode("latin-1"))
+
+
+def test_a_page_without_content_element_is_read_from_its_body() -> None:
+    text = text_of("<html><body><h3>FAQ</h3><p><b>(1) How?</b></p><p>Like this.</p>"
+                   "</body></html>")
+    assert text == "### FAQ\n\n(1) How?\n\nLike this.\n"
+
+
+def test_heading_spans_become_one_line_each() -> None:
+    text = "Intro\n\n\nA long\nheading\n\nBody\n"
+    assert marked_headings(text, [(7, 22, "h2")]) == "Intro\n\n## A long heading\n\nBody\n"
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"\x00\x01\x02binary\x00" * 50, "binary"),
+    (b"<html><head><script>x()</script></head><body><nav>Home</nav></body></html>",
+     "no text"),
+    (b"   \n", "no text"),
+])
+def test_a_page_without_readable_text_is_refused_with_the_reason(data: bytes,
+                                                                  reason: str) -> None:
+    with pytest.raises(SourceError, match=reason):
+        read_html_file(data)
+
+
+def test_an_html_source_is_indexed_asked_and_cited_in_the_text_read(tmp_path: Path) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "deal.html").write_text(ARTICLE, encoding="utf-8")
+    (sources / "broken.htm").write_bytes(b"\x00\xff" * 100)
+    result = build_index(sources, tmp_path / "index", embedder=fake_embedder(), root=tmp_path)
+    assert [p.source for p in result.problems] == ["sources/broken.htm"]
+    searcher = Searcher(tmp_path / "index", embedder=fake_embedder(),
+                        settings=RankSettings(rerank=False))
+    answer = searcher.ask("photoresists hydrogen fluoride licences", top_k=3)
+    hit = answer.results[0]
+    assert hit.citation.source == "sources/deal.html"
+    assert hit.citation.title == "Seoul and Tokyo agree on export deal"
+    assert hit.citation.publisher == "World News Daily"
+    document = read_document(sources / "deal.html", sources, tmp_path)
+    text = document.units[0].text
+    assert text[hit.citation.char_start:hit.citation.char_end] == hit.text
