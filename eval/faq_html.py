@@ -1,0 +1,108 @@
+"""A FAQ question set as web pages with its questions kept, and the same text as text files.
+
+Many FAQs are published as HTML: a site's menu and footer around the page, each question a
+heading above its answer, paragraphs, examples in `<pre>`. This script writes both forms of a
+FAQ set (eval/faq, eval/faq2): `html/` and `txt/`, each with `sources/` and `questions.jsonl`,
+judged by the same answer strings (`faq_pdf.answer_strings`: the gold answer's sentences of
+six words or more that occur once in the file), so that how askrel reads the two forms can be
+compared. Each page has a `<nav>` menu and a `<footer>` outside its `<main>`, which hold words
+the answers use ("Download", "Mailing lists", "Copyright"), a `<title>` with the site's name
+after the document's, and an `og:title` and `og:site_name` that state them apart.
+
+    python eval/faq_html.py --set eval/faq2 --out reports/faq2-html
+    askrel index --sources reports/faq2-html/html/sources --index reports/faq2-html/html/index
+    askrel eval --questions reports/faq2-html/html/questions.jsonl \\
+        --index reports/faq2-html/html/index --mode hybrid/no-rerank --mode hybrid
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from faq_kept import with_questions
+from faq_pdf import answer_strings
+
+from askrel.reading.chrome import CODE_INDENT, prose_indent, split_lines
+from askrel.reading.sources import parse_front_matter
+
+SITE = "Example Software Project"
+MENU = ("Home", "Download", "Documentation", "Mailing lists", "Report a bug")
+FOOTER = "Copyright the project's authors. Hosting donated by a friendly sponsor."
+
+
+def page(text: str, questions: set[str], title: str) -> str:
+    """A web page of `text`: `questions` as `<h2>` headings, examples (paragraphs indented
+    deeper than the prose, as askrel reads a text file's code) in `<pre>`, prose paragraphs in
+    `<p>`, inside `<main>` under the title, between a menu and a footer."""
+    prose = prose_indent(split_lines(text, 0, len(text)))
+    body = [f"<h1>{html.escape(title)}</h1>"]
+    for paragraph in re.split(r"\n[ \t]*\n", text):
+        lines = [line for line in paragraph.split("\n") if line.strip()]
+        if not lines:
+            continue
+        indent = min(len(line) - len(line.lstrip()) for line in lines)
+        if paragraph.strip() in questions:
+            body.append(f"<h2>{html.escape(paragraph.strip())}</h2>")
+        elif indent >= prose + CODE_INDENT:
+            code = "\n".join(line.rstrip()[indent:] for line in lines)
+            body.append(f"<pre>{html.escape(code)}</pre>")
+        else:
+            body.append(f"<p>{html.escape(' '.join(line.strip() for line in lines))}</p>")
+    menu = " ".join(f'<a href="/{item.lower().replace(" ", "-")}">{item}</a>' for item in MENU)
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
+            f"<title>{html.escape(title)} | {SITE}</title>\n"
+            f'<meta property="og:title" content="{html.escape(title)}">\n'
+            f'<meta property="og:site_name" content="{SITE}">\n'
+            f"<script>window.analytics = [];</script></head>\n<body>\n"
+            f"<header><nav>{menu}</nav></header>\n<main>\n" + "\n".join(body)
+            + f"\n</main>\n<footer><p>{FOOTER}</p></footer>\n</body></html>\n")
+
+
+def write_forms(question_set: Path, out: Path) -> tuple[int, int]:
+    """Write out/html and out/txt; returns (questions in the set, questions kept)."""
+    rows = [json.loads(line) for line in (question_set / "questions.jsonl").open()]
+    by_source: dict[str, list[int]] = defaultdict(list)
+    for n, row in enumerate(rows):
+        by_source[row["spans"][0]["source"]].append(n)
+    kept: dict[str, list[dict]] = {"html": [], "txt": []}
+    for form in kept:
+        (out / form / "sources").mkdir(parents=True, exist_ok=True)
+    for source, numbers in by_source.items():
+        asked = [(rows[n]["question"], rows[n]["spans"][0]["start"], rows[n]["spans"][0]["end"])
+                 for n in numbers]
+        text, spans = with_questions(Path(source).read_text(encoding="utf-8"), asked, "text")
+        meta, body_start = parse_front_matter(text)
+        name = Path(source).stem
+        files = {"html": out / "html" / "sources" / f"{name}.html",
+                 "txt": out / "txt" / "sources" / f"{name}.txt"}
+        files["txt"].write_text(text, encoding="utf-8")
+        files["html"].write_text(page(text[body_start:], {q for q, _, _ in asked},
+                                      meta.title or name), encoding="utf-8")
+        for n, (start, end) in zip(numbers, spans, strict=True):
+            answers = answer_strings(text, start, end)
+            if answers:
+                for form, path in files.items():
+                    kept[form].append({"id": rows[n]["id"], "question": rows[n]["question"],
+                                       "sources": [path.as_posix()], "answers": answers})
+    for form, questions in kept.items():
+        with (out / form / "questions.jsonl").open("w", encoding="utf-8") as f:
+            f.writelines(json.dumps(q, ensure_ascii=False) + "\n" for q in questions)
+    return len(rows), len(kept["html"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--set", type=Path, required=True, help="a FAQ set's folder")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    total, kept = write_forms(args.set, args.out)
+    print(f"{kept} of {total} questions, as web pages and as text, in {args.out}")
+
+
+if __name__ == "__main__":
+    main()
