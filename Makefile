@@ -52,6 +52,13 @@ KEPT := faq:markdown:faq-kept faq2:text:faq2-kept faq:underlined:faq-underlined
 # set:half: the cut answers' questions are unanswerable, asked of the FAQ that answers their
 # neighbours; the two halves ask each question once each way.
 CUT := faq:0 faq:1 faq2:0 faq2:1
+# A variant written into $$out (sources/, questions.jsonl) indexed there and asked in hybrid
+# mode with and without the cross-encoder.
+EVAL_VARIANT = HF_HUB_OFFLINE=1 $(BIN)/askrel index --sources $$out/sources \
+	  --index $$out/index >/dev/null && \
+	  HF_HUB_OFFLINE=1 $(BIN)/askrel eval --questions $$out/questions.jsonl \
+	  --index $$out/index --sources $$out/sources \
+	  --mode hybrid/no-rerank --mode hybrid --out $$out
 # Each set in the first-stage modes alone and in hybrid with and without the cross-encoder.
 EVAL_MODES := --mode bm25/no-rerank --mode dense/no-rerank --mode hybrid/no-rerank --mode hybrid
 eval: $(BIN)/.installed
@@ -68,20 +75,11 @@ eval: $(BIN)/.installed
 	@for kept in $(KEPT); do set=$${kept%%:*}; style=$${kept#*:}; \
 	  out=reports/$${style#*:}; style=$${style%%:*}; \
 	  $(BIN)/python eval/faq_kept.py --set eval/$$set --style $$style \
-	    --out $$out >/dev/null && \
-	  HF_HUB_OFFLINE=1 $(BIN)/askrel index --sources $$out/sources \
-	    --index $$out/index >/dev/null && \
-	  HF_HUB_OFFLINE=1 $(BIN)/askrel eval --questions $$out/questions.jsonl \
-	    --index $$out/index --sources $$out/sources \
-	    --mode hybrid/no-rerank --mode hybrid --out $$out || exit 1; \
+	    --out $$out >/dev/null && $(EVAL_VARIANT) || exit 1; \
 	done
 	@for cut in $(CUT); do set=$${cut%%:*}; half=$${cut#*:}; out=reports/$$set-cut$$half; \
-	  $(BIN)/python eval/faq_cut.py --set eval/$$set --half $$half --out $$out >/dev/null && \
-	  HF_HUB_OFFLINE=1 $(BIN)/askrel index --sources $$out/sources \
-	    --index $$out/index >/dev/null && \
-	  HF_HUB_OFFLINE=1 $(BIN)/askrel eval --questions $$out/questions.jsonl \
-	    --index $$out/index --sources $$out/sources \
-	    --mode hybrid/no-rerank --mode hybrid --out $$out || exit 1; \
+	  $(BIN)/python eval/faq_cut.py --set eval/$$set --half $$half \
+	    --out $$out >/dev/null && $(EVAL_VARIANT) || exit 1; \
 	done
 
 bench-quick: $(BIN)/.installed

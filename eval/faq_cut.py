@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections import defaultdict
 from pathlib import Path
+
+from faq_kept import rows_by_source
 
 
 def without_answers(text: str, spans: list[tuple[int, int]],
@@ -48,11 +49,7 @@ def without_answers(text: str, spans: list[tuple[int, int]],
 
 def write_variant(question_set: Path, half: int, out: Path) -> tuple[int, int]:
     """Write `out`/sources and `out`/questions.jsonl; returns (answerable, unanswerable)."""
-    rows = [json.loads(line) for line in (question_set / "questions.jsonl").open()]
-    by_source: dict[str, list[int]] = defaultdict(list)
-    for n, row in enumerate(rows):
-        (span,) = row["spans"]
-        by_source[span["source"]].append(n)
+    rows, by_source = rows_by_source(question_set)
     (out / "sources").mkdir(parents=True, exist_ok=True)
     for source, numbers in by_source.items():
         text = Path(source).read_text(encoding="utf-8")

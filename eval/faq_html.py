@@ -19,13 +19,10 @@ from __future__ import annotations
 
 import argparse
 import html
-import json
 import re
-from collections import defaultdict
 from pathlib import Path
 
-from faq_kept import with_questions
-from faq_pdf import answer_strings
+from faq_pdf import write_judged_forms
 
 from askrel.reading.chrome import CODE_INDENT, prose_indent, split_lines
 from askrel.reading.sources import parse_front_matter
@@ -63,36 +60,16 @@ def page(text: str, questions: set[str], title: str) -> str:
             + f"\n</main>\n<footer><p>{FOOTER}</p></footer>\n</body></html>\n")
 
 
+def write_page(text: str, questions: set[str], path: Path) -> None:
+    """`text` (with its front matter) as a web page titled as the front matter says."""
+    meta, body_start = parse_front_matter(text)
+    path.write_text(page(text[body_start:], questions, meta.title or path.stem),
+                    encoding="utf-8")
+
+
 def write_forms(question_set: Path, out: Path) -> tuple[int, int]:
     """Write out/html and out/txt; returns (questions in the set, questions kept)."""
-    rows = [json.loads(line) for line in (question_set / "questions.jsonl").open()]
-    by_source: dict[str, list[int]] = defaultdict(list)
-    for n, row in enumerate(rows):
-        by_source[row["spans"][0]["source"]].append(n)
-    kept: dict[str, list[dict]] = {"html": [], "txt": []}
-    for form in kept:
-        (out / form / "sources").mkdir(parents=True, exist_ok=True)
-    for source, numbers in by_source.items():
-        asked = [(rows[n]["question"], rows[n]["spans"][0]["start"], rows[n]["spans"][0]["end"])
-                 for n in numbers]
-        text, spans = with_questions(Path(source).read_text(encoding="utf-8"), asked, "text")
-        meta, body_start = parse_front_matter(text)
-        name = Path(source).stem
-        files = {"html": out / "html" / "sources" / f"{name}.html",
-                 "txt": out / "txt" / "sources" / f"{name}.txt"}
-        files["txt"].write_text(text, encoding="utf-8")
-        files["html"].write_text(page(text[body_start:], {q for q, _, _ in asked},
-                                      meta.title or name), encoding="utf-8")
-        for n, (start, end) in zip(numbers, spans, strict=True):
-            answers = answer_strings(text, start, end)
-            if answers:
-                for form, path in files.items():
-                    kept[form].append({"id": rows[n]["id"], "question": rows[n]["question"],
-                                       "sources": [path.as_posix()], "answers": answers})
-    for form, questions in kept.items():
-        with (out / form / "questions.jsonl").open("w", encoding="utf-8") as f:
-            f.writelines(json.dumps(q, ensure_ascii=False) + "\n" for q in questions)
-    return len(rows), len(kept["html"])
+    return write_judged_forms(question_set, out, "html", write_page)
 
 
 def main() -> None:

@@ -57,14 +57,21 @@ def with_questions(text: str, questions: list[tuple[str, int, int]],
     return "".join(pieces), moved
 
 
-def write_variant(question_set: Path, style: str, out: Path) -> int:
-    """Write `out`/sources and `out`/questions.jsonl; returns the number of questions."""
-    _, suffix = STYLES[style]
+def rows_by_source(question_set: Path) -> tuple[list[dict], dict[str, list[int]]]:
+    """A FAQ set's question rows, and the numbers of each source's rows (a row has one gold
+    span), in the set's order."""
     rows = [json.loads(line) for line in (question_set / "questions.jsonl").open()]
     by_source: dict[str, list[int]] = defaultdict(list)
     for n, row in enumerate(rows):
         (span,) = row["spans"]
         by_source[span["source"]].append(n)
+    return rows, by_source
+
+
+def write_variant(question_set: Path, style: str, out: Path) -> int:
+    """Write `out`/sources and `out`/questions.jsonl; returns the number of questions."""
+    _, suffix = STYLES[style]
+    rows, by_source = rows_by_source(question_set)
     (out / "sources").mkdir(parents=True, exist_ok=True)
     for source, numbers in by_source.items():
         text = Path(source).read_text(encoding="utf-8")

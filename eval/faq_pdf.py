@@ -22,10 +22,10 @@ import argparse
 import json
 import re
 import unicodedata
-from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
-from faq_kept import with_questions
+from faq_kept import rows_by_source, with_questions
 
 from askrel.chunking import split_sentences
 from askrel.evaluation.questions import normalize
@@ -99,35 +99,44 @@ def typeset(text: str, questions: set[str], path: Path, style: str = "bold") -> 
     pdf.output(str(path))
 
 
-def write_forms(question_set: Path, out: Path, style: str = "bold") -> tuple[int, int]:
-    """Write out/pdf and out/txt; returns (questions in the set, questions kept)."""
-    rows = [json.loads(line) for line in (question_set / "questions.jsonl").open()]
-    by_source: dict[str, list[int]] = defaultdict(list)
-    for n, row in enumerate(rows):
-        by_source[row["spans"][0]["source"]].append(n)
-    kept: dict[str, list[dict]] = {"pdf": [], "txt": []}
-    for form in kept:
-        (out / form / "sources").mkdir(parents=True, exist_ok=True)
+def write_judged_forms(question_set: Path, out: Path, form: str,
+                       write: Callable[[str, set[str], Path], None],
+                       prepare: Callable[[str], str] = str) -> tuple[int, int]:
+    """Write a FAQ set with its questions kept as plain lines, `prepare`d, twice: as text files
+    (out/txt) and by `write(text, questions, path)` (out/`form`, files named .`form`), each
+    with the questions that have answer strings; returns (questions in the set, kept)."""
+    rows, by_source = rows_by_source(question_set)
+    kept: dict[str, list[dict]] = {form: [], "txt": []}
+    for name in kept:
+        (out / name / "sources").mkdir(parents=True, exist_ok=True)
     for source, numbers in by_source.items():
         asked = [(rows[n]["question"], rows[n]["spans"][0]["start"], rows[n]["spans"][0]["end"])
                  for n in numbers]
         text, spans = with_questions(Path(source).read_text(encoding="utf-8"), asked, "text")
-        text = "".join(latin1(char) for char in text)  # one for one: the spans still hold
-        name = Path(source).stem
-        files = {"pdf": out / "pdf" / "sources" / f"{name}.pdf",
-                 "txt": out / "txt" / "sources" / f"{name}.txt"}
+        text = prepare(text)  # one character for one: the spans still hold
+        stem = Path(source).stem
+        files = {form: out / form / "sources" / f"{stem}.{form}",
+                 "txt": out / "txt" / "sources" / f"{stem}.txt"}
         files["txt"].write_text(text, encoding="utf-8")
-        typeset(text, {"".join(latin1(c) for c in q) for q, _, _ in asked}, files["pdf"], style)
+        write(text, {prepare(q) for q, _, _ in asked}, files[form])
         for n, (start, end) in zip(numbers, spans, strict=True):
             answers = answer_strings(text, start, end)
             if answers:
-                for form, path in files.items():
-                    kept[form].append({"id": rows[n]["id"], "question": rows[n]["question"],
+                for name, path in files.items():
+                    kept[name].append({"id": rows[n]["id"], "question": rows[n]["question"],
                                        "sources": [path.as_posix()], "answers": answers})
-    for form, questions in kept.items():
-        with (out / form / "questions.jsonl").open("w", encoding="utf-8") as f:
+    for name, questions in kept.items():
+        with (out / name / "questions.jsonl").open("w", encoding="utf-8") as f:
             f.writelines(json.dumps(q, ensure_ascii=False) + "\n" for q in questions)
-    return len(rows), len(kept["pdf"])
+    return len(rows), len(kept[form])
+
+
+def write_forms(question_set: Path, out: Path, style: str = "bold") -> tuple[int, int]:
+    """Write out/pdf and out/txt; returns (questions in the set, questions kept)."""
+    return write_judged_forms(
+        question_set, out, "pdf",
+        lambda text, questions, path: typeset(text, questions, path, style),
+        lambda text: "".join(latin1(char) for char in text))
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,13 @@ SPANS = [(24, 35), (8, 22), (37, 48)]  # sort, reverse, push: out of order
 
 @pytest.fixture(scope="module")
 def faq_cut():
-    spec = importlib.util.spec_from_file_location("faq_cut", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    sys.path.insert(0, str(SCRIPT.parent))  # it imports its sibling scripts, as run from eval/
+    try:
+        spec = importlib.util.spec_from_file_location("faq_cut", SCRIPT)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(SCRIPT.parent))
     return module
 
 
