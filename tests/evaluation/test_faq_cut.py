@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
-import pytest
-
-SCRIPT = Path(__file__).resolve().parents[2] / "eval" / "faq_cut.py"
 THREE_ANSWERS = "Intro.\n\nUse reverse().\n\nUse sort().\n\nUse push().\n"
 SPANS = [(24, 35), (8, 22), (37, 48)]  # sort, reverse, push: out of order
 
-
-@pytest.fixture(scope="module")
-def faq_cut():
-    sys.path.insert(0, str(SCRIPT.parent))  # it imports its sibling scripts, as run from eval/
-    try:
-        spec = importlib.util.spec_from_file_location("faq_cut", SCRIPT)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(SCRIPT.parent))
-    return module
 
 
 def test_a_cut_answer_leaves_with_its_blank_line_and_the_other_spans_follow(faq_cut):

@@ -2,29 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
-import pytest
-
 from askrel.reading.html import read_html_file
 
-EVAL = Path(__file__).resolve().parents[2] / "eval"
 TEXT = ("Intro to the tool.\n\nHow do I sort?\n\nUse sort(), or:\n\n    sort -r file\n    uniq\n\n"
         "Is <b> bold?\n\nYes & no.\n")
 
-
-@pytest.fixture(scope="module")
-def faq_html():
-    sys.path.insert(0, str(EVAL))  # it imports its sibling scripts, as run from eval/
-    try:
-        spec = importlib.util.spec_from_file_location("faq_html", EVAL / "faq_html.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(EVAL))
-    return module
 
 
 def test_a_page_sets_questions_as_headings_examples_as_pre_and_escapes_text(faq_html) -> None:

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
-import pytest
-
-SCRIPT = Path(__file__).resolve().parents[2] / "eval" / "faq_kept.py"
 # Two answers and their questions, given out of order: (question, answer start, answer end).
 TWO_ANSWERS = "Intro.\n\nUse reverse().\n\nUse sort().\n"
 TWO_QUESTIONS = [("How do I sort?", 24, 35), ("How do I reverse?", 8, 22)]
 
-
-@pytest.fixture(scope="module")
-def faq_kept():
-    spec = importlib.util.spec_from_file_location("faq_kept", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_each_question_goes_before_its_answer_and_the_spans_follow(faq_kept):

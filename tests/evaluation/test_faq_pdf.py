@@ -2,26 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
-
-import pytest
-
-EVAL = Path(__file__).resolve().parents[2] / "eval"
-
-
-@pytest.fixture(scope="module")
-def faq_pdf():
-    sys.path.insert(0, str(EVAL))  # the script imports faq_kept beside it
-    try:
-        spec = importlib.util.spec_from_file_location("faq_pdf", EVAL / "faq_pdf.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(EVAL))
-    return module
 
 
 def test_answer_strings_are_the_answers_long_sentences_found_once(faq_pdf):
