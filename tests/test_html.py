@@ -134,3 +134,22 @@ def test_an_html_source_is_indexed_asked_and_cited_in_the_text_read(tmp_path: Pa
     document = read_document(sources / "deal.html", sources, tmp_path)
     text = document.units[0].text
     assert text[hit.citation.char_start:hit.citation.char_end] == hit.text
+
+
+def test_documentation_generators_navigation_and_contents_are_furniture() -> None:
+    """DocBook's and Texinfo's navigation panels, an ARIA navigation landmark and a table of
+    contents are left out; an element of such a class that holds most of the page is its
+    content and is kept."""
+    page = ('<html><body><div class="navheader">Prev Up Next</div>'
+            '<div class="header"><p>Next: Definitions, Up: Features</p></div>'
+            '<div role="navigation">Site map</div>'
+            '<div class="contents"><ul><li>1 Introduction</li><li>2 Definitions</li></ul></div>'
+            "<h2>1 Introduction</h2><p>Bash is the shell of the GNU operating system, and it "
+            "runs the commands you type or read from a file.</p></body></html>")
+    assert text_of(page) == ("## 1 Introduction\n\nBash is the shell of the GNU operating "
+                             "system, and it runs the commands you type or read from a file.\n")
+    wrapped = ('<html><body><div class="contents"><p>All of the page is in here, '
+               "wrapped by a site that calls its content contents.</p></div>"
+               '<div class="footer">Footer</div></body></html>')
+    assert text_of(wrapped) == ("All of the page is in here, wrapped by a site that calls its "
+                                "content contents.\n")

@@ -22,9 +22,19 @@ HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # Elements whose text is not the page's: code and styling, forms, embedded frames.
 NEVER_TEXT = ("script", "style", "noscript", "template", "svg", "canvas", "form", "button",
               "select", "textarea", "iframe", "object", "embed", "dialog")
-# A site's furniture around the page's content; kept where it stands inside the content
+# A site's furniture around the page's content, by element, by ARIA role, or by the class
+# that documentation generators give it (DocBook's "navheader", Texinfo's "header" and
+# "nav-panel", a table of contents); kept where it stands inside an <article> or <main>
 # (an article's own header holds its headline and byline).
-FURNITURE = ("nav", "header", "footer", "aside")
+FURNITURE = frozenset({"nav", "header", "footer", "aside"})
+FURNITURE_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search"})
+FURNITURE_CLASSES = frozenset({
+    "nav", "navbar", "navheader", "navfooter", "nav-panel", "navigation", "breadcrumb",
+    "breadcrumbs", "header", "footer", "sidebar", "toc", "contents", "contents-heading",
+    "shortcontents", "element-contents", "section-toc", "mini-toc", "toctree-wrapper"})
+# Furniture known by its class alone never holds this share of the content's text or more:
+# such an element is the content, whatever its class says.
+MAX_FURNITURE_SHARE = 0.5
 CONTENT = ("main", "article")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 
@@ -75,8 +85,12 @@ def page_text(root) -> str:
     for element in list(root.iter(*NEVER_TEXT)):
         _drop(element)
     content = _content(root)
-    for element in list(content.iter(*FURNITURE)):
-        if not any(a.tag in CONTENT for a in element.iterancestors()) and element is not content:
+    size = len(content.text_content())
+    for element in list(content.iter(etree.Element)):
+        kind = furniture(element)
+        if (element is not content and kind is not None
+                and not any(a.tag in CONTENT for a in element.iterancestors())
+                and (kind != "class" or len(element.text_content()) < MAX_FURNITURE_SHARE * size)):
             _drop(element)
     html = etree.tostring(content, encoding="unicode", method="html")
     rules = {tag: [tag] for tag in (*HEADINGS, "pre")}
@@ -84,6 +98,18 @@ def page_text(root) -> str:
                                                       display_links=False,
                                                       display_images=False))
     return marked_headings(annotated["text"], annotated["label"])
+
+
+def furniture(element) -> str | None:
+    """How an element shows itself a site's navigation, header, footer or sidebar, or a table
+    of contents: by its "element", its "role" or its "class"; None when it does not."""
+    if element.tag in FURNITURE:
+        return "element"
+    if (element.get("role") or "").lower() in FURNITURE_ROLES:
+        return "role"
+    if set((element.get("class") or "").lower().split()) & FURNITURE_CLASSES:
+        return "class"
+    return None
 
 
 def _content(root):
