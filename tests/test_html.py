@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from askrel.answering.search import RankSettings, Searcher
 from askrel.embedding.fake import fake_embedder
@@ -153,3 +155,34 @@ def test_documentation_generators_navigation_and_contents_are_furniture() -> Non
                '<div class="footer">Footer</div></body></html>')
     assert text_of(wrapped) == ("All of the page is in here, wrapped by a site that calls its "
                                 "content contents.\n")
+
+
+TAGS = ("p", "div", "table", "tr", "td", "pre", "ul", "li", "h1", "h3", "b", "article", "main",
+        "nav", "header", "script", "style", "svg", "iframe", "template", "blockquote", "dl",
+        "dd", "frameset", "textarea")
+ATTRIBUTES = ("", ' class="header"', ' role="navigation"', " hidden", ' colspan="0"',
+              ' rowspan="999999"', ' colspan="-5"', ' class="contents"')
+PIECES = st.one_of(
+    st.builds(lambda tag, attribute: f"<{tag}{attribute}>", st.sampled_from(TAGS),
+              st.sampled_from(ATTRIBUTES)),
+    st.builds(lambda tag: f"</{tag}>", st.sampled_from(TAGS)),
+    st.sampled_from(("text", "&amp;", "&#0;", "&#xD800;", "&bogus;", "&#99999999;", "<", "\n")),
+    st.text(max_size=20))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(PIECES, min_size=1, max_size=40), st.booleans())
+def test_any_tag_soup_is_read_or_refused_with_a_reason(pieces: list[str], wrapped: bool) -> None:
+    page = ("<html><body>" if wrapped else "") + "".join(pieces)
+    try:
+        meta, (unit,) = read_html_file(page.encode("utf-8", "surrogatepass"))
+    except SourceError:
+        return
+    assert unit.text.strip() and unit.body_start == 0
+
+
+def test_a_page_without_a_title_in_its_head_takes_its_opening_heading(tmp_path: Path) -> None:
+    (tmp_path / "notes.htm").write_text("<body><h1>Field notes</h1><p>The birds came back "
+                                        "early this spring, in the first week of March.</p>")
+    document = read_document(tmp_path / "notes.htm", tmp_path, tmp_path)
+    assert document.meta.title == "Field notes"

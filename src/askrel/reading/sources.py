@@ -383,6 +383,8 @@ def parse_document(path: Path, data: bytes, root: Path | None) -> Document:
         meta, units = read_pdf(data)
     elif path.suffix.lower() in HTML_SUFFIXES:
         meta, units = read_html_file(data)
+        if meta.title is None:  # a page whose head names it not: its opening heading
+            meta = replace(meta, title=first_heading_title(units[0].text))
     else:
         meta, units = read_text_file(data)
     return Document(source=display_path(path, root), meta=meta, units=units,
