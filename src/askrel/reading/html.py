@@ -80,6 +80,19 @@ def page_text(root) -> str:
     from inscriptis.model.config import ParserConfig
     from lxml import etree
 
+    html = etree.tostring(page_content(root), encoding="unicode", method="html")
+    rules = {tag: [tag] for tag in (*HEADINGS, "pre")}
+    annotated = get_annotated_text(html, ParserConfig(annotation_rules=rules,
+                                                      display_links=False,
+                                                      display_images=False))
+    return marked_headings(annotated["text"], annotated["label"])
+
+
+def page_content(root):
+    """The page's content (`_content`), without what is never text (`NEVER_TEXT`, hidden
+    elements, comments) and without the site's furniture outside an <article> or <main>."""
+    from lxml import etree
+
     for element in root.xpath("//*[@hidden] | //comment() | //processing-instruction()"):
         _drop(element)
     for element in list(root.iter(*NEVER_TEXT)):
@@ -92,12 +105,7 @@ def page_text(root) -> str:
                 and not any(a.tag in CONTENT for a in element.iterancestors())
                 and (kind != "class" or len(element.text_content()) < MAX_FURNITURE_SHARE * size)):
             _drop(element)
-    html = etree.tostring(content, encoding="unicode", method="html")
-    rules = {tag: [tag] for tag in (*HEADINGS, "pre")}
-    annotated = get_annotated_text(html, ParserConfig(annotation_rules=rules,
-                                                      display_links=False,
-                                                      display_images=False))
-    return marked_headings(annotated["text"], annotated["label"])
+    return content
 
 
 def furniture(element) -> str | None:
