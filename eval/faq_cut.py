@@ -18,10 +18,9 @@ measures "no answer" on questions written by others, not a count to fit to the l
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
-from faq_kept import rows_by_source
+from faq_kept import rows_by_source, write_rows
 
 
 def without_answers(text: str, spans: list[tuple[int, int]],
@@ -67,8 +66,7 @@ def write_variant(question_set: Path, half: int, out: Path) -> tuple[int, int]:
             assert new_text[place[0]:place[1]] == text[start:end]
             rows[n] = {**rows[n], "sources": [new_source],
                        "spans": [{"source": new_source, "start": place[0], "end": place[1]}]}
-    with (out / "questions.jsonl").open("w", encoding="utf-8") as f:
-        f.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    write_rows(out, rows)
     unanswerable = sum(bool(row.get("unanswerable")) for row in rows)
     return len(rows) - unanswerable, unanswerable
 

@@ -68,6 +68,12 @@ def rows_by_source(question_set: Path) -> tuple[list[dict], dict[str, list[int]]
     return rows, by_source
 
 
+def write_rows(folder: Path, rows: list[dict]) -> None:
+    """A variant's questions, one JSON object a line, as `folder`/questions.jsonl."""
+    with (folder / "questions.jsonl").open("w", encoding="utf-8") as f:
+        f.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+
+
 def write_variant(question_set: Path, style: str, out: Path) -> int:
     """Write `out`/sources and `out`/questions.jsonl; returns the number of questions."""
     _, suffix = STYLES[style]
@@ -85,8 +91,7 @@ def write_variant(question_set: Path, style: str, out: Path) -> int:
             assert new_text[start:end] == text[old["start"]:old["end"]]
             rows[n] = {**rows[n], "sources": [new_source],
                        "spans": [{"source": new_source, "start": start, "end": end}]}
-    with (out / "questions.jsonl").open("w", encoding="utf-8") as f:
-        f.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    write_rows(out, rows)
     return len(rows)
 
 

@@ -19,13 +19,12 @@ line above its answer.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
-from faq_kept import rows_by_source, with_questions
+from faq_kept import rows_by_source, with_questions, write_rows
 
 from askrel.chunking import split_sentences
 from askrel.evaluation.questions import normalize
@@ -126,8 +125,7 @@ def write_judged_forms(question_set: Path, out: Path, form: str,
                     kept[name].append({"id": rows[n]["id"], "question": rows[n]["question"],
                                        "sources": [path.as_posix()], "answers": answers})
     for name, questions in kept.items():
-        with (out / name / "questions.jsonl").open("w", encoding="utf-8") as f:
-            f.writelines(json.dumps(q, ensure_ascii=False) + "\n" for q in questions)
+        write_rows(out / name, questions)
     return len(rows), len(kept[form])
 
 

@@ -7,20 +7,28 @@ class SourceError(Exception):
     """A source file that cannot be indexed; the message says why, for a person."""
 
 
+# Byte-order marks and the encodings they announce, longest first (UTF-32-LE's starts as
+# UTF-16-LE's does).
+BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"),
+        (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def starts_with_bom(data: bytes) -> bool:
+    return data.startswith(tuple(bom for bom, _ in BOMS))
+
+
 def decode_text(data: bytes) -> str:
     """Decode text bytes: a BOM's encoding (UTF-8/16/32), UTF-16 without BOM, UTF-8,
     else Windows-1252 or Latin-1 when the result reads as text."""
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"),
-                       (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"),
-                       (b"\xfe\xff", "utf-16")):
+    for bom, codec in BOMS:
         if data.startswith(bom):
-            return _decode(data, codec)
+            return decode_as(data, codec)
     head = data[:8192]
     if b"\x00" in head:
         utf16 = _utf16_without_bom(head)
         if utf16 is None:
             raise SourceError("binary data, not text (contains NUL bytes)")
-        return _decode(data, utf16)
+        return decode_as(data, utf16)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -45,7 +53,9 @@ def _utf16_without_bom(head: bytes) -> str | None:
     return None
 
 
-def _decode(data: bytes, codec: str) -> str:
+def decode_as(data: bytes, codec: str) -> str:
+    """The bytes as text in `codec`, or SourceError when they are not valid in it or hold a
+    NUL (LookupError for a codec Python does not know)."""
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as exc:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from askrel.reading.decoding import SourceError, decode_text
+from askrel.reading.decoding import SourceError, decode_as, decode_text, starts_with_bom
 from askrel.records import SourceMeta, TextUnit
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -42,16 +42,12 @@ _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGN
 def decode_html(data: bytes) -> str:
     """The page's text: in the encoding its `<meta charset>` declares, when it declares one
     Python knows and the bytes are in it, else as any text file is decoded."""
-    if not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
-        declared = _CHARSET.search(data[:4096])
-        if declared:
-            try:
-                text = data.decode(declared.group(1).decode("ascii"))
-            except (LookupError, UnicodeDecodeError):
-                pass
-            else:
-                if "\x00" not in text:
-                    return text
+    declared = None if starts_with_bom(data) else _CHARSET.search(data[:4096])
+    if declared:
+        try:
+            return decode_as(data, declared.group(1).decode("ascii"))
+        except (LookupError, SourceError):
+            pass  # an encoding Python does not know, or bytes not in it
     return decode_text(data)
 
 
@@ -90,7 +86,8 @@ def page_text(root) -> str:
 
 def page_content(root):
     """The page's content (`_content`), without what is never text (`NEVER_TEXT`, hidden
-    elements, comments) and without the site's furniture outside an <article> or <main>."""
+    elements, comments) and without the site's furniture outside an <article> or <main>.
+    The tree is cut in place: its metadata (`page_meta`) is read before."""
     from lxml import etree
 
     for element in root.xpath("//*[@hidden] | //comment() | //processing-instruction()"):

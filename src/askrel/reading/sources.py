@@ -174,9 +174,16 @@ def read_text_file(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
     meta, body_start = parse_front_matter(text)
     if not text[body_start:].strip():
         raise SourceError("no text in the file")
-    if meta.title is None:
-        meta = replace(meta, title=first_heading_title(text, body_start))
-    return meta, (TextUnit(text=text, page=None, body_start=body_start),)
+    unit = TextUnit(text=text, page=None, body_start=body_start)
+    return with_opening_title(meta, unit), (unit,)
+
+
+def with_opening_title(meta: SourceMeta, unit: TextUnit) -> SourceMeta:
+    """`meta`, titled by the text's opening heading (`first_heading_title`) when it gives no
+    title of its own."""
+    if meta.title is not None:
+        return meta
+    return replace(meta, title=first_heading_title(unit.text, unit.body_start))
 
 
 MAX_TITLE_WORDS = 15
@@ -383,8 +390,7 @@ def parse_document(path: Path, data: bytes, root: Path | None) -> Document:
         meta, units = read_pdf(data)
     elif path.suffix.lower() in HTML_SUFFIXES:
         meta, units = read_html_file(data)
-        if meta.title is None:  # a page whose head names it not: its opening heading
-            meta = replace(meta, title=first_heading_title(units[0].text))
+        meta = with_opening_title(meta, units[0])  # when its head names it not
     else:
         meta, units = read_text_file(data)
     return Document(source=display_path(path, root), meta=meta, units=units,
