@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from askrel.chunking import chunk_text
-from askrel.reading.chrome import content_blocks, is_aside, split_lines, underlined_titles
+from askrel.reading.chrome import (
+    content_blocks,
+    is_aside,
+    reads_as_prose,
+    split_lines,
+    underlined_titles,
+)
 from askrel.records import Section
 
 ARTICLE = """menu_open Columnists
@@ -139,6 +145,46 @@ def test_a_line_wholly_in_brackets_is_an_aside_not_a_heading() -> None:
         ("They are left out.", False)]
     assert is_aside("(see http://bugs.debian.org/558724)")
     assert not is_aside("(a) Scope (b) Terms")
+
+
+def test_a_line_that_reads_as_prose_is_no_heading_though_it_ends_without_a_stop() -> None:
+    # A news page's standfirst, a photograph's caption with its credit, a line going on from
+    # the sentence above and one breaking off at a comma are text; a title, a numbered
+    # section, "vs." and a section of words alone are headings.
+    standfirst = ("Report claims higher education institutions have created pool of "
+                  "low-paid staff for teaching and research")
+    caption = ("Striking members of the union at University College last year. "
+               "Photograph: Guy Smallman/Getty Images")
+    going_on = "and if you are using variable names in a Unix shell script"
+    broken_off = "Run it from either the DOS prompt or from a batch file,"
+    for line in (standfirst, caption, going_on, broken_off):
+        text = f"{line}\n\nThousands of staff are on short contracts."
+        assert [b.heading for b in content_blocks(text)] == [False, False], line
+        assert reads_as_prose(line)
+    for title in ("Thousands of UK academics 'treated as second-class citizens'",
+                  "6.6.2. Maximum size for all buffers (pattern space + hold space)",
+                  "Python vs. Perl for text processing", "Installing on Windows, Mac, and Linux",
+                  "The Treaty on Basic Relations Between Japan and the Republic of Korea",
+                  "curl -X gives me HTTP problems",
+                  "6.6.3. Maximum number of files that can be read with read command"):
+        text = f"{title}\n\nThousands of staff are on short contracts."
+        assert [b.heading for b in content_blocks(text)] == [True, False], title
+        assert not reads_as_prose(title)
+
+
+def test_a_news_pages_standfirst_is_kept_though_its_headline_and_byline_stand_apart() -> None:
+    # Share buttons between the byline and the story cut the page in two; the headline block
+    # above them is a passage of its own, with the standfirst in it, not a heading alone.
+    text = ("Higher education\n\nThousands of UK academics 'treated as second-class citizens'\n\n"
+            "Report claims higher education institutions have created pool of low-paid staff "
+            "for teaching and research\n\nRichard Adams Education editor\n\n"
+            "Share on Facebook\nShare on Twitter\nShare via Email\n\n"
+            "Thousands of academic staff at British universities are being treated as "
+            "second-class citizens on precarious contracts, says a report.")
+    passages = [text[c.start:c.end] for c in chunk_text(text, content_blocks(text))]
+    assert len(passages) == 2
+    assert passages[0].endswith("low-paid staff for teaching and research")
+    assert passages[1].startswith("Thousands of academic staff")
 
 
 def test_an_underlined_title_is_a_heading_and_its_underline_cuts_nothing() -> None:

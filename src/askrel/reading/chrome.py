@@ -26,6 +26,15 @@ from askrel.records import Block, Section
 _BULLET = re.compile(r"^\s*(?:[•·▪‣◦*\-–]|\d{1,2}[.)])\s+")
 _NUMBERED = re.compile(r"\d{1,3}[.)]\s+")  # "12. How do I …?", a FAQ's numbered question
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
+# A sentence that ends inside a line, three words or more in, and another that starts after it
+# ("… last year. Photograph: …"); not "6.2. Limits", "vs. Perl" or "etc. (see below)".
+# A section's number before its title: "6.6.3. ", "2) ", "(4) ".
+_SECTION_NUMBER = re.compile(r"\(?\d+(?:\.\d+)*[.)]?\s")
+# The words a line may start with when it goes on with the sentence of the line above.
+_GOING_ON = frozenset({"and", "or", "but", "while", "whereas", "which", "because", "so",
+                       "then", "whether"})
+_INNER_SENTENCE_END = re.compile(
+    r"^\S+\s+\S+\s+.*?\b(?!etc\b)[A-Za-z][a-z]{2,}[.!?][\"'”’]?\s+[A-Z“\"]")
 
 # Short prompts of a site's interface; a line made only of these is chrome.
 _UI_LABELS = re.compile(
@@ -44,7 +53,7 @@ _PROMPT = re.compile(
     r"\bcookies?\b|\bsubscri(?:be|ption|ber)s?\b|\bpaywall|\bunlimited access\b|"
     r"\bfree article|\bnewsletter|\bsign (?:in|up)\b|\blog ?in\b|\bcreate (?:an|a free) account\b|"
     r"\balready a (?:member|subscriber)\b|\byou are (?:currently )?(?:viewing|reading)\b|"
-    r"\badvertisement\b|\ball rights reserved\b|\bshare (?:this|on)\b|"
+    r"\badvertisement\b|\ball rights reserved\b|\bshare (?:this|on|via)\b|"
     r"^\s*(?:©|\(c\)(?=.*\b(?:1[89]|20)\d\d\b)|copyright\b)",  # "(c)" with a year, not item (c)
     re.IGNORECASE,
 )
@@ -90,6 +99,8 @@ CODE_INDENT = 2  # columns deeper than the prose that set a line apart as code o
 MIN_WRAPPED_WORDS = 4  # a line of at least this many words may wrap on to the next
 HARD_WRAPPED_SHARE = 0.2  # of the lines going on with a sentence: a hard-wrapped text
 MAX_HEADING_WORDS = 20
+MIN_STANDFIRST_WORDS = 12  # a line this long, mostly in lower case, is a sentence
+STANDFIRST_LOWER_SHARE = 0.6
 MAX_QUESTION_HEADING_WORDS = 40  # a FAQ's question may run over a few lines
 MAX_OPENING_QUESTION_LINES = 3  # and so may one set right above its answer
 PAGE_EDGE_LINES = 2  # a page's number sits in its first or last lines
@@ -476,11 +487,38 @@ def is_code(text: str) -> bool:
 
 def is_heading(line: Line) -> bool:
     """A short line standing alone that does not end a sentence, or a question heading.
-    A line wholly in brackets is an aside, no heading: "(contributed by brian d foy)"."""
+    A line wholly in brackets is an aside, no heading: "(contributed by brian d foy)"; nor is
+    one that reads as prose without a closing stop (`reads_as_prose`)."""
     text = line.text.rstrip()
     if line.words > MAX_HEADING_WORDS or line.is_bullet or is_aside(text):
         return False
-    return text.endswith("?") or not line.is_sentence
+    return text.endswith("?") or not (line.is_sentence or reads_as_prose(text))
+
+
+def reads_as_prose(text: str) -> bool:
+    """Whether a line that does not end a sentence still reads as prose, not as a heading:
+
+    - it goes on from a sentence above: it starts with a conjunction in lower case, with
+      MIN_PROSE_WORDS words or more ("and if you are using variable names in a Unix shell
+      script"), where a command or a name in lower case may open a heading ("curl -X gives me
+      HTTP problems");
+    - it breaks off mid-clause (it ends with a comma);
+    - it holds a whole sentence before more text, as a photograph's caption with its credit
+      ("… at University College last year. Photograph: Guy Smallman");
+    - it is a news article's standfirst: MIN_STANDFIRST_WORDS words or more, most of them in
+      lower case, as a sentence is written and a title seldom is ("Report claims higher
+      education institutions have created pool of low-paid staff for teaching and research"),
+      unless it is numbered as a section is ("6.6.3. Maximum number of files that can be read
+      with read command").
+    """
+    words = text.split()
+    if text.endswith(",") or (words[0] in _GOING_ON and len(words) >= MIN_PROSE_WORDS):
+        return True
+    if _INNER_SENTENCE_END.search(text):
+        return True
+    lower = sum(word[:1].islower() for word in words)
+    return (len(words) >= MIN_STANDFIRST_WORDS and lower >= STANDFIRST_LOWER_SHARE * len(words)
+            and not _SECTION_NUMBER.match(text))
 
 
 def is_question_heading(lines: list[Line]) -> bool:
