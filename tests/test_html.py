@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from askrel.answering.search import RankSettings, Searcher
@@ -172,6 +172,7 @@ PIECES = st.one_of(
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(PIECES, min_size=1, max_size=40), st.booleans())
+@example(["<nav>", "</nav>", "\x1f"], False)  # a control character after dropped furniture
 def test_any_tag_soup_is_read_or_refused_with_a_reason(pieces: list[str], wrapped: bool) -> None:
     page = ("<html><body>" if wrapped else "") + "".join(pieces)
     try:
