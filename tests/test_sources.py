@@ -12,7 +12,6 @@ from askrel.reading.sources import (
     check_file,
     decode_text,
     discover,
-    first_page_title,
     human_size,
     name_problem,
     parse_front_matter,
@@ -20,6 +19,7 @@ from askrel.reading.sources import (
     read_document,
     read_source_bytes,
 )
+from askrel.reading.titles import first_page_title
 from askrel.records import SourceMeta
 
 TEXT = "Der Bäcker öffnet um sechs Uhr – “früh”, sagt er."
@@ -267,12 +267,12 @@ def test_a_pdf_title_that_names_no_document_is_none(tmp_path, make_pdf):
 
     from pypdf import PdfWriter
 
-    from askrel.reading.sources import pdf_title
+    from askrel.reading.titles import stated_title
 
-    assert pdf_title("Microsoft Word - Annual report 2024.docx") == "Annual report 2024.docx"
-    assert [pdf_title(t) for t in ("Contents", "untitled", "Document1", " ", None)] == [
+    assert stated_title("Microsoft Word - Annual report 2024.docx") == "Annual report 2024.docx"
+    assert [stated_title(t) for t in ("Contents", "untitled", "Document1", " ", None)] == [
         None] * 5
-    assert pdf_title("Contents of the Package") == "Contents of the Package"
+    assert stated_title("Contents of the Package") == "Contents of the Package"
     # a converter titled the PDF after its contents page: its first line is the title then
     writer = PdfWriter(clone_from=io.BytesIO(make_pdf(["Widget Manual\nThe widget works."])))
     writer.add_metadata({"/Title": "Contents"})

@@ -8,7 +8,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from askrel.reading.decoding import SourceError, decode_text
@@ -22,14 +22,18 @@ from askrel.reading.sections import (
     run_size,
     sections_without_outline,
 )
+from askrel.reading.titles import first_page_title, stated_title, with_opening_title
+from askrel.reading.word import read_word_file
 from askrel.reading.word_gaps import gap_keeper, spacing_read_as_moves
 from askrel.records import Document, SourceMeta, TextUnit
 
-READ_SUFFIXES = (".txt", ".md", ".rst", ".adoc", ".html", ".htm", ".pdf")  # as messages name them
+# as messages name them
+READ_SUFFIXES = (".txt", ".md", ".rst", ".adoc", ".html", ".htm", ".docx", ".pdf")
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".rst", ".adoc"})  # plain text, markup and all
 HTML_SUFFIXES = frozenset({".html", ".htm"})
+WORD_SUFFIXES = frozenset({".docx"})
 PDF_SUFFIXES = frozenset({".pdf"})
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | WORD_SUFFIXES | PDF_SUFFIXES
 MAX_FILE_BYTES = 200_000_000
 META_FIELDS = ("title", "publisher", "author", "date", "url")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
@@ -178,55 +182,6 @@ def read_text_file(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
     return with_opening_title(meta, unit), (unit,)
 
 
-def with_opening_title(meta: SourceMeta, unit: TextUnit) -> SourceMeta:
-    """`meta`, titled by the text's opening heading (`first_heading_title`) when it gives no
-    title of its own."""
-    if meta.title is not None:
-        return meta
-    return replace(meta, title=first_heading_title(unit.text, unit.body_start))
-
-
-MAX_TITLE_WORDS = 15
-# A document title marked as one on the text's first line: Markdown's "# Title" or AsciiDoc's
-# "= Title" (its author and attribute lines may follow right under it).
-_MARKED_TITLE = re.compile(r"\s*(?:#|=)[ \t]+(\S[^\n]*)")
-_TITLE_MARKER = re.compile(r"^(?:#{1,6}|={1,6})[ \t]+|[ \t]+#+$")
-# What may stand above a title without being text: blank lines, a reStructuredText title's
-# overline ("====="), its comments and labels (".. _faq:"), its field lines (":tocdepth: 2").
-_MARKUP_ONLY = re.compile(r"(?:\s*(?:([=\-~*+^#\"'`_.:])\1{2,}|\.\.[ \t][^\n]*"
-                          r"|:\w[\w-]*:[^\n]*))*\s*")
-TITLE_WINDOW = 4000  # characters of a text file's opening read for its title
-
-
-def first_heading_title(text: str, start: int = 0) -> str | None:
-    """A text file without a title in its front matter: its opening heading, as a citation
-    shows it: a first line marked as a title ("# Title", AsciiDoc's "= Title"), else a first
-    paragraph that is a heading (a headline alone on its line, an underlined or over- and
-    underlined title, below any `_MARKUP_ONLY` lines). None when the text opens otherwise:
-    with a paragraph, a question (which heads its answer), code, or page chrome such as a
-    menu."""
-    from askrel.reading.chrome import content_blocks
-
-    head = text.find("\n", start + TITLE_WINDOW)  # the opening is enough to tell
-    end = len(text) if head < 0 else head
-    marked = _MARKED_TITLE.match(text, start, end)
-    if marked:
-        title = marked.group(1)
-    else:
-        blocks = [block for block in content_blocks(text, start, end)
-                  if not _MARKUP_ONLY.fullmatch(text[block.start:block.end])]
-        if not blocks or not blocks[0].heading or not _MARKUP_ONLY.fullmatch(
-                text[start:blocks[0].start]):
-            return None  # no heading first, or one under cut chrome (a web page's menu)
-        title = text[blocks[0].start:blocks[0].end]
-        if re.match(r"#\S", title):
-            return None  # "#include <stdio.h>", "#!/bin/sh": code, not a title
-    title = " ".join(_TITLE_MARKER.sub("", title.strip()).split())
-    if not title or len(title.split()) > MAX_TITLE_WORDS or title.endswith("?"):
-        return None  # a question heads its answer; it names no document
-    return pdf_title(title)
-
-
 def printed_page_labels(reader: object) -> dict[int, str]:
     """The PDF's own page numbers ("iii", "41", "A-2") by page number counted from 1, for
     the pages where they differ from it; none when the PDF does not define them or they
@@ -342,7 +297,7 @@ def read_pdf(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
                            for number, runs in type_runs.items()}
             units = sections_without_outline(units, mended_runs)
         info = reader.metadata
-        title = pdf_title(_as_text(info.get("/Title"))) if info else None
+        title = stated_title(_as_text(info.get("/Title"))) if info else None
         author = _as_text(info.get("/Author")) if info else None
     except SourceError:
         raise
@@ -359,31 +314,6 @@ def read_pdf(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
     return SourceMeta(title=title or first_page_title(units[0].text), author=author), tuple(units)
 
 
-# Titles that name no document: what a converter wrote for the first page it met, or for none.
-_NO_TITLE = re.compile(r"(?:table of )?contents|untitled(?: document)?|index|title|document\d*",
-                       re.IGNORECASE)
-# An office program's name before the file's: "Microsoft Word - Annual report.docx".
-_PROGRAM_PREFIX = re.compile(r"^Microsoft (?:Word|PowerPoint|Excel) - ", re.IGNORECASE)
-
-
-def pdf_title(title: str | None) -> str | None:
-    """A PDF's metadata title as a citation shows it: None when it names no document
-    ("Contents", "Untitled"), without an office program's name before it."""
-    if title is None:
-        return None
-    title = _PROGRAM_PREFIX.sub("", title).strip()
-    return None if not title or _NO_TITLE.fullmatch(title) else title
-
-
-def first_page_title(text: str, max_words: int = 12) -> str | None:
-    """A PDF without a title in its metadata: its first line, when that reads as a title."""
-    line = next((" ".join(ln.split()) for ln in text.splitlines() if ln.strip()), "")
-    if (not line or len(line.split()) > max_words or not re.search(r"[^\W\d_]{2,}", line)
-            or line.endswith((".", ",", ";", ":"))):
-        return None
-    return pdf_title(line)
-
-
 def parse_document(path: Path, data: bytes, root: Path | None) -> Document:
     """A Document from a source file's bytes, or SourceError saying why not."""
     if path.suffix.lower() in PDF_SUFFIXES:
@@ -391,6 +321,9 @@ def parse_document(path: Path, data: bytes, root: Path | None) -> Document:
     elif path.suffix.lower() in HTML_SUFFIXES:
         meta, units = read_html_file(data)
         meta = with_opening_title(meta, units[0])  # when its head names it not
+    elif path.suffix.lower() in WORD_SUFFIXES:
+        meta, units = read_word_file(data)
+        meta = with_opening_title(meta, units[0])  # when its properties name it not
     else:
         meta, units = read_text_file(data)
     return Document(source=display_path(path, root), meta=meta, units=units,

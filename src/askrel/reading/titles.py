@@ -1,0 +1,83 @@
+"""A document's title as a citation shows it: as its properties state it (a PDF's or a Word
+document's metadata), else its opening heading (a text file, a web page) or, for a PDF, its
+first line when that reads as a title. None where nothing names the document."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from askrel.records import SourceMeta, TextUnit
+
+# Titles that name no document: what a converter wrote for the first page it met, or for none.
+_NO_TITLE = re.compile(r"(?:table of )?contents|untitled(?: document)?|index|title|document\d*",
+                       re.IGNORECASE)
+# An office program's name before the file's: "Microsoft Word - Annual report.docx".
+_PROGRAM_PREFIX = re.compile(r"^Microsoft (?:Word|PowerPoint|Excel) - ", re.IGNORECASE)
+
+
+def stated_title(title: str | None) -> str | None:
+    """A title as a document's metadata states it, as a citation shows it: None when it names
+    no document ("Contents", "Untitled"), without an office program's name before it."""
+    if title is None:
+        return None
+    title = _PROGRAM_PREFIX.sub("", title).strip()
+    return None if not title or _NO_TITLE.fullmatch(title) else title
+
+
+def with_opening_title(meta: SourceMeta, unit: TextUnit) -> SourceMeta:
+    """`meta`, titled by the text's opening heading (`first_heading_title`) when it gives no
+    title of its own."""
+    if meta.title is not None:
+        return meta
+    return replace(meta, title=first_heading_title(unit.text, unit.body_start))
+
+
+MAX_TITLE_WORDS = 15
+# A document title marked as one on the text's first line: Markdown's "# Title" or AsciiDoc's
+# "= Title" (its author and attribute lines may follow right under it).
+_MARKED_TITLE = re.compile(r"\s*(?:#|=)[ \t]+(\S[^\n]*)")
+_TITLE_MARKER = re.compile(r"^(?:#{1,6}|={1,6})[ \t]+|[ \t]+#+$")
+# What may stand above a title without being text: blank lines, a reStructuredText title's
+# overline ("====="), its comments and labels (".. _faq:"), its field lines (":tocdepth: 2").
+_MARKUP_ONLY = re.compile(r"(?:\s*(?:([=\-~*+^#\"'`_.:])\1{2,}|\.\.[ \t][^\n]*"
+                          r"|:\w[\w-]*:[^\n]*))*\s*")
+TITLE_WINDOW = 4000  # characters of a text file's opening read for its title
+
+
+def first_heading_title(text: str, start: int = 0) -> str | None:
+    """A text file without a title in its front matter: its opening heading, as a citation
+    shows it: a first line marked as a title ("# Title", AsciiDoc's "= Title"), else a first
+    paragraph that is a heading (a headline alone on its line, an underlined or over- and
+    underlined title, below any `_MARKUP_ONLY` lines). None when the text opens otherwise:
+    with a paragraph, a question (which heads its answer), code, or page chrome such as a
+    menu."""
+    from askrel.reading.chrome import content_blocks
+
+    head = text.find("\n", start + TITLE_WINDOW)  # the opening is enough to tell
+    end = len(text) if head < 0 else head
+    marked = _MARKED_TITLE.match(text, start, end)
+    if marked:
+        title = marked.group(1)
+    else:
+        blocks = [block for block in content_blocks(text, start, end)
+                  if not _MARKUP_ONLY.fullmatch(text[block.start:block.end])]
+        if not blocks or not blocks[0].heading or not _MARKUP_ONLY.fullmatch(
+                text[start:blocks[0].start]):
+            return None  # no heading first, or one under cut chrome (a web page's menu)
+        title = text[blocks[0].start:blocks[0].end]
+        if re.match(r"#\S", title):
+            return None  # "#include <stdio.h>", "#!/bin/sh": code, not a title
+    title = " ".join(_TITLE_MARKER.sub("", title.strip()).split())
+    if not title or len(title.split()) > MAX_TITLE_WORDS or title.endswith("?"):
+        return None  # a question heads its answer; it names no document
+    return stated_title(title)
+
+
+def first_page_title(text: str, max_words: int = 12) -> str | None:
+    """A PDF without a title in its metadata: its first line, when that reads as a title."""
+    line = next((" ".join(ln.split()) for ln in text.splitlines() if ln.strip()), "")
+    if (not line or len(line.split()) > max_words or not re.search(r"[^\W\d_]{2,}", line)
+            or line.endswith((".", ",", ";", ":"))):
+        return None
+    return stated_title(line)
