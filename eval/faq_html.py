@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import html
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from faq_pdf import write_judged_forms
@@ -32,24 +33,31 @@ MENU = ("Home", "Download", "Documentation", "Mailing lists", "Report a bug")
 FOOTER = "Copyright the project's authors. Hosting donated by a friendly sponsor."
 
 
-def page(text: str, questions: set[str], title: str) -> str:
-    """A web page of `text`: `questions` as `<h2>` headings, examples (paragraphs indented
-    deeper than the prose, as askrel reads a text file's code) in `<pre>`, prose paragraphs in
-    `<p>`, inside `<main>` under the title, between a menu and a footer."""
+def paragraphs(text: str, questions: set[str]) -> Iterator[tuple[str, str]]:
+    """The text's paragraphs as ("question", its line), ("code", its lines, the common indent
+    taken off: a paragraph indented deeper than the prose, as askrel reads a text file's
+    code) or ("prose", its lines joined by spaces)."""
     prose = prose_indent(split_lines(text, 0, len(text)))
-    body = [f"<h1>{html.escape(title)}</h1>"]
     for paragraph in re.split(r"\n[ \t]*\n", text):
         lines = [line for line in paragraph.split("\n") if line.strip()]
         if not lines:
             continue
         indent = min(len(line) - len(line.lstrip()) for line in lines)
         if paragraph.strip() in questions:
-            body.append(f"<h2>{html.escape(paragraph.strip())}</h2>")
+            yield "question", paragraph.strip()
         elif indent >= prose + CODE_INDENT:
-            code = "\n".join(line.rstrip()[indent:] for line in lines)
-            body.append(f"<pre>{html.escape(code)}</pre>")
+            yield "code", "\n".join(line.rstrip()[indent:] for line in lines)
         else:
-            body.append(f"<p>{html.escape(' '.join(line.strip() for line in lines))}</p>")
+            yield "prose", " ".join(line.strip() for line in lines)
+
+
+def page(text: str, questions: set[str], title: str) -> str:
+    """A web page of `text` (`paragraphs`): questions as `<h2>` headings, examples in
+    `<pre>`, prose in `<p>`, inside `<main>` under the title, between a menu and a footer."""
+    tags = {"question": "h2", "code": "pre", "prose": "p"}
+    body = [f"<h1>{html.escape(title)}</h1>"] + [
+        f"<{tags[kind]}>{html.escape(content)}</{tags[kind]}>"
+        for kind, content in paragraphs(text, questions)]
     menu = " ".join(f'<a href="/{item.lower().replace(" ", "-")}">{item}</a>' for item in MENU)
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
             f"<title>{html.escape(title)} | {SITE}</title>\n"

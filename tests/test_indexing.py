@@ -370,7 +370,7 @@ def test_damaged_previous_index_is_rebuilt(corpus):
 def test_empty_sources_folder_says_what_to_do(tmp_path):
     (tmp_path / "sources").mkdir()
     with pytest.raises(IndexError_, match="No sources to index .* add .txt, .md, .rst, .adoc, "
-                                          ".html, .htm or .pdf"):
+                                          ".html, .htm, .docx or .pdf"):
         build(tmp_path / "sources", tmp_path / "index")
     assert current_build(tmp_path / "index") is None
 

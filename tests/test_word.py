@@ -10,6 +10,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.enum.style import WD_STYLE_TYPE
 
 from askrel.answering.search import RankSettings, Searcher
 from askrel.embedding.fake import fake_embedder
@@ -75,6 +76,26 @@ def test_the_text_word_shows_with_headings_lists_and_tables() -> None:
     assert "* Licences are no longer needed." in text
     assert "1. Shipments resume this month." in text
     assert "Hydrogen fluoride" in text and "free" in text
+
+
+def test_a_table_of_contents_and_an_index_that_word_generates_are_not_text() -> None:
+    document = docx.Document()
+    for name in ("toc 1", "toc 2", "index 1", "Index Heading", "Indexed term"):
+        document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    document.add_paragraph("Contents", style="TOC Heading")
+    document.add_paragraph("1 Introduction\t3", style="toc 1")
+    document.add_paragraph("1.1 Scope\t3", style="toc 2")
+    document.add_heading("Introduction", 1)
+    document.add_paragraph("This manual explains the tool.")
+    document.add_paragraph("A style of the writer's own, named much as the index's.",
+                           style="Indexed term")
+    document.add_paragraph("Index", style="Index Heading")
+    document.add_paragraph("scope, 3", style="index 1")
+    out = io.BytesIO()
+    document.save(out)
+    assert text_of(out.getvalue()) == (
+        "# Introduction\n\nThis manual explains the tool.\n\n"
+        "A style of the writer's own, named much as the index's.\n")
 
 
 def test_the_properties_give_title_author_and_date() -> None:

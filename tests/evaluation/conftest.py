@@ -1,5 +1,5 @@
 """The scripts of eval/ as modules, loaded as they run from there (they import their
-siblings): `faq_kept`, `faq_cut`, `faq_pdf` and `faq_html` fixtures."""
+siblings): `faq_kept`, `faq_cut`, `faq_pdf`, `faq_html` and `faq_word` fixtures."""
 
 from __future__ import annotations
 
@@ -44,3 +44,8 @@ def faq_pdf() -> ModuleType:
 @pytest.fixture(scope="module")
 def faq_html() -> ModuleType:
     return load_eval_script("faq_html")
+
+
+@pytest.fixture(scope="module")
+def faq_word() -> ModuleType:
+    return load_eval_script("faq_word")

@@ -21,10 +21,16 @@ from askrel.reading.decoding import SourceError
 from askrel.reading.titles import stated_title
 from askrel.records import SourceMeta, TextUnit
 
-# Word's own title styles, which mammoth does not map by default.
+# Word's own title styles, which mammoth does not map by default; and the paragraphs Word
+# generates to point into the text, which are no text of their own: the table of contents
+# ("TOC 1" to "TOC 9", "TOC Heading"), a table of figures, the index ("Index 1", …).
+# (mammoth compares style names ignoring case; "^=" matches their start.)
 STYLE_MAP = """
 p[style-name='Title'] => h1:fresh
 p[style-name='Subtitle'] => p:fresh
+p[style-name^='TOC '] => !
+p[style-name='Table of Figures'] => !
+p[style-name^='Index '] => !
 """
 # A document's parts, unpacked, never take more than this: a small file that unpacks to
 # gigabytes is a zip bomb, not a document.
