@@ -4,9 +4,9 @@ Many FAQs, handbooks and policies are written in Word. This script writes both f
 set (eval/faq, eval/faq2): `docx/` and `txt/`, each with `sources/` and `questions.jsonl`,
 judged by the same answer strings (`faq_pdf.answer_strings`), so that how askrel reads the two
 forms can be compared. Each document has its title in Word's Title style and in its
-properties, each question in the Heading 2 style, prose paragraphs as paragraphs, and each
-example as one paragraph in a fixed-width font with a line break after each of its lines, as
-people paste code into Word (`faq_html.paragraphs` tells them apart).
+properties, each question in the Heading 2 style, prose paragraphs as paragraphs, and each line
+of an example as a paragraph in a fixed-width font, as people paste code into Word
+(`faq_html.paragraphs` tells them apart).
 
     python eval/faq_word.py --set eval/faq2 --out reports/faq2-word
     askrel index --sources reports/faq2-word/docx/sources --index reports/faq2-word/docx/index
@@ -39,11 +39,8 @@ def write_document(text: str, questions: set[str], path: Path) -> None:
         if kind == "question":
             document.add_heading(content, 2)
         elif kind == "code":
-            example = document.add_paragraph()
-            for n, line in enumerate(content.split("\n")):
-                if n:
-                    example.runs[-1].add_break()
-                example.add_run(line).font.name = "Courier New"
+            for line in content.split("\n"):
+                document.add_paragraph().add_run(line).font.name = "Courier New"
         else:
             document.add_paragraph(content)
     document.save(str(path))

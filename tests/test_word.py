@@ -98,6 +98,30 @@ def test_a_table_of_contents_and_an_index_that_word_generates_are_not_text() -> 
         "A style of the writer's own, named much as the index's.\n")
 
 
+def test_an_example_in_a_fixed_width_font_or_a_style_for_code_is_code() -> None:
+    document = docx.Document()
+    document.styles.add_style("HTML Preformatted", WD_STYLE_TYPE.PARAGRAPH)
+    document.add_paragraph("To sort a file, run:")
+    for line in ("sort -r file", "  | uniq"):  # a paragraph a line, as people type code
+        document.add_paragraph().add_run(line).font.name = "Courier New"
+    document.add_paragraph("Or, with line breaks in one paragraph:")
+    example = document.add_paragraph()
+    example.add_run("ls -l").font.name = "Consolas"
+    example.runs[-1].add_break()
+    example.add_run("wc -l").font.name = "DejaVu Sans Mono"
+    document.add_paragraph("In a style for code:")
+    document.add_paragraph("make all", style="HTML Preformatted")
+    mixed = document.add_paragraph("Run ")
+    mixed.add_run("ls").font.name = "Courier New"
+    mixed.add_run(" to list the files.")
+    out = io.BytesIO()
+    document.save(out)
+    assert text_of(out.getvalue()) == (
+        "To sort a file, run:\n\n    sort -r file\n      | uniq\n\n"
+        "Or, with line breaks in one paragraph:\n\n    ls -l\n    wc -l\n\n"
+        "In a style for code:\n\n    make all\n\nRun ls to list the files.\n")
+
+
 def test_the_properties_give_title_author_and_date() -> None:
     meta, _ = read_word_file(word_document())
     assert (meta.title, meta.author, meta.date) == (

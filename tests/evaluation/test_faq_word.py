@@ -16,5 +16,5 @@ def test_askrel_reads_the_document_back_as_the_text_with_questions_as_headings(
     document = read_document(tmp_path / "tool.docx", tmp_path, None)
     assert (document.meta.title, document.meta.author) == ("Tool FAQ", None)
     assert document.units[0].text == ("# Tool FAQ\n\nIntro to the tool.\n\n## How do I sort?\n\n"
-                                      "Use sort(), or:\n\nsort -r file\nuniq\n\n"
+                                      "Use sort(), or:\n\n    sort -r file\n    uniq\n\n"
                                       "## Is <b> bold?\n\nYes & no.\n")

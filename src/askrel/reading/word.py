@@ -21,13 +21,22 @@ from askrel.reading.decoding import SourceError
 from askrel.reading.titles import stated_title
 from askrel.records import SourceMeta, TextUnit
 
-# Word's own title styles, which mammoth does not map by default; and the paragraphs Word
-# generates to point into the text, which are no text of their own: the table of contents
-# ("TOC 1" to "TOC 9", "TOC Heading"), a table of figures, the index ("Index 1", …).
-# (mammoth compares style names ignoring case; "^=" matches their start.)
+# What mammoth does not map by default: Word's own title styles; examples of code (a paragraph
+# in a style for code, or set wholly in a fixed-width font: `code_paragraph`), one `<pre>` for
+# such paragraphs in a row, a line each; and the paragraphs Word generates to point into the
+# text, which are no text of their own: the table of contents ("TOC 1" to "TOC 9", "TOC
+# Heading"), a table of figures, the index ("Index 1", …). mammoth compares style names
+# ignoring case; "^=" matches their start.
 STYLE_MAP = """
 p[style-name='Title'] => h1:fresh
 p[style-name='Subtitle'] => p:fresh
+p[style-name='Code'] => pre:separator('\\n')
+p[style-name='Source Code'] => pre:separator('\\n')
+p[style-name='Code Block'] => pre:separator('\\n')
+p[style-name='HTML Preformatted'] => pre:separator('\\n')
+p[style-name='Preformatted Text'] => pre:separator('\\n')
+p[style-name='Plain Text'] => pre:separator('\\n')
+p[style-name='Macro Text'] => pre:separator('\\n')
 p[style-name^='TOC '] => !
 p[style-name='Table of Figures'] => !
 p[style-name^='Index '] => !
@@ -39,6 +48,9 @@ _CORE = "docProps/core.xml"
 _NAMESPACES = {"dc": "http://purl.org/dc/elements/1.1/", "dcterms": "http://purl.org/dc/terms/",
                "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Fixed-width typefaces, as documents name them ("Courier New", "Consolas", "DejaVu Sans Mono").
+_FIXED_WIDTH = re.compile(r"courier|consolas|menlo|monaco|mono|lucida console|\bcode\b|"
+                          r"fixedsys|inconsolata", re.IGNORECASE)
 _BACK_LINKS = ("//a[starts-with(@href, '#footnote-ref') or "
                "starts-with(@href, '#endnote-ref')]")
 
@@ -52,7 +64,9 @@ def read_word_file(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
 
     package = open_package(data)
     try:
-        html = mammoth.convert_to_html(io.BytesIO(data), style_map=STYLE_MAP).value
+        html = mammoth.convert_to_html(
+            io.BytesIO(data), style_map=STYLE_MAP,
+            transform_document=mammoth.transforms.paragraph(code_paragraph)).value
     except Exception as exc:  # mammoth raises many kinds on a broken document
         raise SourceError(f"corrupt or unreadable Word document ({exc.__class__.__name__})"
                           ) from exc
@@ -63,6 +77,19 @@ def read_word_file(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
     if not body.strip():
         raise SourceError("no text in the document (only images?)")
     return document_meta(package), (TextUnit(text=body, page=None, body_start=0),)
+
+
+def code_paragraph(paragraph):
+    """A mammoth paragraph in the "Code" style when all its text is set in a fixed-width
+    font, as people paste code into Word; otherwise the paragraph as it is."""
+    from mammoth import documents, transforms
+
+    runs = [run for run in transforms.get_descendants_of_type(paragraph, documents.Run)
+            if any(isinstance(child, documents.Text) and child.value.strip()
+                   for child in run.children)]
+    if runs and all(run.font and _FIXED_WIDTH.search(run.font) for run in runs):
+        return paragraph.copy(style_name="Code")
+    return paragraph
 
 
 def open_package(data: bytes) -> zipfile.ZipFile:
