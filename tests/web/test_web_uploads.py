@@ -17,12 +17,14 @@ from askrel.web.uploads import UploadError, safe_name, save_upload
     ("a<script>b.txt", "a_script_b.txt"),
     ("tab\tand\nnewline.txt", "tabandnewline.txt"),
     ("Kyōto–Seoul.txt", "Kyōto_Seoul.txt"),
+    ("Handbook 2024.DOCX", "Handbook-2024.docx"),
 ])
 def test_safe_name(name, safe):
     assert safe_name(name) == safe
 
 
-@pytest.mark.parametrize("name", ["run.exe", "archive.tar.gz", "noext", "..txt", "....", ""])
+@pytest.mark.parametrize("name", ["run.exe", "archive.tar.gz", "old.doc", "noext", "..txt",
+                                  "....", ""])
 def test_safe_name_refuses_other_types_and_empty_names(name):
     with pytest.raises(UploadError):
         safe_name(name)
