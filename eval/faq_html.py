@@ -17,13 +17,12 @@ after the document's, and an `og:title` and `og:site_name` that state them apart
 
 from __future__ import annotations
 
-import argparse
 import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from faq_pdf import write_judged_forms
+from faq_pdf import forms_main
 
 from askrel.reading.chrome import CODE_INDENT, prose_indent, split_lines
 from askrel.reading.sources import parse_front_matter
@@ -75,18 +74,8 @@ def write_page(text: str, questions: set[str], path: Path) -> None:
                     encoding="utf-8")
 
 
-def write_forms(question_set: Path, out: Path) -> tuple[int, int]:
-    """Write out/html and out/txt; returns (questions in the set, questions kept)."""
-    return write_judged_forms(question_set, out, "html", write_page)
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--set", type=Path, required=True, help="a FAQ set's folder")
-    parser.add_argument("--out", type=Path, required=True)
-    args = parser.parse_args()
-    total, kept = write_forms(args.set, args.out)
-    print(f"{kept} of {total} questions, as web pages and as text, in {args.out}")
+    forms_main(__doc__ or "", "html", write_page, "web pages")
 
 
 if __name__ == "__main__":

@@ -129,6 +129,18 @@ def write_judged_forms(question_set: Path, out: Path, form: str,
     return len(rows), len(kept[form])
 
 
+def forms_main(doc: str, form: str, write: Callable[[str, set[str], Path], None],
+               described: str) -> None:
+    """The command line of a script that writes a FAQ set in one more form beside text
+    (faq_html.py, faq_word.py): --set and --out, then `write_judged_forms`."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--set", type=Path, required=True, help="a FAQ set's folder")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    total, kept = write_judged_forms(args.set, args.out, form, write)
+    print(f"{kept} of {total} questions, as {described} and as text, in {args.out}")
+
+
 def write_forms(question_set: Path, out: Path, style: str = "bold") -> tuple[int, int]:
     """Write out/pdf and out/txt; returns (questions in the set, questions kept)."""
     return write_judged_forms(

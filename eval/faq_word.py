@@ -16,11 +16,10 @@ of an example as a paragraph in a fixed-width font, as people paste code into Wo
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from faq_html import paragraphs
-from faq_pdf import write_judged_forms
+from faq_pdf import forms_main
 
 from askrel.reading.sources import parse_front_matter
 
@@ -46,18 +45,8 @@ def write_document(text: str, questions: set[str], path: Path) -> None:
     document.save(str(path))
 
 
-def write_forms(question_set: Path, out: Path) -> tuple[int, int]:
-    """Write out/docx and out/txt; returns (questions in the set, questions kept)."""
-    return write_judged_forms(question_set, out, "docx", write_document)
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--set", type=Path, required=True, help="a FAQ set's folder")
-    parser.add_argument("--out", type=Path, required=True)
-    args = parser.parse_args()
-    total, kept = write_forms(args.set, args.out)
-    print(f"{kept} of {total} questions, as Word documents and as text, in {args.out}")
+    forms_main(__doc__ or "", "docx", write_document, "Word documents")
 
 
 if __name__ == "__main__":
