@@ -1,1 +1,2 @@
-"""Reading sources: text and PDF files to text, metadata, sections and page structure."""
+"""Reading sources: text, web pages, Word documents and PDFs to text, metadata, sections and
+page structure."""
