@@ -94,8 +94,11 @@ def test_read_source_bytes_never_reads_past_the_limit(tmp_path, monkeypatch):
 
 def test_check_file_refuses_unsupported_types(tmp_path):
     (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8\xff")
-    with pytest.raises(SourceError, match="unsupported file type '.jpg'"):
+    with pytest.raises(SourceError, match=r"unsupported file type '.jpg'; askrel reads .*\.pdf$"):
         check_file(tmp_path / "photo.jpg", tmp_path)
+    (tmp_path / "Minutes.DOC").write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(SourceError, match=r"'.DOC'; askrel reads .* \(save it as .docx or .pdf\)"):
+        check_file(tmp_path / "Minutes.DOC", tmp_path)
 
 
 def test_check_file_refuses_links_out_of_the_sources_folder(tmp_path):

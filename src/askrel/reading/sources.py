@@ -35,6 +35,8 @@ WORD_SUFFIXES = frozenset({".docx"})
 PDF_SUFFIXES = frozenset({".pdf"})
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | WORD_SUFFIXES | PDF_SUFFIXES
 MAX_FILE_BYTES = 200_000_000
+# Office formats askrel does not read, and what to save them as instead.
+SAVE_AS = {suffix: " (save it as .docx or .pdf)" for suffix in (".doc", ".rtf", ".odt")}
 META_FIELDS = ("title", "publisher", "author", "date", "url")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 
@@ -117,8 +119,9 @@ def check_file(path: Path, sources_dir: Path, max_bytes: int = MAX_FILE_BYTES) -
         if target.is_dir():
             raise SourceError("symbolic link to a folder; not followed")
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise SourceError(
-            f"unsupported file type '{path.suffix or '(none)'}'; askrel reads {suffix_list()}")
+        hint = SAVE_AS.get(path.suffix.lower(), "")
+        raise SourceError(f"unsupported file type '{path.suffix or '(none)'}'; askrel reads "
+                          f"{suffix_list()}{hint}")
     if not path.exists():
         raise SourceError("broken symbolic link")
     if not path.is_file():
