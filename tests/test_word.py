@@ -162,6 +162,18 @@ def test_a_notes_back_link_is_dropped_and_its_text_follows_the_body() -> None:
     assert text.rstrip().endswith("1. The ministry said so on 16 March.")  # no "↑"
 
 
+def test_tracked_changes_read_as_accepted() -> None:
+    data = word_document()
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        body = package.read("word/document.xml").decode()
+    body = body.replace("<w:t>without licences</w:t></w:r>", (
+        '<w:t>without licences</w:t></w:r><w:del w:id="9" w:author="A"><w:r>'
+        '<w:delText> or with them</w:delText></w:r></w:del><w:ins w:id="10" w:author="A">'
+        '<w:r><w:t> or fees</w:t></w:r></w:ins>'), 1)
+    text = text_of(rewritten(data, {"word/document.xml": body.encode()}))
+    assert "photoresists without licences or fees." in text and "with them" not in text
+
+
 def test_neither_properties_nor_body_resolve_entities(tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("password=hunter2")
