@@ -515,6 +515,8 @@ def test_menus_counters_and_teasers_standing_alone_are_still_chrome() -> None:
               "See also: Japan's New Trade Policy", "arrow_forward Next"]
     text = "\n".join(chrome) + "\n\n" + article
     assert kept(text) == [article]
+    assert kept(f"Share via Email\nShare via WhatsApp\n\n{article}") == [article]
+    assert kept(f"Share via Bluetooth\n\n{article}") == ["Share via Bluetooth", article]
     # a one-word menu line, or a counter, does not wrap on to the line below it
     assert kept(f"{article}\n\nMenu\nemail\n\n{article}") == [article, article]
 

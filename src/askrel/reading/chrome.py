@@ -53,7 +53,8 @@ _PROMPT = re.compile(
     r"\bcookies?\b|\bsubscri(?:be|ption|ber)s?\b|\bpaywall|\bunlimited access\b|"
     r"\bfree article|\bnewsletter|\bsign (?:in|up)\b|\blog ?in\b|\bcreate (?:an|a free) account\b|"
     r"\balready a (?:member|subscriber)\b|\byou are (?:currently )?(?:viewing|reading)\b|"
-    r"\badvertisement\b|\ball rights reserved\b|\bshare (?:this|on|via)\b|"
+    r"\badvertisement\b|\ball rights reserved\b|\bshare (?:this|on)\b|"
+    r"\bshare via (?:e-?mail|facebook|twitter|x|whatsapp|linkedin|reddit|sms|link)\b|"
     r"^\s*(?:©|\(c\)(?=.*\b(?:1[89]|20)\d\d\b)|copyright\b)",  # "(c)" with a year, not item (c)
     re.IGNORECASE,
 )
