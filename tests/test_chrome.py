@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from askrel.chunking import chunk_text
 from askrel.reading.chrome import (
     content_blocks,
@@ -10,6 +12,7 @@ from askrel.reading.chrome import (
     split_lines,
     underlined_titles,
 )
+from askrel.reading.sources import read_document
 from askrel.records import Section
 
 ARTICLE = """menu_open Columnists
@@ -158,8 +161,8 @@ def test_a_line_that_reads_as_prose_is_no_heading_though_it_ends_without_a_stop(
     going_on = "and if you are using variable names in a Unix shell script"
     broken_off = "Run it from either the DOS prompt or from a batch file,"
     for line in (standfirst, caption, going_on, broken_off):
-        text = f"{line}\n\nThousands of staff are on short contracts."
-        assert [b.heading for b in content_blocks(text)] == [False, False], line
+        text = f"Academics on short contracts\n\n{line}\n\nThousands of staff are on them."
+        assert [b.heading for b in content_blocks(text)] == [True, False, False], line
         assert reads_as_prose(line)
     for title in ("Thousands of UK academics 'treated as second-class citizens'",
                   "6.6.2. Maximum size for all buffers (pattern space + hold space)",
@@ -170,6 +173,17 @@ def test_a_line_that_reads_as_prose_is_no_heading_though_it_ends_without_a_stop(
         text = f"{title}\n\nThousands of staff are on short contracts."
         assert [b.heading for b in content_blocks(text)] == [True, False], title
         assert not reads_as_prose(title)
+
+
+def test_a_headline_written_as_a_long_sentence_opens_the_text_as_its_heading(
+        tmp_path: Path) -> None:
+    headline = "Japan and South Korea agree to restore trade ties after years of dispute"
+    standfirst = ("The two governments said the export curbs on three chemicals would be lifted "
+                  "within a month")
+    text = f"{headline}\n\n{standfirst}\n\nTokyo and Seoul announced the deal on Thursday."
+    assert [b.heading for b in content_blocks(text)] == [True, False, False]
+    (tmp_path / "deal.txt").write_text(text, encoding="utf-8")
+    assert read_document(tmp_path / "deal.txt", tmp_path, None).meta.title == headline
 
 
 def test_a_news_pages_standfirst_is_kept_though_its_headline_and_byline_stand_apart() -> None:

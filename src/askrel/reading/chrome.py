@@ -486,17 +486,18 @@ def is_code(text: str) -> bool:
     return bool(_CODE_MARKS.search(stripped)) or not stripped[:1].isupper()
 
 
-def is_heading(line: Line) -> bool:
+def is_heading(line: Line, opening: bool = False) -> bool:
     """A short line standing alone that does not end a sentence, or a question heading.
     A line wholly in brackets is an aside, no heading: "(contributed by brian d foy)"; nor is
-    one that reads as prose without a closing stop (`reads_as_prose`)."""
+    one that reads as prose without a closing stop (`reads_as_prose`; the text's `opening`
+    line may be a long headline)."""
     text = line.text.rstrip()
     if line.words > MAX_HEADING_WORDS or line.is_bullet or is_aside(text):
         return False
-    return text.endswith("?") or not (line.is_sentence or reads_as_prose(text))
+    return text.endswith("?") or not (line.is_sentence or reads_as_prose(text, opening))
 
 
-def reads_as_prose(text: str) -> bool:
+def reads_as_prose(text: str, opening: bool = False) -> bool:
     """Whether a line that does not end a sentence still reads as prose, not as a heading:
 
     - it goes on from a sentence above: it starts with a conjunction in lower case, with
@@ -510,7 +511,8 @@ def reads_as_prose(text: str) -> bool:
       lower case, as a sentence is written and a title seldom is ("Report claims higher
       education institutions have created pool of low-paid staff for teaching and research"),
       unless it is numbered as a section is ("6.6.3. Maximum number of files that can be read
-      with read command").
+      with read command") or opens the text: a headline written as a sentence stands first,
+      its standfirst under it.
     """
     words = text.split()
     if text.endswith(",") or (words[0] in _GOING_ON and len(words) >= MIN_PROSE_WORDS):
@@ -518,8 +520,8 @@ def reads_as_prose(text: str) -> bool:
     if _INNER_SENTENCE_END.search(text):
         return True
     lower = sum(word[:1].islower() for word in words)
-    return (len(words) >= MIN_STANDFIRST_WORDS and lower >= STANDFIRST_LOWER_SHARE * len(words)
-            and not _SECTION_NUMBER.match(text))
+    return (not opening and len(words) >= MIN_STANDFIRST_WORDS
+            and lower >= STANDFIRST_LOWER_SHARE * len(words) and not _SECTION_NUMBER.match(text))
 
 
 def is_question_heading(lines: list[Line]) -> bool:
@@ -654,7 +656,7 @@ def content_blocks(text: str, start: int = 0, end: int | None = None, *,
         if run:
             if heading is None:
                 heading = run[0].start not in code_lines and (
-                    (web_rules and len(run) == 1 and is_heading(run[0]))
+                    (web_rules and len(run) == 1 and is_heading(run[0], opening=not blocks))
                     or is_question_heading(run))
             blocks.append(Block(run[0].start, run[-1].end, heading, segment))
             run.clear()
