@@ -26,13 +26,13 @@ from askrel.records import Block, Section
 _BULLET = re.compile(r"^\s*(?:[•·▪‣◦*\-–]|\d{1,2}[.)])\s+")
 _NUMBERED = re.compile(r"\d{1,3}[.)]\s+")  # "12. How do I …?", a FAQ's numbered question
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
-# A sentence that ends inside a line, three words or more in, and another that starts after it
-# ("… last year. Photograph: …"); not "6.2. Limits", "vs. Perl" or "etc. (see below)".
 # A section's number before its title: "6.6.3. ", "2) ", "(4) ".
 _SECTION_NUMBER = re.compile(r"\(?\d+(?:\.\d+)*[.)]?\s")
 # The words a line may start with when it goes on with the sentence of the line above.
 _GOING_ON = frozenset({"and", "or", "but", "while", "whereas", "which", "because", "so",
                        "then", "whether"})
+# A sentence that ends inside a line, three words or more in, and another that starts after it
+# ("… last year. Photograph: …"); not "6.2. Limits", "vs. Perl" or "etc. (see below)".
 _INNER_SENTENCE_END = re.compile(
     r"^\S+\s+\S+\s+.*?\b(?!etc\b)[A-Za-z][a-z]{2,}[.!?][\"'”’]?\s+[A-Z“\"]")
 
@@ -515,6 +515,8 @@ def reads_as_prose(text: str, opening: bool = False) -> bool:
       its standfirst under it.
     """
     words = text.split()
+    if not words:
+        return False
     if text.endswith(",") or (words[0] in _GOING_ON and len(words) >= MIN_PROSE_WORDS):
         return True
     if _INNER_SENTENCE_END.search(text):
