@@ -27,7 +27,7 @@ from askrel.reading.word import read_word_file
 from askrel.reading.word_gaps import gap_keeper, spacing_read_as_moves
 from askrel.records import Document, SourceMeta, TextUnit
 
-# as messages name them
+# The types askrel reads, in the order messages name them.
 READ_SUFFIXES = (".txt", ".md", ".rst", ".adoc", ".html", ".htm", ".docx", ".pdf")
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".rst", ".adoc"})  # plain text, markup and all
 HTML_SUFFIXES = frozenset({".html", ".htm"})
