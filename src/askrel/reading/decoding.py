@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class SourceError(Exception):
     """A source file that cannot be indexed; the message says why, for a person."""
@@ -64,3 +66,14 @@ def decode_as(data: bytes, codec: str) -> str:
     if "\x00" in text:
         raise SourceError(f"binary data, not text (NUL characters after decoding {codec})")
     return text
+
+
+# Control characters that are never text to show: a PDF's where a glyph maps to none (a list's
+# bullet read as U+0000), a stray one in a web page (which lxml refuses in a tree). Tabs and
+# line ends stay.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def without_controls(text: str) -> str:
+    """Text without control characters (other than tabs and line ends)."""
+    return _CONTROL.sub("", text)

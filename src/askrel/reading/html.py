@@ -15,7 +15,13 @@ from __future__ import annotations
 
 import re
 
-from askrel.reading.decoding import SourceError, decode_as, decode_text, starts_with_bom
+from askrel.reading.decoding import (
+    SourceError,
+    decode_as,
+    decode_text,
+    starts_with_bom,
+    without_controls,
+)
 from askrel.records import SourceMeta, TextUnit
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -36,8 +42,6 @@ FURNITURE_CLASSES = frozenset({
 # such an element is the content, whatever its class says.
 MAX_FURNITURE_SHARE = 0.5
 CONTENT = ("main", "article")
-# Control characters that XML has no place for (a stray one in a page is no text).
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 
 
@@ -61,9 +65,8 @@ def read_html_file(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
     text = decode_html(data)
     if not text.strip():
         raise SourceError("no text in the file")
-    # control characters are no text, and lxml refuses them where a dropped element's tail
-    # moves to its neighbour
-    text = _CONTROLS.sub("", re.sub(r"^\s*<\?xml[^>]*>", "", text))
+    # lxml refuses control characters where a dropped element's tail moves to its neighbour
+    text = without_controls(re.sub(r"^\s*<\?xml[^>]*>", "", text))
     try:
         root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:

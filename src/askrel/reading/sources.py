@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from askrel.reading.decoding import SourceError, decode_text
+from askrel.reading.decoding import SourceError, decode_text, without_controls
 from askrel.reading.html import read_html_file
 from askrel.reading.mending import mend_pages, mend_split_words, split_run_together_words
 from askrel.reading.paragraphs import paragraph_pages
@@ -244,16 +244,6 @@ def _recorder(runs: list[TypeRun]) -> Callable[..., None]:
     return visit
 
 
-# Control characters a PDF's text may hold where a glyph maps to none (a list's bullet read
-# as U+0000): never text to show. Tabs and line ends stay.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def without_controls(text: str) -> str:
-    """PDF text without control characters (other than tabs and line ends)."""
-    return _CONTROL.sub("", text)
-
-
 def read_pdf(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
     """One text unit per PDF page that has text; page numbers count from 1."""
     from pypdf import PdfReader
@@ -319,14 +309,12 @@ def read_pdf(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
 
 def parse_document(path: Path, data: bytes, root: Path | None) -> Document:
     """A Document from a source file's bytes, or SourceError saying why not."""
-    if path.suffix.lower() in PDF_SUFFIXES:
+    suffix = path.suffix.lower()
+    if suffix in PDF_SUFFIXES:
         meta, units = read_pdf(data)
-    elif path.suffix.lower() in HTML_SUFFIXES:
-        meta, units = read_html_file(data)
-        meta = with_opening_title(meta, units[0])  # when its head names it not
-    elif path.suffix.lower() in WORD_SUFFIXES:
-        meta, units = read_word_file(data)
-        meta = with_opening_title(meta, units[0])  # when its properties name it not
+    elif suffix in HTML_SUFFIXES | WORD_SUFFIXES:  # laid out as a web page is
+        meta, units = (read_word_file if suffix in WORD_SUFFIXES else read_html_file)(data)
+        meta = with_opening_title(meta, units[0])  # when its head or properties name it not
     else:
         meta, units = read_text_file(data)
     return Document(source=display_path(path, root), meta=meta, units=units,

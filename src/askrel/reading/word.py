@@ -6,8 +6,8 @@ become `<h1>`…`<h6>` (its "Title" style a first-level heading), lists `<ul>`/`
 `<table>`, footnotes and endnotes a list at the end; examples set in a fixed-width font or a
 style for code become `<pre>` blocks, and the table of contents and index that Word generates
 are left out (`STYLE_MAP`). Page headers and footers and comments are not in mammoth's HTML,
-nor deleted text of tracked changes. That HTML is laid out as text as a web
-page's is (`html.page_text`), so sections, passages and citations work as in a Markdown file.
+nor deleted text of tracked changes. That HTML is laid out as text as a web page's is
+(`html.page_text`), so sections, passages and citations work as in a Markdown file.
 Title, author and creation date come from the document's own properties (`docProps/core.xml`);
 nothing is guessed from the text.
 
