@@ -26,26 +26,13 @@ def load_eval_script(name: str) -> ModuleType:
     return module
 
 
-@pytest.fixture(scope="module")
-def faq_kept() -> ModuleType:
-    return load_eval_script("faq_kept")
+def script_fixture(name: str):
+    """A module-scoped fixture named `name` that gives eval/`name`.py as a module."""
+    @pytest.fixture(scope="module", name=name)
+    def script() -> ModuleType:
+        return load_eval_script(name)
+    return script
 
 
-@pytest.fixture(scope="module")
-def faq_cut() -> ModuleType:
-    return load_eval_script("faq_cut")
-
-
-@pytest.fixture(scope="module")
-def faq_pdf() -> ModuleType:
-    return load_eval_script("faq_pdf")
-
-
-@pytest.fixture(scope="module")
-def faq_html() -> ModuleType:
-    return load_eval_script("faq_html")
-
-
-@pytest.fixture(scope="module")
-def faq_word() -> ModuleType:
-    return load_eval_script("faq_word")
+faq_kept, faq_cut, faq_pdf, faq_html, faq_word = (
+    script_fixture(name) for name in ("faq_kept", "faq_cut", "faq_pdf", "faq_html", "faq_word"))
