@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from askrel.reading.sections import TypeRun, type_lines
 from askrel.reading.sources import (
     SourceError,
     check_file,
@@ -19,7 +20,7 @@ from askrel.reading.sources import (
     read_document,
     read_source_bytes,
 )
-from askrel.reading.titles import first_page_title
+from askrel.reading.titles import first_page_title, largest_type_title
 from askrel.records import SourceMeta
 
 TEXT = "Der Bäcker öffnet um sechs Uhr – “früh”, sagt er."
@@ -263,6 +264,46 @@ def test_a_pdf_title_taken_from_its_first_line_has_single_spaces():
     assert first_page_title(line) == "FIND(1) General Commands Manual FIND(1)"
     assert first_page_title("This is a sentence.\n") is None
     assert first_page_title("Table of Contents\n1 Introduction\n") is None
+
+
+def test_a_pdf_without_a_stated_title_takes_the_lines_its_first_page_sets_largest(tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    for size, style, line in [(9, "", "28 Water Quarterly, Volume 4 (2025), No. 2"),
+                              (20, "B", "Keeping a small reservoir clean"),
+                              (20, "B", "through a dry summer"),
+                              (11, "", "Ann Author"),
+                              (11, "", "Engineers inspected the dam in March and found cracks."),
+                              (11, "", "The council will raise the water rate from next year.")]:
+        pdf.set_font("helvetica", style, size)
+        pdf.multi_cell(0, size / 2, line, new_x="LMARGIN", new_y="NEXT")
+    (tmp_path / "report.pdf").write_bytes(bytes(pdf.output()))
+    meta = read_document(tmp_path / "report.pdf", tmp_path, tmp_path).meta
+    # the running head above it is passed over; the title's two lines are joined
+    assert meta.title == "Keeping a small reservoir clean through a dry summer"
+
+
+@pytest.mark.parametrize("lines, title", [
+    ([(20.0, "E N I G M A"), (11.0, "Body text.")], "ENIGMA"),  # letter-spaced
+    ([(25.0, "symptote" * 8), (20.0, "Asymptote"), (11.0, "Body text.")], "Asymptote"),
+    ([(14.0, "Contents"), (12.0, "The widget package"), (10.0, "Body.")], "The widget package"),
+    # a question heads its answer and a numbered heading names a section: no title stands out
+    ([(12.0, "How do I install it?"), (10.0, "Run make.")], None),
+    ([(14.0, "1 Introduction"), (10.0, "Body.")], None),
+    ([(10.5, "A line hardly larger"), (10.0, "Body.")], None),
+])
+def test_the_largest_type_on_a_first_page_titles_it_when_it_can_be_a_title(lines, title):
+    assert largest_type_title(lines, body=10.0) == title
+
+
+def test_a_line_is_sized_by_its_runs_of_words_not_a_drop_capital_or_note_marker():
+    runs = [TypeRun(30.0, "T"), TypeRun(10.0, "he dam was inspected in March.\n"),
+            TypeRun(17.0, "The "), TypeRun(15.0, "Linebreaker"), TypeRun(17.0, " package"),
+            TypeRun(8.0, "∗"), TypeRun(12.0, "\n")]
+    assert type_lines(runs) == [(10.0, "The dam was inspected in March."),
+                                (17.0, "The Linebreaker package")]
 
 
 def test_a_pdf_title_that_names_no_document_is_none(tmp_path, make_pdf):

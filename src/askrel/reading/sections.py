@@ -392,17 +392,28 @@ def run_size(size: float, matrix: list[float], ctm: list[float]) -> float:
     return round(size * scale(matrix) * scale(ctm) * 2) / 2  # half points: 15.7 and 15.69 agree
 
 
-def heading_sizes(pages: list[list[TypeRun]]) -> list[float]:
-    """The type sizes of headings, largest first: sizes well above the body's (the size that
-    sets the most characters) that set only a small share of the text."""
+def _characters_by_size(pages: Sequence[Sequence[TypeRun]]) -> dict[float, int]:
     chars: dict[float, int] = {}
     for runs in pages:
         for run in runs:
             chars[run.size] = chars.get(run.size, 0) + len(run.text.strip())
+    return chars
+
+
+def body_size(pages: Sequence[Sequence[TypeRun]]) -> float:
+    """The body's type size: the size that sets the most characters (0 when none do)."""
+    chars = _characters_by_size(pages)
+    return max(chars, key=lambda size: chars[size]) if any(chars.values()) else 0.0
+
+
+def heading_sizes(pages: list[list[TypeRun]]) -> list[float]:
+    """The type sizes of headings, largest first: sizes well above the body's (the size that
+    sets the most characters) that set only a small share of the text."""
+    chars = _characters_by_size(pages)
     total = sum(chars.values())
     if not total:
         return []
-    body = max(chars, key=lambda size: chars[size])
+    body = body_size(pages)
     rare = MAX_HEADING_SIZE_SHARE * total
     return sorted((size for size, n in chars.items()
                    if size >= body * HEADING_SIZE_RATIO and 0 < n <= rare), reverse=True)
@@ -441,6 +452,35 @@ def numbered_whole_lines(runs: list[TypeRun], keep: Callable[[TypeRun], bool],
             current.append(run)
         elif run.text.strip():
             whole = False
+    return lines
+
+
+MIN_SIZING_CHARACTERS = 3  # a shorter run (a drop capital, a note marker) sizes no line
+
+
+def type_lines(runs: Sequence[TypeRun]) -> list[tuple[float, str]]:
+    """Each line of a page as (its type size, its text). A line's size is the largest that
+    sets a run of MIN_SIZING_CHARACTERS or more on it, so a drop capital does not make a line
+    of body text large (0 when no run is that long); a note marker set smaller at the end of a
+    line ("The widget package∗") is not part of its text."""
+    lines: list[tuple[float, str]] = []
+    line: list[TypeRun] = []
+    pieces = [run._replace(text=piece) for run in runs
+              for piece in re.split(r"(\n)", run.text) if piece]
+    for piece in [*pieces, TypeRun(0.0, "\n")]:
+        if piece.text != "\n":
+            line.append(piece)
+            continue
+        while line and not line[-1].text.strip():
+            line.pop()
+        if line:
+            size = max((run.size for run in line
+                        if len(run.text.strip()) >= MIN_SIZING_CHARACTERS), default=0.0)
+            marker = line[-1].text.strip()
+            if len(line) > 1 and line[-1].size < size and len(marker) < MIN_SIZING_CHARACTERS:
+                line.pop()
+            lines.append((size, " ".join(runs_text(line).split())))
+        line = []
     return lines
 
 

@@ -17,12 +17,19 @@ from askrel.reading.mending import mend_pages, mend_split_words, split_run_toget
 from askrel.reading.paragraphs import paragraph_pages
 from askrel.reading.sections import (
     TypeRun,
+    body_size,
     locate_sections,
     outline_by_page,
     run_size,
     sections_without_outline,
+    type_lines,
 )
-from askrel.reading.titles import first_page_title, stated_title, with_opening_title
+from askrel.reading.titles import (
+    first_page_title,
+    largest_type_title,
+    stated_title,
+    with_opening_title,
+)
 from askrel.reading.word import read_word_file
 from askrel.reading.word_gaps import gap_keeper, spacing_read_as_moves
 from askrel.records import Document, SourceMeta, TextUnit
@@ -304,7 +311,10 @@ def read_pdf(data: bytes) -> tuple[SourceMeta, tuple[TextUnit, ...]]:
         pypdf_log.setLevel(level)
     if not units:
         raise SourceError("PDF has no text layer (scanned images?); it needs OCR first")
-    return SourceMeta(title=title or first_page_title(units[0].text), author=author), tuple(units)
+    title = (title or largest_type_title(type_lines(type_runs.get(units[0].page or 1, [])),
+                                         body_size(list(type_runs.values())))
+             or first_page_title(units[0].text))
+    return SourceMeta(title=title, author=author), tuple(units)
 
 
 def parse_document(path: Path, data: bytes, root: Path | None) -> Document:

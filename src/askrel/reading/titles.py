@@ -1,10 +1,12 @@
 """A document's title as a citation shows it: as its properties state it (a PDF's or a Word
-document's metadata), else its opening heading (a text file, a web page) or, for a PDF, its
-first line when that reads as a title. None where nothing names the document."""
+document's metadata), else its opening heading (a text file, a web page) or, for a PDF, the
+lines its first page sets in the largest type, or its first line when that reads as a title.
+None where nothing names the document."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
 from askrel.records import SourceMeta, TextUnit
@@ -21,7 +23,7 @@ def stated_title(title: str | None) -> str | None:
     no document ("Contents", "Untitled"), without an office program's name before it."""
     if title is None:
         return None
-    title = _PROGRAM_PREFIX.sub("", title).strip()
+    title = " ".join(_PROGRAM_PREFIX.sub("", title).split())
     return None if not title or _NO_TITLE.fullmatch(title) else title
 
 
@@ -72,6 +74,44 @@ def first_heading_title(text: str, start: int = 0) -> str | None:
     if not title or len(title.split()) > MAX_TITLE_WORDS or title.endswith("?"):
         return None  # a question heads its answer; it names no document
     return stated_title(title)
+
+
+TITLE_SIZE_RATIO = 1.15  # a title's type is at least this much larger than the body's
+MAX_TITLE_WORD_LENGTH = 30  # a longer "word" is lettering run together, not a title's
+# A section's heading ("1 Introduction", "2.3. Usage"), or a question (which heads its answer),
+# names no document.
+_NUMBERED_SECTION = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s+[^\W\d_]")
+_SPACED_LETTERS = re.compile(r"(?:[^\W\d_] ){2,}[^\W\d_]")  # "E N I G M A"
+
+
+def largest_type_title(lines: Sequence[tuple[float, str]], body: float) -> str | None:
+    """A PDF without a title in its metadata: the lines its first page sets in the largest
+    type, when that is larger than the body's (`lines` as (type size, text), in reading order;
+    `body` the body's size). The lines in a row at that size make the title, since a title
+    may wrap ("Asymptote: the Vector Graphics" / "Language"); a running head or a date above it,
+    in small type, is passed over. Lines that cannot be a title (no word, lettering run
+    together, "Contents", a numbered heading, a question) do not set the size. None when no
+    line stands out."""
+    def joined(text: str) -> str:
+        return text.replace(" ", "") if _SPACED_LETTERS.fullmatch(text) else text
+
+    def could_be_title(text: str) -> bool:
+        return (bool(re.search(r"[^\W\d_]{2}", text)) and stated_title(text) is not None
+                and max(len(word) for word in text.split()) <= MAX_TITLE_WORD_LENGTH
+                and not text.endswith("?") and not _NUMBERED_SECTION.match(text))
+
+    lines = [(size, joined(text)) for size, text in lines]
+    top = max((size for size, text in lines if could_be_title(text)), default=0.0)
+    if not body or top < body * TITLE_SIZE_RATIO:
+        return None
+    first = next(n for n, (size, text) in enumerate(lines) if size == top and could_be_title(text))
+    title = []
+    for size, text in lines[first:]:
+        if size != top:
+            break
+        title.append(text)
+    words = " ".join(title).split()
+    return stated_title(" ".join(words)) if len(words) <= MAX_TITLE_WORDS else None
 
 
 def first_page_title(text: str, max_words: int = 12) -> str | None:
