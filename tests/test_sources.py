@@ -376,3 +376,16 @@ def test_restructuredtext_and_asciidoc_sources_are_read_as_text(tmp_path):
     for name in ("faq.rst", "faq.adoc"):
         doc = read_document(tmp_path / name, tmp_path, tmp_path)
         assert "A small tool." in doc.units[0].text
+
+
+def test_the_sources_option_names_every_type_read_and_its_default():
+    from typer.testing import CliRunner
+
+    from askrel.cli import app
+    from askrel.reading.sources import READ_SUFFIXES
+
+    result = CliRunner().invoke(app, ["index", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert all(suffix in result.stdout for suffix in READ_SUFFIXES)
+    # written as text, not taken for markup and dropped
+    assert "[default: the folder the index was built from, else sources]" in result.stdout

@@ -32,7 +32,7 @@ SourcesOpt = Annotated[Path | None, typer.Option(
     "--sources", envvar="ASKREL_SOURCES", show_default=False,
     # the types of reading.sources.suffix_list(), written out: importing the readers here
     # would slow every command's start
-    help="Folder of .txt, .md, .rst, .adoc, .html, .htm, .docx and .pdf sources [default: the "
+    help="Folder of .txt, .md, .rst, .adoc, .html, .htm, .docx and .pdf sources \\[default: the "
          "folder the index was built from, else sources].")]
 DEFAULT_SOURCES = Path("sources")
 IndexOpt = Annotated[Path, typer.Option("--index", envvar="ASKREL_INDEX",
