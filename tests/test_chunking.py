@@ -77,6 +77,19 @@ def test_sentences_split_at_abbreviations_correctly() -> None:
         "Dr. Smith met U.S. officials on Jan. 5.", "They agreed.", "Rates rose 3.5 percent!"]
 
 
+def test_a_closing_bracket_or_quote_ends_the_sentence_before_not_the_next() -> None:
+    # a manual's call forms end in ". . . )", which the splitter takes for a full stop
+    text = ("[s, n] = strsplit (str, . . . )\nSplit the string str at each delimiter. "
+            "Call it once.")
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "[s, n] = strsplit (str, . . . )", "Split the string str at each delimiter.",
+        "Call it once."]
+    # a quote that opens a sentence stays with it
+    text = '"Stop," he said. "Go away." She went.'
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        '"Stop," he said.', '"Go away."', "She went."]
+
+
 def test_long_sentence_is_cut_at_word_boundaries() -> None:
     text = " ".join(f"w{i}" for i in range(25))
     pieces = split_long_span(text, (0, len(text)), 10)

@@ -21,6 +21,13 @@ _WORD = re.compile(r"\S+")
 _FULL_STOP = re.compile(r"[.!?…][\"'”’)\]]*\s*\Z")
 
 
+# Closing brackets or quotes that open a sentence as the splitter cut it, followed by a space
+# or nothing: they end the sentence before ("[x] = f (. . . )" / "Return the sum.", after
+# the splitter took ". . ." for a full stop). A quote that opens a sentence is followed by
+# its first word, so it stays.
+_LEADING_CLOSERS = re.compile(r"([)\]}”’\"']+)(?=\s|\Z)")
+
+
 def trim_span(text: str, start: int, end: int) -> Span:
     """Shrink [start, end) so it neither starts nor ends with whitespace."""
     while start < end and text[start].isspace():
@@ -44,6 +51,10 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
     for s, e in offsets:
         s, e = max(s, cursor), min(e, len(piece))
         s, e = trim_span(piece, s, e)
+        closers = _LEADING_CLOSERS.match(piece, s, e)
+        if closers and spans:  # they close the sentence before: "f (. . . )" / "Split …"
+            spans[-1] = (spans[-1][0], start + closers.end(1))
+            s, e = trim_span(piece, closers.end(1), e)
         if s < e:
             spans.append((start + s, start + e))
             cursor = e
