@@ -90,6 +90,32 @@ def test_a_page_that_states_nothing_of_itself_has_only_its_title() -> None:
         "Notes", None, None, None, None)
 
 
+LINKED_DATA = """<html><head><title>Parasite wins | U.S.</title>
+<meta property="og:site_name" content="U.S.">
+<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [
+  {"@type": ["Person", "Organization"], "@id": "#blogger", "name": "Julia"},
+  {"@type": "Person", "@id": "#jill", "name": "Jill Serjeant"},
+  {"@type": "NewsArticle", "headline": "Parasite wins",
+   "author": [{"@id": "#jill"}, {"@type": "Person", "name": "Lindsey O&#039;Donnell"}],
+   "datePublished": "2020-01-19T12:25:36Z",
+   "publisher": {"@type": "Organization", "name": "Reuters"}}]}</script>
+<script type="application/ld+json">{not json</script>
+</head><body><article><p>Parasite scored an upset at the awards.</p></article></body></html>"""
+
+
+def test_structured_data_states_the_authors_date_and_publishing_organization() -> None:
+    meta, _ = read_html_file(LINKED_DATA.encode("utf-8"))
+    assert meta.author == "Jill Serjeant; Lindsey O'Donnell"  # by reference, unescaped
+    assert meta.date == "2020-01-19"
+    assert meta.publisher == "Reuters"  # before the site's tag, which names a section
+    assert meta.title == "Parasite wins | U.S."  # the head's title stays first
+    # the head's author and date come first; a person stated as publisher is none
+    page = (LINKED_DATA.replace("<title>", '<meta name="author" content="Ann Editor"><title>')
+            .replace('{"@type": "Organization", "name": "Reuters"}', '{"@id": "#blogger"}'))
+    meta, _ = read_html_file(page.encode("utf-8"))
+    assert (meta.author, meta.publisher) == ("Ann Editor", "U.S.")
+
+
 def test_the_declared_encoding_is_read() -> None:
     page = ('<html><head><meta charset="iso-8859-1"></head>'
             "<body><p>Caf\u00e9 cr\u00e8me, \u00e0 la carte.</p></body></html>")

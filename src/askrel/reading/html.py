@@ -5,8 +5,8 @@ kept line by line), without what a reader never reads as the page's text: script
 forms, and the site's navigation, header, footer and sidebars outside the page's main
 content. Headings become Markdown heading lines ("## Installing"), so sections are found as in
 a Markdown file, and the rest of the text pipeline (chrome rules, paragraphs, passages) reads
-it as it reads any text file. What the page's `<head>` states of it — title, author, date,
-site, address — is its metadata; nothing is guessed from the text.
+it as it reads any text file. What the page's `<head>` and its structured data (JSON-LD) state
+of it — title, author, date, site, address — is its metadata; nothing is guessed from the text.
 
 A citation's characters are those of this text, which the source viewer shows.
 """
@@ -22,6 +22,7 @@ from askrel.reading.decoding import (
     starts_with_bom,
     without_controls,
 )
+from askrel.reading.linked_data import article_data
 from askrel.records import SourceMeta, TextUnit
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -192,7 +193,12 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{4}/\d{2}/\d{2}")
 
 
 def page_meta(root) -> SourceMeta:
-    """Title, author, date, publisher and address as the page's `<head>` states them."""
+    """Title, author, date, publisher and address as the page's `<head>` states them, or
+    its structured data (`linked_data.article_data`) where the head does not: the head first,
+    but the publishing organization the structured data names before the site's tag (which
+    may name a section of the site: "U.S.")."""
+    data = article_data([script.text_content() for script in root.iter("script")
+                         if (script.get("type") or "").strip().lower() == "application/ld+json"])
     stated: dict[str, str] = {}
     for element in root.iter("meta"):
         key = (element.get("property") or element.get("name") or element.get("itemprop")
@@ -206,15 +212,17 @@ def page_meta(root) -> SourceMeta:
 
     title_element = root.find(".//title")
     title = first("title") or (" ".join(title_element.text_content().split())
-                               if title_element is not None else None)
+                               if title_element is not None else None) or data.get("title")
     author = first("author")
     if author and re.match(r"https?://", author):  # a profile's address names no one
         author = None
-    date = first("date")
+    author = author or data.get("author")
+    date = first("date") or data.get("date")
     if date:
         found = _DATE.search(date)
         date = found.group(0).replace("/", "-") if found else None
     canonical = root.xpath("//link[@rel='canonical']/@href")
     url = (canonical[0].strip() if canonical else None) or first("url")
-    return SourceMeta(title=title or None, publisher=first("publisher"), author=author,
+    return SourceMeta(title=title or None, publisher=data.get("publisher") or first("publisher"),
+                      author=author,
                       date=date, url=url or None)
