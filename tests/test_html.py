@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from askrel.answering.search import RankSettings, Searcher
 from askrel.embedding.fake import fake_embedder
 from askrel.indexing.build import build_index
-from askrel.reading.html import marked_headings, read_html_file
+from askrel.reading.html import marked_headings, read_html_file, without_site_name
 from askrel.reading.sources import SourceError, read_document
 
 ARTICLE = """<!DOCTYPE html>
@@ -108,12 +108,27 @@ def test_structured_data_states_the_authors_date_and_publishing_organization() -
     assert meta.author == "Jill Serjeant; Lindsey O'Donnell"  # by reference, unescaped
     assert meta.date == "2020-01-19"
     assert meta.publisher == "Reuters"  # before the site's tag, which names a section
-    assert meta.title == "Parasite wins | U.S."  # the head's title stays first
+    assert meta.title == "Parasite wins"  # the head's title, without the name its tag states
     # the head's author and date come first; a person stated as publisher is none
     page = (LINKED_DATA.replace("<title>", '<meta name="author" content="Ann Editor"><title>')
             .replace('{"@type": "Organization", "name": "Reuters"}', '{"@id": "#blogger"}'))
     meta, _ = read_html_file(page.encode("utf-8"))
     assert (meta.author, meta.publisher) == ("Ann Editor", "U.S.")
+
+
+@pytest.mark.parametrize("title, sites, url, bare", [
+    ("Post Mortem | Caktus Group", ["Caktus Group"], None, "Post Mortem"),
+    ("t-SNE - Wikipedia", [None], "https://en.wikipedia.org/wiki/T-SNE", "t-SNE"),
+    ("Tips • crazy-julia.de", [], "https://crazy-julia.de/tips/", "Tips"),
+    ("BMJV | Transparenz bei Preisanpassungen", [], "https://www.bmjv.de/x", "Transparenz bei "
+     "Preisanpassungen"),
+    # a part that names no site stays, and so does a title of one part
+    ("Zhi Neng Xiang Nian Ni - Jam Hsiao", ["KKBox"], "https://kkbox.com/a", "Zhi Neng Xiang Nian "
+     "Ni - Jam Hsiao"),
+    ("Wikipedia", [], "https://en.wikipedia.org/", "Wikipedia"),
+])
+def test_a_title_loses_the_site_name_set_beside_it(title, sites, url, bare) -> None:
+    assert without_site_name(title, sites, url) == bare
 
 
 def test_the_declared_encoding_is_read() -> None:

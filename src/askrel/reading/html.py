@@ -223,6 +223,39 @@ def page_meta(root) -> SourceMeta:
         date = found.group(0).replace("/", "-") if found else None
     canonical = root.xpath("//link[@rel='canonical']/@href")
     url = (canonical[0].strip() if canonical else None) or first("url")
-    return SourceMeta(title=title or None, publisher=data.get("publisher") or first("publisher"),
+    publisher = data.get("publisher") or first("publisher")
+    if title:
+        title = without_site_name(title, [publisher, first("publisher")], url)
+    return SourceMeta(title=title or None, publisher=publisher,
                       author=author,
                       date=date, url=url or None)
+
+
+# A site's name set after (or before) a page's title: "Post Mortem | Caktus Group".
+_TITLE_PARTS = re.compile(r"\s+(?:[|•–—·-]|::)\s+")
+
+
+def _bare(name: str) -> str:
+    return re.sub(r"[\W_]+", "", name.lower())
+
+
+def without_site_name(title: str, sites: list[str | None], url: str | None) -> str:
+    """`title` without the site's name that the page sets before or after it, parted by a
+    bar, dash or bullet: a name that is the publisher's, or the site's address ("Wikipedia"
+    on en.wikipedia.org, "crazy-julia.de"), letters and digits compared. Other parts stay
+    ("Zhi Neng Xiang Nian Ni - Jam Hsiao")."""
+    names = {_bare(site) for site in sites if site}
+    host = re.match(r"https?://(?:www\.)?([^/:]+)", url or "")
+    if host:
+        labels = host.group(1).lower().split(".")
+        names |= {_bare(host.group(1)), *(_bare(label) for label in labels[:-1])}
+    names.discard("")
+    parts = _TITLE_PARTS.split(title)
+    if len(parts) < 2:
+        return title
+    if _bare(parts[-1]) in names:
+        return title[:title.rfind(parts[-1])].rstrip(" |•–—·-:")
+    if _bare(parts[0]) in names:
+        return title[len(parts[0]):].lstrip(" |•–—·-:")
+    return title
+
