@@ -89,6 +89,17 @@ def test_a_wrapped_line_that_reads_like_a_tail_heading_does_not_cut_the_text() -
     assert kept(text) == [*paragraphs, wrapped, "=begin comment", *after[1:]]
 
 
+def test_a_menu_box_that_holds_a_tail_heading_above_the_article_cuts_nothing() -> None:
+    # Wikipedia sets a box of links ("Related articles" among its headings) right under an
+    # article's opening, which can fill more lines than the article's paragraphs
+    box = "\n".join(["Problems", *(f"* Topic {i}" for i in range(40)), "Related articles",
+                     *(f"* Link {i}" for i in range(20))])
+    article = [f"Paragraph {i} of the article explains the method in one more way."
+               for i in range(6)]
+    text = "\n\n".join(["The method maps points into two dimensions.", box, *article])
+    assert kept(text)[-6:] == article
+
+
 def test_tail_headings_standing_alone_still_cut_the_page() -> None:
     article = "\n\n".join(f"Paragraph {i} has real sentences." for i in range(4))
     teaser = "A teaser paragraph about a different subject, written as full sentences."

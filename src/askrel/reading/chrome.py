@@ -454,14 +454,18 @@ def _flag_promo_bullets(lines: list[Line], flags: list[str | None]) -> None:
 
 
 def _flag_tail(lines: list[Line], flags: list[str | None], prose: list[bool]) -> None:
-    """From a 'related articles' or 'leave a reply' heading in the second half on, all is chrome.
+    """From a 'related articles' or 'leave a reply' heading in the second half on, all is chrome,
+    when more of the text's sentences stand above it than below: a heading of a site's menu
+    box above the article (Wikipedia's "Related articles") cuts nothing.
 
     A line of running text (`prose`: code, or a piece of a wrapped sentence) is no heading,
     whatever its words, and nor is a line that goes on with a sentence from the line above.
     """
+    sentence_words = [line.words if line.is_sentence else 0 for line in lines]
     for i in range(len(lines) // 2, len(lines)):
         if (_TAIL_HEADING.match(lines[i].text) and not prose[i]
-                and not continues_sentence(lines, i)):
+                and not continues_sentence(lines, i)
+                and sum(sentence_words[:i]) > sum(sentence_words[i:])):
             for j in range(i, len(lines)):
                 flags[j] = flags[j] or "tail"
             return
