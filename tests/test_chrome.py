@@ -421,6 +421,9 @@ def test_a_sites_menus_above_the_article_and_its_cookie_notice_are_chrome() -> N
     text = "Skip to navigation\n" + menu + article + notice
     kept = [text[b.start:b.end] for b in content_blocks(text)]
     assert kept == [article.rstrip("\n")]
+    # a cookie notice above the menu is no sentence of the text the menu would stand above
+    text = notice + menu + article
+    assert [text[b.start:b.end] for b in content_blocks(text)] == [article.rstrip("\n")]
     # a title block of a few short lines above the text is kept
     faq = "Widget FAQ\nVersion 2\nContents\n" + article
     assert [faq[b.start:b.end] for b in content_blocks(faq)] == [faq.rstrip("\n")]

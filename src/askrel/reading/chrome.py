@@ -426,12 +426,14 @@ def chrome_reasons(lines: list[Line], *, web_rules: bool = True,
 
 
 def _flag_menus(lines: list[Line], flags: list[str | None], prose: list[bool]) -> None:
-    """A site's menus: above the first sentence of prose, a run of `MIN_MENU_LINES` or more
+    """A site's menus: above the first sentence of prose (not one already found to be chrome,
+    such as a cookie notice), a run of `MIN_MENU_LINES` or more
     short lines (`MAX_MENU_ITEM_WORDS` words, no closing stop) that are not yet chrome
     ("News", "Opinion", "Sport", "Culture", …). A text's own title block or contents list
     is shorter, or holds longer lines."""
-    first = next((i for i, line in enumerate(lines)
-                  if line.words >= MIN_PROSE_WORDS and line.is_sentence), len(lines))
+    first = next((i for i, line in enumerate(lines)  # a cookie notice above is no prose
+                  if line.words >= MIN_PROSE_WORDS and line.is_sentence and flags[i] is None),
+                 len(lines))
     run: list[int] = []
     for i in [*range(first), None]:
         if i is not None and not prose[i] and (flags[i] is not None or (
