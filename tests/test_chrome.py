@@ -103,7 +103,8 @@ def test_a_menu_box_that_holds_a_tail_heading_above_the_article_cuts_nothing() -
 def test_tail_headings_standing_alone_still_cut_the_page() -> None:
     article = "\n\n".join(f"Paragraph {i} has real sentences." for i in range(4))
     teaser = "A teaser paragraph about a different subject, written as full sentences."
-    for heading in ("Comments:", "Leave a Reply", "Related Articles"):
+    for heading in ("Comments:", "Leave a Reply", "Related Articles", "### Leave a Reply",
+                    "#### You might also like:"):  # a web page's headings are Markdown lines
         # after a blank line, or right under the article's last sentence or a tag line
         for joint in ("\n\n", "\n", "\nTags: trade, Japan\n"):
             text = f"{article}{joint}{heading}\n\n{teaser}"

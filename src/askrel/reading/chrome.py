@@ -76,8 +76,8 @@ _TEASER = re.compile(
     re.IGNORECASE,
 )
 # A heading after which the page shows other articles or comments, never the article.
-_TAIL_HEADING = re.compile(
-    r"^\s*(?:related (?:publications|articles|posts|stories|content|reading|news|topics)|"
+_TAIL_HEADING = re.compile(  # alone on its line, or as a Markdown heading ("### Comments")
+    r"^\s*(?:#{1,6}[ \t]+)?(?:related (?:publications|articles|posts|stories|content|reading|news|topics)|"
     r"recommended(?: for you| reading| articles)?|you (?:may|might) also (?:like|enjoy)|"
     r"more (?:stories|articles|news)(?: from [\w .]+)?|read next|popular (?:posts|articles)|"
     r"most (?:read|popular)|leave a (?:reply|comment)|(?:\d+ )?comments?|post a comment|"
