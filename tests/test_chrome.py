@@ -573,3 +573,12 @@ def test_sentences_that_start_in_lower_case_and_list_items_c_are_no_prompts() ->
     chrome = ["Log in to read more", "already a subscriber? log in",
               "(c) 2024 Nippon Communications Foundation", "© The Publisher"]
     assert kept("\n\n".join([*chrome, article])) == [article]
+
+
+def test_skip_and_jump_links_are_interface_labels() -> None:
+    article = "The method maps points into two dimensions, the paper says."
+    for link in ("Jump to navigation Jump to search", "Skip to navigation", "Skip to content"):
+        assert kept(f"{link}\n\n{article}") == [article], link
+    # a sentence that starts alike is text
+    sentence = "Jump to the content of the report and read its second chapter first."
+    assert kept(sentence) == [sentence]

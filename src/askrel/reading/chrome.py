@@ -40,7 +40,8 @@ _INNER_SENTENCE_END = re.compile(
 _UI_LABELS = re.compile(
     r"(?:more information|close|accept(?: all)?(?: cookies)?|reject(?: all)?|got it|ok(?:ay)?|"
     r"subscribe(?: now| today)?|sign (?:in|up)|log ?in|log out|register|menu|search|share|print|"
-    r"e-?mail|tweet|follow us|skip to (?:main )?content|back to top|home|next|previous|"
+    r"e-?mail|tweet|follow us|back to top|home|next|previous|"
+    r"(?:skip|jump) to (?:the )?(?:main )?(?:content|navigation|search|menu)|"
     r"read more|continue reading|view all(?: [a-z]+)?|see all(?: [a-z]+)?|load more|"
     r"manage (?:cookies|preferences)|cookie settings|privacy policy|terms of (?:use|service)|"
     r"advertisement|sponsored)",
@@ -77,7 +78,8 @@ _TEASER = re.compile(
 )
 # A heading after which the page shows other articles or comments, never the article.
 _TAIL_HEADING = re.compile(  # alone on its line, or as a Markdown heading ("### Comments")
-    r"^\s*(?:#{1,6}[ \t]+)?(?:related (?:publications|articles|posts|stories|content|reading|news|topics)|"
+    r"^\s*(?:#{1,6}[ \t]+)?"
+    r"(?:related (?:publications|articles|posts|stories|content|reading|news|topics)|"
     r"recommended(?: for you| reading| articles)?|you (?:may|might) also (?:like|enjoy)|"
     r"more (?:stories|articles|news)(?: from [\w .]+)?|read next|popular (?:posts|articles)|"
     r"most (?:read|popular)|leave a (?:reply|comment)|(?:\d+ )?comments?|post a comment|"
