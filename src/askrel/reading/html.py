@@ -226,9 +226,8 @@ def page_meta(root) -> SourceMeta:
     publisher = data.get("publisher") or first("publisher")
     if title:
         title = without_site_name(title, [publisher, first("publisher")], url)
-    return SourceMeta(title=title or None, publisher=publisher,
-                      author=author,
-                      date=date, url=url or None)
+    return SourceMeta(title=title or None, publisher=publisher, author=author, date=date,
+                      url=url or None)
 
 
 # A site's name set after (or before) a page's title: "Post Mortem | Caktus Group".
@@ -248,7 +247,8 @@ def without_site_name(title: str, sites: list[str | None], url: str | None) -> s
     host = re.match(r"https?://(?:www\.)?([^/:]+)", url or "")
     if host:
         labels = host.group(1).lower().split(".")
-        names |= {_bare(host.group(1)), *(_bare(label) for label in labels[:-1])}
+        names |= {_bare(host.group(1)),  # "crazy-julia.de", "wikipedia" of en.wikipedia.org
+                  *(_bare(label) for label in labels[:-1] if len(label) > 2)}
     names.discard("")
     parts = _TITLE_PARTS.split(title)
     if len(parts) < 2:
