@@ -116,6 +116,20 @@ def test_structured_data_states_the_authors_date_and_publishing_organization() -
     assert (meta.author, meta.publisher) == ("Ann Editor", "U.S.")
 
 
+@pytest.mark.parametrize("data", [
+    '{"@type": "Article", "author": {"@id": ["not", "a", "string"]}}',
+    '{"@type": "Article", "author": ' + "[" * 5000 + "]" * 5000 + "}",
+    '{"@type": "Article", "author": ' + "[" * 50 + '"Ann"' + "]" * 50 + "}",
+    '{"@type": "Article", "headline": {"name": {"x": 1}}, "publisher": 7}',
+    '[{"@graph": "no list"}, 3, null]',
+])
+def test_structured_data_of_any_shape_is_read_or_passed_over(data: str) -> None:
+    page = (f'<html><head><title>T</title><script type="application/ld+json">{data}</script>'
+            "</head><body><p>The article says one thing.</p></body></html>")
+    meta, units = read_html_file(page.encode("utf-8"))
+    assert meta.title == "T" and meta.author is None and units[0].text.strip()
+
+
 @pytest.mark.parametrize("title, sites, url, bare", [
     ("Post Mortem | Caktus Group", ["Caktus Group"], None, "Post Mortem"),
     ("t-SNE - Wikipedia", [None], "https://en.wikipedia.org/wiki/T-SNE", "t-SNE"),

@@ -26,6 +26,7 @@ ORGANIZATION_TYPES = frozenset({
     "organization", "newsmediaorganization", "corporation", "educationalorganization",
     "governmentorganization", "ngo", "researchorganization", "onlinebusiness"})
 MAX_SCRIPT_CHARS = 1_000_000  # larger blocks are page state, not a description
+MAX_NESTING = 3  # lists of authors in lists: deeper is no description
 
 
 def _items(data: Any) -> Iterator[dict[str, Any]]:
@@ -46,17 +47,22 @@ def _types(item: dict[str, Any]) -> set[str]:
     return {k.lower() for k in kinds if isinstance(k, str)}
 
 
-def _names(value: Any, by_id: dict[str, dict[str, Any]], kinds: frozenset[str] | None = None
-           ) -> list[str]:
+def _names(value: Any, by_id: dict[str, dict[str, Any]], kinds: frozenset[str] | None = None,
+           depth: int = 0) -> list[str]:
     """The names a value gives: a string, an item's "name" (or the item its "@id" refers
     to), or a list of those; with `kinds`, only items of those types and not also a person
-    (or of no type stated)."""
+    (or of no type stated). Lists nested deeper than `MAX_NESTING` give none."""
     if isinstance(value, list):
-        return [name for element in value for name in _names(element, by_id, kinds)]
+        if depth >= MAX_NESTING:
+            return []
+        return [name for element in value
+                for name in _names(element, by_id, kinds, depth + 1)]
     if isinstance(value, str):  # some sites escape their data as HTML too ("O&#039;Donnell")
         return [" ".join(html.unescape(value).split())] if value.strip() else []
     if isinstance(value, dict):
-        item = by_id.get(value.get("@id", "")) if "name" not in value else value
+        reference = value.get("@id")
+        item = value if "name" in value else (
+            by_id.get(reference) if isinstance(reference, str) else None)
         types = _types(item) if item is not None else set()
         if item is None or (kinds is not None and types and (not types & kinds
                                                              or "person" in types)):
