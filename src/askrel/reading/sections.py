@@ -400,10 +400,13 @@ def _characters_by_size(pages: Sequence[Sequence[TypeRun]]) -> dict[float, int]:
     return chars
 
 
+def _largest_count(chars: dict[float, int]) -> float:
+    return max(chars, key=lambda size: chars[size]) if any(chars.values()) else 0.0
+
+
 def body_size(pages: Sequence[Sequence[TypeRun]]) -> float:
     """The body's type size: the size that sets the most characters (0 when none do)."""
-    chars = _characters_by_size(pages)
-    return max(chars, key=lambda size: chars[size]) if any(chars.values()) else 0.0
+    return _largest_count(_characters_by_size(pages))
 
 
 def heading_sizes(pages: list[list[TypeRun]]) -> list[float]:
@@ -413,7 +416,7 @@ def heading_sizes(pages: list[list[TypeRun]]) -> list[float]:
     total = sum(chars.values())
     if not total:
         return []
-    body = body_size(pages)
+    body = _largest_count(chars)
     rare = MAX_HEADING_SIZE_SHARE * total
     return sorted((size for size, n in chars.items()
                    if size >= body * HEADING_SIZE_RATIO and 0 < n <= rare), reverse=True)
@@ -427,31 +430,29 @@ def whole_lines(runs: list[TypeRun], keep: Callable[[TypeRun], bool],
     return [(line.size, line.text) for line in numbered_whole_lines(runs, keep, max_words)]
 
 
+def _run_lines(runs: Sequence[TypeRun]) -> list[list[TypeRun]]:
+    """A page's runs cut at their line breaks, line by line (the last line may be empty); a
+    run's start across the page stays with its first piece."""
+    lines: list[list[TypeRun]] = [[]]
+    for run in runs:
+        for n, piece in enumerate(p for p in re.split(r"(\n)", run.text) if p):
+            if piece == "\n":
+                lines.append([])
+            else:
+                lines[-1].append(run._replace(text=piece, x=run.x if n == 0 else None))
+    return lines
+
+
 def numbered_whole_lines(runs: list[TypeRun], keep: Callable[[TypeRun], bool],
                          max_words: int) -> list[WholeLine]:
     """`whole_lines`, each with its line's number on the page and where it starts."""
     lines: list[WholeLine] = []
-    current: list[TypeRun] = []
-    whole = True  # the line so far holds only kept text
-    number = 0
-
-    pieces = [TypeRun(run.size, piece, run.bold, x=run.x if n == 0 else None)
-              for run in runs  # line breaks on their own; a run's start is its first piece's
-              for n, piece in enumerate(p for p in re.split(r"(\n)", run.text) if p)]
-    for run in [*pieces, TypeRun(0.0, "\n")]:
-        if run.text == "\n":
-            title = " ".join("".join(r.text for r in current).split())
-            if (whole and re.search(r"[^\W\d_]{2}", title)
-                    and len(title.split()) <= max_words):
-                lines.append(WholeLine(number, max(r.size for r in current), title,
-                                       current[0].x))
-            current.clear()
-            whole = True
-            number += 1
-        elif keep(run):
-            current.append(run)
-        elif run.text.strip():
-            whole = False
+    for number, line in enumerate(_run_lines(runs)):
+        kept = [run for run in line if keep(run)]
+        whole = all(keep(run) or not run.text.strip() for run in line)
+        title = " ".join("".join(run.text for run in kept).split())
+        if whole and re.search(r"[^\W\d_]{2}", title) and len(title.split()) <= max_words:
+            lines.append(WholeLine(number, max(run.size for run in kept), title, kept[0].x))
     return lines
 
 
@@ -464,13 +465,7 @@ def type_lines(runs: Sequence[TypeRun]) -> list[tuple[float, str]]:
     of body text large (0 when no run is that long); a note marker set smaller at the end of a
     line ("The widget package∗") is not part of its text."""
     lines: list[tuple[float, str]] = []
-    line: list[TypeRun] = []
-    pieces = [run._replace(text=piece) for run in runs
-              for piece in re.split(r"(\n)", run.text) if piece]
-    for piece in [*pieces, TypeRun(0.0, "\n")]:
-        if piece.text != "\n":
-            line.append(piece)
-            continue
+    for line in _run_lines(runs):
         while line and not line[-1].text.strip():
             line.pop()
         if line:
@@ -480,7 +475,6 @@ def type_lines(runs: Sequence[TypeRun]) -> list[tuple[float, str]]:
             if len(line) > 1 and line[-1].size < size and len(marker) < MIN_SIZING_CHARACTERS:
                 line.pop()
             lines.append((size, " ".join(runs_text(line).split())))
-        line = []
     return lines
 
 
